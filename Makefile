@@ -1,0 +1,54 @@
+# churnlab: two commands from a fresh machine with Python 3.11.
+#   make demo   set up .venv, generate the demo operator, validate it and summarise it
+#   make test   set up .venv with the dev extra, then lint, type checks and the whole test suite
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+DEMO_DIR ?= data/demo
+DEMO_CUSTOMERS ?= 20000
+DEMO_MONTHS ?= 36
+
+.PHONY: demo test lint typecheck pytest setup setup-dev kernel bench clean
+
+demo: $(VENV)/.installed
+	$(BIN)/churnlab demo-data $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS) --seed 7
+	$(BIN)/churnlab validate $(DEMO_DIR)
+
+test: $(VENV)/.installed-dev lint typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check churnlab tests benchmarks notebooks
+	$(BIN)/ruff format --check churnlab tests benchmarks notebooks
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest
+
+setup: $(VENV)/.installed
+setup-dev: $(VENV)/.installed-dev
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+# Re-install only when the project's dependencies change; a second run reuses what is there.
+$(VENV)/.installed: pyproject.toml | $(BIN)/uv
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e .
+	$(MAKE) --no-print-directory kernel
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/uv
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[dev]"
+	$(MAKE) --no-print-directory kernel
+	touch $@ $(VENV)/.installed
+
+kernel:
+	$(BIN)/python -m ipykernel install --sys-prefix --name churnlab --display-name "Python (churnlab)" >/dev/null
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/bench_demo_data.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

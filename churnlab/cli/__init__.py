@@ -1,0 +1,8 @@
+"""The ``churnlab`` command: each command is one library call, a rendering and an exit code.
+
+Exit codes: 0 ok, 1 a data or validation problem, 2 a usage error.
+"""
+
+from churnlab.cli.app import app
+
+__all__ = ["app"]

@@ -1,0 +1,22 @@
+"""The input contract: load CSV/Parquet tables, map columns, validate, flag personal data."""
+
+from churnlab.tables.config import DataConfig, SnapshotSpec, read_config
+from churnlab.tables.contract import CONTRACTS, looks_personal
+from churnlab.tables.load import ValidationReport, check_data, load_tables
+from churnlab.tables.problems import Problem
+from churnlab.tables.tables import Tables, TableSummary, churn_by_month
+
+__all__ = [
+    "CONTRACTS",
+    "DataConfig",
+    "Problem",
+    "SnapshotSpec",
+    "TableSummary",
+    "Tables",
+    "ValidationReport",
+    "check_data",
+    "churn_by_month",
+    "load_tables",
+    "looks_personal",
+    "read_config",
+]

@@ -1,0 +1,204 @@
+"""``churnlab.toml``: how a user's files map onto the data contract.
+
+Example (every section and key is optional)::
+
+    [data]
+    extract_date = "2025-06-30"   # when the extract was taken; later events are errors
+    delimiter = ";"               # CSV only
+    decimal = ","                 # CSV only
+    date_format = "%d.%m.%Y"      # CSV only; ISO 8601 is read without it
+    encoding = "utf-8"            # CSV only
+
+    [files]                       # file names, when they are not <table>.csv/.parquet
+    customers = "clients.csv"
+
+    [columns.customers]           # churnlab name = your column name
+    customer_id = "CustID"
+    signup_date = "Start"
+
+    [personal_data]
+    columns = ["nickname"]        # also personal data, never used as features
+    not_personal = ["plan_name"]  # looks personal by its name, but is not
+
+    [snapshot]                    # a one-row-per-customer extract with a churn flag
+    label_column = "Exited"
+    as_of = "2024-06-30"
+    positive_values = ["1", "yes"]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from churnlab.errors import ConfigError
+from churnlab.tables.contract import CONTRACTS
+
+CONFIG_FILE_NAME = "churnlab.toml"
+DEFAULT_POSITIVE = ("1", "1.0", "true", "yes", "y", "churned", "churn", "exited", "left")
+DEFAULT_NEGATIVE = ("0", "0.0", "false", "no", "n", "stayed", "retained", "active")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SnapshotSpec:
+    """A snapshot extract: one row per customer with a churn flag as of one date."""
+
+    label_column: str
+    as_of: dt.date
+    positive_values: tuple[str, ...] = DEFAULT_POSITIVE
+    negative_values: tuple[str, ...] = DEFAULT_NEGATIVE
+
+    def __post_init__(self) -> None:
+        if not self.label_column:
+            raise ConfigError("[snapshot] label_column must name the churn flag column.")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataConfig:
+    """Everything ``churnlab.toml`` can say; the defaults read contract-named files."""
+
+    extract_date: dt.date | None = None
+    delimiter: str = ","
+    decimal: str = "."
+    date_format: str | None = None
+    encoding: str = "utf-8"
+    files: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, dict[str, str]] = field(default_factory=dict)
+    personal_columns: tuple[str, ...] = ()
+    not_personal: tuple[str, ...] = ()
+    snapshot: SnapshotSpec | None = None
+    path: str | None = None
+    """Where the settings came from (``None`` for the defaults)."""
+
+    def __post_init__(self) -> None:
+        for table in (*self.files, *self.columns):
+            _check_name(table, CONTRACTS, "table")
+        if len(self.delimiter) != 1:
+            raise ConfigError(f"[data] delimiter must be one character, got {self.delimiter!r}.")
+        if self.decimal not in {".", ","}:
+            raise ConfigError(f"[data] decimal must be '.' or ',', got {self.decimal!r}.")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready settings, for run manifests."""
+        out = asdict(self)
+        out["extract_date"] = self.extract_date.isoformat() if self.extract_date else None
+        if self.snapshot is not None:
+            out["snapshot"]["as_of"] = self.snapshot.as_of.isoformat()
+        return out
+
+
+_SECTIONS: dict[str, set[str]] = {
+    "data": {"extract_date", "delimiter", "decimal", "date_format", "encoding"},
+    "files": set(CONTRACTS),
+    "columns": set(CONTRACTS),
+    "personal_data": {"columns", "not_personal"},
+    "snapshot": {"label_column", "as_of", "positive_values", "negative_values"},
+}
+
+
+def _check_name(name: str, allowed: Any, what: str) -> None:
+    if name not in allowed:
+        close = difflib.get_close_matches(name, list(allowed), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else f" Known: {', '.join(sorted(allowed))}."
+        raise ConfigError(f"Unknown {what} {name!r} in {CONFIG_FILE_NAME}.{hint}")
+
+
+def _as_date(value: Any, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(f"{key} must be a date like 2025-06-30, got {value!r}.") from None
+
+
+def _strings(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{key} must be a list of strings, got {value!r}.")
+    return tuple(str(v) for v in value)
+
+
+def read_config(path: str | Path) -> DataConfig:
+    """Read a ``churnlab.toml`` file.
+
+    Raises
+    ------
+    ConfigError
+        The file is not valid TOML, or names an unknown section, key or table.
+    """
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"Cannot read {path}: {exc}") from exc
+    return config_from_dict(raw, path=str(path))
+
+
+def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataConfig:
+    """Build a :class:`DataConfig` from parsed TOML, checking every name.
+
+    >>> config_from_dict({"data": {"delimiter": ";"}}).delimiter
+    ';'
+    """
+    for section, body in raw.items():
+        _check_name(section, _SECTIONS, "section")
+        if not isinstance(body, dict):
+            raise ConfigError(f"[{section}] in {CONFIG_FILE_NAME} must be a table of settings.")
+        for key in body:
+            _check_name(key, _SECTIONS[section], f"setting in [{section}]")
+    data = raw.get("data", {})
+    personal = raw.get("personal_data", {})
+    columns: dict[str, dict[str, str]] = {}
+    for table, mapping in raw.get("columns", {}).items():
+        known = CONTRACTS[table].columns
+        for name in mapping:
+            _check_name(name, known, f"column of {table} in [columns.{table}]")
+        columns[table] = {str(k): str(v) for k, v in mapping.items()}
+    snapshot = None
+    if "snapshot" in raw:
+        snap = raw["snapshot"]
+        if "label_column" not in snap or "as_of" not in snap:
+            raise ConfigError("[snapshot] needs both label_column and as_of.")
+        extra: dict[str, tuple[str, ...]] = {
+            key: tuple(v.lower() for v in _strings(snap[key], f"[snapshot] {key}"))
+            for key in ("positive_values", "negative_values")
+            if key in snap
+        }
+        snapshot = SnapshotSpec(
+            label_column=str(snap["label_column"]),
+            as_of=_as_date(snap["as_of"], "[snapshot] as_of"),
+            **extra,
+        )
+    return DataConfig(
+        extract_date=(
+            _as_date(data["extract_date"], "[data] extract_date")
+            if "extract_date" in data
+            else None
+        ),
+        delimiter=str(data.get("delimiter", ",")),
+        decimal=str(data.get("decimal", ".")),
+        date_format=data.get("date_format"),
+        encoding=str(data.get("encoding", "utf-8")),
+        files={str(k): str(v) for k, v in raw.get("files", {}).items()},
+        columns=columns,
+        personal_columns=_strings(personal.get("columns", []), "[personal_data] columns"),
+        not_personal=_strings(personal.get("not_personal", []), "[personal_data] not_personal"),
+        snapshot=snapshot,
+        path=path,
+    )
+
+
+def resolve_config(data_dir: Path, config: DataConfig | str | Path | None) -> DataConfig:
+    """Pick the settings: an explicit object or file, else ``churnlab.toml`` in the data folder."""
+    if isinstance(config, DataConfig):
+        return config
+    if config is not None:
+        return read_config(config)
+    candidate = data_dir / CONFIG_FILE_NAME
+    return read_config(candidate) if candidate.is_file() else DataConfig()

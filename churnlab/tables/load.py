@@ -1,0 +1,230 @@
+"""Loading a data directory: read every table, check the contract, report all problems at once."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from churnlab.errors import DataError, DataRepairWarning
+from churnlab.tables.checks import build_schema, run_schema
+from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
+from churnlab.tables.contract import CONTRACTS, DATE, looks_personal
+from churnlab.tables.problems import Problem, examples_of, format_report
+from churnlab.tables.read import (
+    ReadLog,
+    apply_mapping,
+    find_file,
+    mixed_zone_problems,
+    read_raw,
+    type_columns,
+)
+from churnlab.tables.tables import Tables
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class ValidationReport:
+    """What checking a data directory found.
+
+    ``tables`` holds the typed tables even when there are problems (for a summary of what was
+    read); use them for modelling only when ``ok`` is true.
+    """
+
+    source: str
+    tables: Tables | None
+    problems: tuple[Problem, ...]
+    repairs: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"churnlab found no problems in {self.source}."
+        return format_report(self.problems, self.source)
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport {self.source}: {len(self.problems)} problems, {len(self.repairs)} repairs>"
+
+    def raise_for_problems(self) -> Tables:
+        """Return the tables, or raise :class:`DataError` listing every problem."""
+        if self.problems or self.tables is None:
+            raise DataError(str(self), list(self.problems))
+        return self.tables
+
+
+def _required(table: str, snapshot: SnapshotSpec | None) -> dict[str, str]:
+    required = dict(CONTRACTS[table].required)
+    if table == "customers" and snapshot is not None:
+        required = {"customer_id": required["customer_id"], snapshot.label_column: "label"}
+    return required
+
+
+def _read_table(
+    data_dir: Path, table: str, config: DataConfig, log: ReadLog
+) -> pd.DataFrame | None:
+    path = find_file(data_dir, table, config, log)
+    if path is None:
+        if table == "customers" and not any(p.table == table for p in log.problems):
+            log.problems.append(
+                Problem(table=table, column="", check="customers.csv or .parquet not found")
+            )
+        return None
+    raw = read_raw(path, table, config, log)
+    if raw is None:
+        return None
+    mapped = apply_mapping(raw, CONTRACTS[table], config, _required(table, config.snapshot), log)
+    if mapped is None:
+        return None
+    return type_columns(mapped, CONTRACTS[table], config, log)
+
+
+def _snapshot_label(customers: pd.DataFrame, spec: SnapshotSpec, log: ReadLog) -> pd.DataFrame:
+    raw = customers[spec.label_column]
+    text = raw.astype("str").str.strip().str.lower()
+    positive = text.isin(spec.positive_values)
+    negative = text.isin(spec.negative_values)
+    unknown = ~(positive | negative)
+    if unknown.any():
+        log.problems.append(
+            Problem(
+                table="customers",
+                column=spec.label_column,
+                check="churn flag not recognised (set positive_values)",
+                rows=int(unknown.sum()),
+                examples=examples_of(raw[unknown]),
+            )
+        )
+    out = customers.drop(columns=[spec.label_column])
+    out["churned"] = positive.to_numpy()
+    for column in ("signup_date", "end_date"):
+        if column not in out:
+            out[column] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[us]")
+    return out
+
+
+def _latest_date(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
+    latest = [
+        frame[column].max()
+        for name, frame in frames.items()
+        for column, kind in CONTRACTS[name].columns.items()
+        if kind == DATE and column in frame and frame[column].notna().any()
+    ]
+    return max(latest) if latest else None
+
+
+def _personal(customers: pd.DataFrame, config: DataConfig) -> tuple[list[str], list[str]]:
+    contract_columns = set(CONTRACTS["customers"].columns) | {"churned"}
+    extra = [c for c in customers.columns if c not in contract_columns]
+    personal = [
+        c
+        for c in extra
+        if (looks_personal(c) and c not in config.not_personal) or c in config.personal_columns
+    ]
+    return [c for c in extra if c not in personal], personal
+
+
+def check_data(data_dir: str | Path, *, config: DataConfig | str | Path | None = None) -> ValidationReport:
+    """Read every table of a data directory and check it against the data contract.
+
+    Parameters
+    ----------
+    data_dir:
+        Folder with ``customers.csv``/``.parquet`` and optionally ``bills``, ``complaints`` and
+        ``service_events``.
+    config:
+        Settings, or the path of a ``churnlab.toml``; by default ``data_dir/churnlab.toml`` when
+        it exists.
+
+    Returns
+    -------
+    ValidationReport
+        Every problem found (nothing is raised for bad data) and the repairs applied.
+    """
+    data_dir = Path(data_dir)
+    source = str(data_dir)
+    settings = resolve_config(data_dir, config)
+    log = ReadLog()
+    if not data_dir.is_dir():
+        log.problems.append(Problem(table="customers", column="", check=f"no folder {data_dir}"))
+        return ValidationReport(source=source, tables=None, problems=tuple(log.problems), repairs=())
+    frames: dict[str, pd.DataFrame] = {}
+    for table in CONTRACTS:
+        frame = _read_table(data_dir, table, settings, log)
+        if frame is not None:
+            frames[table] = frame
+    mixed_zone_problems(log)
+    if "customers" in frames and settings.snapshot is not None:
+        frames["customers"] = _snapshot_label(frames["customers"], settings.snapshot, log)
+
+    if settings.snapshot is not None:
+        extract, extract_source = pd.Timestamp(settings.snapshot.as_of), "snapshot as_of"
+    elif settings.extract_date is not None:
+        extract, extract_source = pd.Timestamp(settings.extract_date), "config"
+    else:
+        latest = _latest_date(frames)
+        extract = latest.normalize() if latest is not None else pd.Timestamp("1970-01-01")
+        extract_source = "latest date in the data"
+
+    unparseable = {(p.table, p.column) for p in log.problems if "date" in p.check}
+    customers = frames.get("customers")
+    known_ids = pd.Index(customers["customer_id"].dropna().unique()) if customers is not None else None
+    for table, frame in frames.items():
+        schema = build_schema(
+            CONTRACTS[table],
+            columns=list(frame.columns),
+            known_ids=None if table == "customers" else known_ids,
+            not_after=extract,
+            required=_required(table, settings.snapshot),
+        )
+        skip = {column for t, column in unparseable if t == table}
+        log.problems.extend(run_schema(schema, frame, skip=skip))
+
+    for message in log.repairs:
+        warnings.warn(f"churnlab repaired {source}: {message}", DataRepairWarning, stacklevel=3)
+    if customers is None:
+        return ValidationReport(
+            source=source, tables=None, problems=tuple(log.problems), repairs=tuple(log.repairs)
+        )
+    customers = frames["customers"]
+    attributes, personal = _personal(customers, settings)
+    tables = Tables(
+        customers=customers,
+        bills=frames.get("bills"),
+        complaints=frames.get("complaints"),
+        service_events=frames.get("service_events"),
+        extract_date=extract,
+        extract_date_source=extract_source,
+        attribute_columns=tuple(attributes),
+        personal_columns=tuple(personal),
+        snapshot=settings.snapshot,
+        source=source,
+        repairs=tuple(log.repairs),
+    )
+    return ValidationReport(
+        source=source, tables=tables, problems=tuple(log.problems), repairs=tuple(log.repairs)
+    )
+
+
+def load_tables(data_dir: str | Path, *, config: DataConfig | str | Path | None = None) -> Tables:
+    """Load and validate a data directory.
+
+    Raises
+    ------
+    DataError
+        With every problem found, as a table naming table, column, check, rows and examples.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "customers.csv").write_text(
+    ...     "customer_id,signup_date,end_date\\n007,2024-01-05,\\n008,2024-02-01,2024-06-30\\n")
+    >>> tables = load_tables(folder)
+    >>> tables.customers["customer_id"].tolist()
+    ['007', '008']
+    """
+    return check_data(data_dir, config=config).raise_for_problems()

@@ -1,0 +1,82 @@
+"""Data problems: collected while loading, then reported once, as a table."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+MAX_EXAMPLES = 5
+WHAT_TO_DO = (
+    "Fix the source files, or map your column names, delimiter, decimal mark and date format in "
+    "churnlab.toml next to the data (see `churnlab validate --help`)."
+)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """One broken rule of the data contract.
+
+    Attributes
+    ----------
+    table, column:
+        Where the problem is (``column`` is ``""`` for a problem with the whole table).
+    check:
+        What is wrong, in words a user reads ("negative amount").
+    rows:
+        How many rows break the rule (0 when it concerns the table or a column as a whole).
+    examples:
+        Up to five examples: customer ids, bad values or row numbers.
+    """
+
+    table: str
+    column: str
+    check: str
+    rows: int = 0
+    examples: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        return f"{self.table}.{self.column}" if self.column else self.table
+
+    def __str__(self) -> str:
+        rows = f"{self.rows:,} row{'s' if self.rows != 1 else ''}" if self.rows else ""
+        examples = f"e.g. {', '.join(self.examples)}" if self.examples else ""
+        return f"{self.where:<28} {self.check:<44} {rows:>12}  {examples}".rstrip()
+
+
+def examples_of(values: Iterable[object], limit: int = MAX_EXAMPLES) -> tuple[str, ...]:
+    """Format up to ``limit`` distinct example values for a problem line.
+
+    >>> examples_of(["00017", "00017", "00342"])
+    ('00017', '00342')
+    """
+    seen: list[str] = []
+    for value in values:
+        text = "<empty>" if value is None or value is pd.NA else str(value)
+        if text not in seen:
+            seen.append(text)
+        if len(seen) == limit:
+            break
+    return tuple(seen)
+
+
+def row_examples(index: Sequence[int] | pd.Index) -> tuple[str, ...]:
+    """Name rows by their 1-based position in the file, as a spreadsheet user counts them.
+
+    >>> row_examples([17, 1092])
+    ('row 18', 'row 1093')
+    """
+    return tuple(f"row {int(i) + 1}" for i in list(index)[:MAX_EXAMPLES])
+
+
+def format_report(problems: Sequence[Problem], source: str) -> str:
+    """Render problems as the table users read, ending with what to do."""
+    tables = sorted({p.table for p in problems})
+    noun = "problem" if len(problems) == 1 else "problems"
+    head = (
+        f"churnlab found {len(problems)} {noun} in {source} "
+        f"({len(tables)} table{'s' if len(tables) != 1 else ''}):"
+    )
+    return "\n".join([head, *(f"  {p}" for p in problems), WHAT_TO_DO])

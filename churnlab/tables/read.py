@@ -1,0 +1,262 @@
+"""Reading one table's file into a typed pandas DataFrame, noting problems and repairs.
+
+Nothing here raises for bad data: every finding becomes a :class:`Problem` (the row cannot be
+trusted) or a repair message (a safe fix was applied), so the user sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from churnlab.tables.config import DataConfig
+from churnlab.tables.contract import DATE, FILE_SUFFIXES, ID, NUMBER, TableContract
+from churnlab.tables.problems import Problem, examples_of
+
+TIMESTAMP_DTYPE = "datetime64[us]"
+_TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass
+class ReadLog:
+    """What reading found: problems (errors) and repairs (warnings)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    aware_columns: list[str] = field(default_factory=list)
+    naive_columns: list[str] = field(default_factory=list)
+
+
+def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> Path | None:
+    """Locate a table's file: the name in ``[files]``, else ``<table>.parquet`` or ``.csv``."""
+    if table in config.files:
+        path = data_dir / config.files[table]
+        if not path.is_file():
+            log.problems.append(
+                Problem(table=table, column="", check=f"file {config.files[table]} not found")
+            )
+            return None
+        return path
+    found = [data_dir / f"{table}{s}" for s in FILE_SUFFIXES if (data_dir / f"{table}{s}").is_file()]
+    if len(found) > 1:
+        names = " and ".join(p.name for p in found)
+        log.problems.append(
+            Problem(table=table, column="", check=f"both {names} exist; keep one or set [files]")
+        )
+        return None
+    return found[0] if found else None
+
+
+def read_raw(path: Path, table: str, config: DataConfig, log: ReadLog) -> pd.DataFrame | None:
+    """Read a CSV (every column as text, ids keep leading zeros) or Parquet file."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(path)
+        else:
+            encoding = config.encoding
+            with path.open("rb") as fh:
+                if fh.read(3) == _BOM and encoding.lower().replace("-", "") == "utf8":
+                    encoding = "utf-8-sig"
+                    log.repairs.append(f"{table}: removed the UTF-8 byte-order mark of {path.name}")
+            frame = pd.read_csv(
+                path,
+                sep=config.delimiter,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                encoding=encoding,
+            )
+    except pd.errors.EmptyDataError:
+        log.problems.append(Problem(table=table, column="", check=f"{path.name} is empty"))
+        return None
+    except Exception as exc:  # any reader failure is a data problem the user must see
+        reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
+        log.problems.append(
+            Problem(table=table, column="", check=f"{path.name} is unreadable: {reason}")
+        )
+        return None
+    if frame.empty:
+        log.problems.append(Problem(table=table, column="", check=f"{path.name} has no rows"))
+        return None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame.reset_index(drop=True)
+
+
+def apply_mapping(
+    frame: pd.DataFrame,
+    contract: TableContract,
+    config: DataConfig,
+    required: dict[str, str],
+    log: ReadLog,
+) -> pd.DataFrame | None:
+    """Rename the user's columns to churnlab's names; report required columns that are missing."""
+    mapping = config.columns.get(contract.name, {})
+    frame = frame.rename(columns={source: name for name, source in mapping.items()})
+    missing = [c for c in required if c not in frame.columns]
+    for column in missing:
+        source = mapping.get(column, column)
+        close = difflib.get_close_matches(source, [str(c) for c in frame.columns], n=3, cutoff=0.5)
+        hint = f" (closest: {', '.join(close)})" if close else ""
+        log.problems.append(
+            Problem(
+                table=contract.name,
+                column=column,
+                check=f"required column missing{hint}",
+                examples=examples_of(list(frame.columns)) if not close else (),
+            )
+        )
+    return None if missing else frame
+
+
+def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        log.repairs.append(
+            f"{table}.{column}: ids stored as numbers were turned into text; "
+            "leading zeros lost in the file cannot be recovered"
+        )
+        values = values.astype("Int64")
+    text = values.astype("str").where(values.notna(), None).astype("str")
+    stripped = text.str.strip()
+    changed = text.notna() & (stripped != text)
+    if changed.any():
+        log.repairs.append(
+            f"{table}.{column}: trimmed spaces around {int(changed.sum()):,} ids, "
+            f"e.g. {', '.join(repr(v) for v in examples_of(text[changed], 3))}"
+        )
+    return stripped
+
+
+def _parse_numbers(
+    values: pd.Series, table: str, column: str, config: DataConfig, log: ReadLog
+) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64")
+    text = values.astype("str").str.strip()
+    if config.decimal == ",":
+        text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    bad = numbers.isna() & values.notna()
+    if bad.any():
+        log.problems.append(
+            Problem(
+                table=table,
+                column=column,
+                check="not a number",
+                rows=int(bad.sum()),
+                examples=examples_of(values[bad]),
+            )
+        )
+    return numbers
+
+
+def _parse_dates(
+    values: pd.Series, table: str, column: str, config: DataConfig, log: ReadLog
+) -> pd.Series:
+    where = f"{table}.{column}"
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        log.aware_columns.append(where)
+        return values.dt.tz_convert("UTC").dt.tz_localize(None).astype(TIMESTAMP_DTYPE)
+    if pd.api.types.is_datetime64_dtype(values.dtype):
+        log.naive_columns.append(where)
+        return values.astype(TIMESTAMP_DTYPE)
+    text = values.astype("str").str.strip()
+    present = text.notna() & (text != "")
+    aware = present & text.str.contains(_TZ_SUFFIX, na=False)
+    if aware.all() or (aware.sum() == present.sum() and present.any()):
+        log.aware_columns.append(where)
+    elif aware.any():
+        log.problems.append(
+            Problem(
+                table=table,
+                column=column,
+                check="mixed time-zone-aware and naive timestamps",
+                rows=int(aware.sum()),
+                examples=examples_of(text[aware]),
+            )
+        )
+    else:
+        log.naive_columns.append(where)
+    fmt = config.date_format or "ISO8601"
+    parsed = pd.to_datetime(text.where(present), format=fmt, errors="coerce", utc=bool(aware.any()))
+    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+        parsed = parsed.dt.tz_localize(None)
+    bad = parsed.isna() & present
+    if bad.any():
+        hint = f" with format {config.date_format}" if config.date_format else ""
+        log.problems.append(
+            Problem(
+                table=table,
+                column=column,
+                check=f"unparseable date{hint}",
+                rows=int(bad.sum()),
+                examples=examples_of(text[bad]),
+            )
+        )
+    return parsed.astype(TIMESTAMP_DTYPE)
+
+
+def _infer_attribute(values: pd.Series, config: DataConfig) -> pd.Series:
+    """Turn a text attribute column into numbers when every value is a number without a
+    leading zero (so codes such as "007" stay text)."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+        return values
+    text = values.astype("str").str.strip()
+    present = text.notna() & (text != "")
+    if not present.any() or text[present].str.match(r"^-?0\d").any():
+        return text.where(present)
+    candidate = text
+    if config.decimal == ",":
+        candidate = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(candidate.where(present), errors="coerce")
+    if numbers[present].notna().all():
+        return numbers.astype("float64") if numbers.dtype.kind == "f" else numbers
+    return text.where(present)
+
+
+def type_columns(
+    frame: pd.DataFrame, contract: TableContract, config: DataConfig, log: ReadLog
+) -> pd.DataFrame:
+    """Give every contract column its type; other columns are kept as attributes."""
+    out: dict[str, pd.Series] = {}
+    for column in frame.columns:
+        kind = contract.columns.get(column)
+        values = frame[column]
+        if kind == ID:
+            out[column] = _parse_ids(values, contract.name, column, log)
+        elif kind == DATE:
+            out[column] = _parse_dates(values, contract.name, column, config, log)
+        elif kind == NUMBER:
+            out[column] = _parse_numbers(values, contract.name, column, config, log)
+        elif kind is not None:
+            out[column] = values.astype("str").where(values.notna(), None).astype("str")
+        else:
+            out[column] = _infer_attribute(values, config)
+    typed = pd.DataFrame(out, index=frame.index)
+    first = [c for c in contract.columns if c in typed.columns]
+    return typed[first + [c for c in typed.columns if c not in contract.columns]]
+
+
+def mixed_zone_problems(log: ReadLog) -> None:
+    """Report time-zone-aware date columns when other date columns are naive."""
+    if log.aware_columns and log.naive_columns:
+        for where in log.aware_columns:
+            table, column = where.split(".", 1)
+            log.problems.append(
+                Problem(
+                    table=table,
+                    column=column,
+                    check="mixed time-zone-aware and naive timestamps",
+                    examples=(f"naive: {', '.join(log.naive_columns[:3])}",),
+                )
+            )
+    elif log.aware_columns:
+        log.repairs.append(
+            "converted time-zone-aware timestamps to UTC without a zone: "
+            + ", ".join(log.aware_columns[:5])
+        )
+
