@@ -1,0 +1,189 @@
+"""Writing the demo operator's tables: Arrow columns straight from NumPy, Parquet row groups.
+
+Chunks are dictionaries of NumPy arrays: customer positions (``int32``), timestamps in
+microseconds (``int64``, :data:`~churnlab.demo.simulate.NULL_TS` for empty), floats,
+category codes, and text as ``(rows, width)`` matrices of ASCII codes. :data:`SCHEMAS` says how each column is written. Every file is written under
+a temporary name and renamed when complete, so a failed run leaves no half-written table.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from churnlab.demo.simulate import NULL_TS, Chunk
+from churnlab.demo.vocab import CAUSES, Locale, words
+
+ID, TIMESTAMP, FLOAT, TEXT = "id", "timestamp", "float", "text"
+"""Column kinds; any other kind names a :func:`~churnlab.demo.vocab.words` field."""
+
+SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
+    "customers": (
+        ("customer_id", ID),
+        ("signup_date", TIMESTAMP),
+        ("end_date", TIMESTAMP),
+        ("plan", "plan"),
+        ("region", "region"),
+        ("contract", "contract"),
+        ("payment_method", "payment_method"),
+        ("monthly_fee", FLOAT),
+        ("phone", TEXT),
+    ),
+    "bills": (
+        ("customer_id", ID),
+        ("bill_date", TIMESTAMP),
+        ("amount", FLOAT),
+        ("due_date", TIMESTAMP),
+        ("paid_date", TIMESTAMP),
+        ("recorded_at", TIMESTAMP),
+    ),
+    "complaints": (
+        ("customer_id", ID),
+        ("opened_at", TIMESTAMP),
+        ("category", "category"),
+        ("resolved_at", TIMESTAMP),
+        ("channel", "channel"),
+        ("recorded_at", TIMESTAMP),
+    ),
+    "service_events": (
+        ("customer_id", ID),
+        ("occurred_at", TIMESTAMP),
+        ("kind", "kind"),
+        ("duration_minutes", FLOAT),
+    ),
+    "truth/customer_month": (
+        ("customer_id", ID),
+        ("month", TIMESTAMP),
+        ("hazard", FLOAT),
+        ("cause", "cause"),
+    ),
+}
+_ARROW_TYPES = {ID: pa.string(), TIMESTAMP: pa.timestamp("us"), FLOAT: pa.float64()}
+
+
+def fixed_width_strings(chars: np.ndarray) -> pa.StringArray:
+    """An Arrow string array from a ``(rows, width)`` matrix of ASCII codes, without copies.
+
+    Examples
+    --------
+    >>> fixed_width_strings(np.array([[48, 55], [52, 50]], dtype=np.uint8)).to_pylist()
+    ['07', '42']
+    """
+    rows, width = chars.shape
+    offsets = np.arange(rows + 1, dtype=np.int32) * np.int32(width)
+    data = np.ascontiguousarray(chars, dtype=np.uint8)
+    return pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(data))
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
+    return ((values[:, None] // powers) % 10 + ord("0")).astype(np.uint8)
+
+
+def customer_ids(count: int) -> pa.StringArray:
+    """Zero-padded ids ``1 .. count``, one digit wider than ``count`` needs.
+
+    Examples
+    --------
+    >>> customer_ids(3).to_pylist()
+    ['01', '02', '03']
+    """
+    return fixed_width_strings(_digits(np.arange(1, count + 1), len(str(count)) + 1))
+
+
+def fake_phones(rng: np.random.Generator, count: int, locale: Locale) -> np.ndarray:
+    """Made-up phone numbers as a ``(count, width)`` matrix of ASCII codes.
+
+    English numbers look like ``+1-555-123-4567``, Chinese ones like ``131-2345-6789``.
+    """
+    template = "+1-555-###-####" if locale == "en" else "13#-####-####"
+    chars = np.frombuffer(template.encode(), dtype=np.uint8)
+    matrix = np.repeat(chars[None, :], count, axis=0)
+    free = np.flatnonzero(chars == ord("#"))
+    matrix[:, free] = rng.integers(ord("0"), ord("9") + 1, (count, len(free)), dtype=np.uint8)
+    return matrix
+
+
+def _column(kind: str, values: np.ndarray, ids: pa.StringArray, locale: Locale) -> pa.Array:
+    if kind == ID:
+        return ids.take(pa.array(values))
+    if kind == TIMESTAMP:
+        empty = values == NULL_TS
+        return pa.array(
+            values.view("datetime64[us]"), type=pa.timestamp("us"), mask=empty if empty.any() else None
+        )
+    if kind == FLOAT:
+        return pa.array(values, type=pa.float64())
+    if kind == TEXT:
+        return fixed_width_strings(values)
+    vocabulary = CAUSES if kind == "cause" else words(kind, locale)
+    return pa.array(vocabulary, type=pa.string()).take(pa.array(values))
+
+
+class ParquetSinks:
+    """One open Parquet writer per table; each :meth:`write` adds a row group.
+
+    Use as a context manager: on success every file is renamed into place, on failure the
+    partial files are removed.
+    """
+
+    def __init__(self, out_dir: Path, ids: pa.StringArray, locale: Locale) -> None:
+        self.out_dir = out_dir
+        self.ids = ids
+        self.locale = locale
+        self.rows = dict.fromkeys(SCHEMAS, 0)
+        self._writers: dict[str, pq.ParquetWriter] = {}
+
+    def _partial(self, table: str) -> Path:
+        return self.out_dir / f"{table}.parquet.partial"
+
+    def __enter__(self) -> ParquetSinks:
+        for table, columns in SCHEMAS.items():
+            schema = pa.schema([(name, _ARROW_TYPES.get(kind, pa.string())) for name, kind in columns])
+            self._writers[table] = pq.ParquetWriter(
+                self._partial(table), schema, compression="snappy"
+            )
+        return self
+
+    def write(self, table: str, chunk: Chunk) -> None:
+        """Append one chunk (a dict of NumPy arrays by column name) to ``table``."""
+        arrays = [
+            _column(kind, chunk[name], self.ids, self.locale) for name, kind in SCHEMAS[table]
+        ]
+        names = [name for name, _ in SCHEMAS[table]]
+        self._writers[table].write_table(pa.Table.from_arrays(arrays, names=names))
+        self.rows[table] += len(arrays[0])
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for writer in self._writers.values():
+            writer.close()
+        for table in SCHEMAS:
+            partial = self._partial(table)
+            if exc_type is None:
+                os.replace(partial, self.out_dir / f"{table}.parquet")
+            else:
+                partial.unlink(missing_ok=True)
+
+
+def write_config(out_dir: Path, extract_date: str) -> Path:
+    """Write ``churnlab.toml`` with the demo's extract date (atomically)."""
+    path = out_dir / "churnlab.toml"
+    partial = out_dir / "churnlab.toml.partial"
+    partial.write_text(
+        "# churnlab data config for the generated demo operator\n"
+        "[data]\n"
+        f'extract_date = "{extract_date}"   # last day of the last simulated month\n',
+        encoding="utf-8",
+    )
+    os.replace(partial, path)
+    return path

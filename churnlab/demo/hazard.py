@@ -1,0 +1,98 @@
+"""The true monthly churn hazard of the demo operator, split by cause.
+
+The hazard of a customer in month ``m`` reads only the state on the month's first day::
+
+    hazard = frailty * contract * tenure * loyalty * (service + price + product + payment)
+             + natural
+
+* **service** (the largest share of churn): a baseline that grows with a poor local network,
+  plus recent outages (regional episodes included), dropped calls and slow data, complaints
+  still open on the first day of the month, complaints that took more than a week to
+  resolve, and recent and repeated complaints;
+* **price**: recent bill shocks, and spend drifting above the plan fee;
+* **product**: a plan that does not fit the customer's usage (too small, or a cheaper plan
+  would do);
+* **payment**: loyalty points lost to a late payment, and bills left unpaid;
+* **natural**: moving away, closing a business (independent of everything else).
+
+The moderators: a month-to-month contract churns most; a one- or two-year contract
+churns little except in the months its term ends; new customers churn more; loyalty points
+(one per month of tenure plus one per 10 currency units of spend, wiped by a late payment)
+lower the hazard. ``frailty`` is each customer's unobserved proneness to leave.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from churnlab.demo.population import PLAN_CAPS, Population
+
+if TYPE_CHECKING:
+    from churnlab.demo.simulate import State
+
+LEVEL = 1.3
+"""Overall level of the controllable hazard (sets the monthly churn rate near 2%)."""
+CONTRACT_BASE = np.array([1.0, 0.25, 0.1])
+"""Hazard multiplier of month-to-month, one-year and two-year contracts between renewals."""
+CONTRACT_RENEWAL = np.array([1.0, 2.5, 2.5])
+"""Hazard multiplier in the month a contract's term ends."""
+CONTRACT_TERM = np.array([1, 12, 24])
+DOWNGRADE_CAP = np.array([0.0, *(0.8 * PLAN_CAPS[:-1])])
+"""Usage below which a cheaper plan would do."""
+
+
+def plan_fit(pop: Population, idx: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """How far usage lies above the plan's allowance, and below what a cheaper plan covers.
+
+    Both are log ratios, zero when the plan fits. Usage grows by ``need_growth`` a month.
+    """
+    need = pop.need[idx] * np.exp(pop.need_growth[idx] * (m - pop.first_month[idx]))
+    over = np.maximum(np.log(np.maximum(need / pop.cap[idx], 1e-9)), 0.0)
+    under = np.maximum(np.log(np.maximum(DOWNGRADE_CAP[pop.plan[idx]], 1e-9) / need), 0.0)
+    return over, under
+
+
+def hazard_components(
+    pop: Population,
+    state: State,
+    idx: np.ndarray,
+    *,
+    months_since_signup: np.ndarray,
+    tenure_months: np.ndarray,
+    open_complaints: np.ndarray,
+    slow_resolved: np.ndarray,
+    over: np.ndarray,
+    under: np.ndarray,
+) -> np.ndarray:
+    """The hazard of each cause (rows: service, price, product, payment, natural)."""
+    contract = pop.contract[idx]
+    renewal = (months_since_signup > 0) & (months_since_signup % CONTRACT_TERM[contract] == 0)
+    contract_factor = np.where(renewal, CONTRACT_RENEWAL[contract], CONTRACT_BASE[contract])
+    tenure_factor = 1.0 + 2.0 * np.exp(-tenure_months / 6.0)
+    loyalty = (1.0 + state.points[idx] / 100.0) ** -0.4
+    scale = LEVEL * pop.frailty[idx] * contract_factor * tenure_factor * loyalty
+
+    complaints = state.complaints[idx]
+    service = pop.service_sensitivity[idx] * (
+        0.014 * pop.network[idx]
+        + 0.025 * state.outages[idx]
+        + 0.008 * state.drops[idx]
+        + 0.008 * state.slow[idx]
+        + 0.06 * np.minimum(open_complaints, 3)
+        + 0.03 * np.minimum(slow_resolved, 2)
+        + 0.02 * complaints
+        + 0.02 * np.maximum(complaints - 1.0, 0.0)
+    )
+    price = pop.price_sensitivity[idx] * (
+        0.085 * state.shock[idx] + 0.085 * np.maximum(state.ema_ratio[idx] - 1.3, 0.0)
+    )
+    product = 0.05 * over + 0.03 * under
+    payment = pop.payment_sensitivity[idx] * (
+        0.05 * np.minimum(state.lost_points[idx] / 80.0, 1.0)
+        + 0.02 * np.minimum(state.arrears[idx], 3.0)
+    )
+    return np.stack(
+        [service * scale, price * scale, product * scale, payment * scale, pop.natural[idx]]
+    )

@@ -1,0 +1,375 @@
+"""One simulated month of the demo operator: hazard, churn, bills, service events, complaints.
+
+The order inside a month is what makes the truth honest. At the first day of month ``m``
+the hazard of every customer at risk is computed from the state the earlier months left
+behind (complaints opened before and their resolution status on that day, service failures,
+bills and payments, tenure, contract, plan fit); the customer then churns on a random day of
+the month with that probability. Only after that are the month's events drawn, and they
+move the state that the next month's hazard reads.
+
+Customers at risk in month ``m`` are those whose ``signup_date`` is on or before the month's
+first day and whose ``end_date`` is empty or on or after it. Their events of the month lie in
+``[first day 00:00, min(end_date, extract_date, next month's first day) 00:00)``: a customer
+has no timed events on the day they leave, nothing is stamped later than the extract date
+at midnight, and every at-risk month has exactly one bill, dated the month's first day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from churnlab.demo.hazard import hazard_components, plan_fit
+from churnlab.demo.population import REGION_OUTAGES, Calendar, Population
+
+DAY_US = 86_400_000_000
+HOUR_US = 3_600_000_000
+NULL_TS = np.iinfo(np.int64).min
+"""Marks an empty timestamp in a chunk (written as a Parquet null)."""
+
+Chunk = dict[str, np.ndarray]
+
+CATEGORY_HOURS = np.array([10.0, 72.0, 24.0, 48.0, 24.0])
+"""Median resolution time of network, billing, service, product and other complaints."""
+CHANNEL_SHARES = np.array([0.45, 0.30, 0.15, 0.10])
+CHANNEL_SLOWNESS = np.array([1.0, 0.8, 0.7, 1.6])
+LATE_RECORDED_SHARE = 0.04
+CORRECTED_BILL_SHARE = 0.01
+OUTAGE, DROPPED_CALL, SLOW_DATA = 0, 1, 2
+
+
+@dataclass(kw_only=True)
+class State:
+    """What earlier months left behind, one entry per customer (mutated month by month)."""
+
+    points: np.ndarray
+    ema_ratio: np.ndarray
+    shock: np.ndarray
+    lost_points: np.ndarray
+    arrears: np.ndarray
+    outages: np.ndarray
+    drops: np.ndarray
+    slow: np.ndarray
+    complaints: np.ndarray
+    end_day: np.ndarray
+    pending_customer: np.ndarray
+    pending_opened: np.ndarray
+    pending_resolved: np.ndarray
+
+    @classmethod
+    def initial(cls, pop: Population) -> State:
+        n = pop.size
+
+        def zeros() -> np.ndarray:
+            return np.zeros(n)
+
+        return cls(
+            points=pop.points.copy(),
+            ema_ratio=1.0 + pop.addon_level,
+            shock=zeros(),
+            lost_points=zeros(),
+            arrears=zeros(),
+            outages=zeros(),
+            drops=zeros(),
+            slow=zeros(),
+            complaints=zeros(),
+            end_day=np.full(n, -1, dtype=np.int64),
+            pending_customer=np.empty(0, dtype=np.int32),
+            pending_opened=np.empty(0, dtype=np.int64),
+            pending_resolved=np.empty(0, dtype=np.int64),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Month:
+    """Where one month lies, and the customers at risk in it."""
+
+    index: int
+    previous_start_day: int
+    start_day: int
+    next_day: int
+    extract_us: int
+    month_of_year: int
+    at_risk: np.ndarray
+
+    @property
+    def start_us(self) -> int:
+        return self.start_day * DAY_US
+
+    @property
+    def length_us(self) -> int:
+        return (self.next_day - self.start_day) * DAY_US
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthResult:
+    """The rows one month adds to each output table."""
+
+    truth: Chunk
+    bills: Chunk
+    complaints: Chunk
+    service_events: Chunk
+    churned: int
+
+
+def complaint_status(state: State, month: Month, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Open complaints on the month's first day, and those resolved slowly last month.
+
+    A complaint is open on a day when it was opened before it and resolved on or after it.
+    Complaints resolved before the day leave the pending list.
+    """
+    resolved = state.pending_resolved
+    still_open = resolved >= month.start_us
+    took = resolved - state.pending_opened
+    last_month = month.previous_start_day * DAY_US
+    slow = ~still_open & (resolved >= last_month) & (took > 7 * DAY_US)
+    open_now = np.bincount(state.pending_customer[still_open], minlength=size)
+    slow_resolved = np.bincount(state.pending_customer[slow], minlength=size)
+    state.pending_customer = state.pending_customer[still_open]
+    state.pending_opened = state.pending_opened[still_open]
+    state.pending_resolved = resolved[still_open]
+    return open_now, slow_resolved
+
+
+def simulate_month(
+    m: int, pop: Population, state: State, calendar: Calendar, rng: np.random.Generator
+) -> MonthResult:
+    """Simulate month ``m``: hazards first, then churn, then the month's events."""
+    start_day = int(calendar.month_days[m])
+    at_risk = np.flatnonzero((pop.first_month <= m) & (state.end_day < 0))
+    month = Month(
+        index=m,
+        previous_start_day=int(calendar.month_days[m - 1]) if m else start_day - 31,
+        start_day=start_day,
+        next_day=int(calendar.month_days[m + 1]),
+        extract_us=calendar.extract_day * DAY_US,
+        month_of_year=(calendar.first_month_index + m) % 12,
+        at_risk=at_risk,
+    )
+    open_all, slow_all = complaint_status(state, month, pop.size)
+    open_now = open_all[at_risk]
+    over, under = plan_fit(pop, at_risk, m)
+    components = hazard_components(
+        pop,
+        state,
+        at_risk,
+        months_since_signup=calendar.first_month_index + m - pop.signup_month_index[at_risk],
+        tenure_months=(start_day - pop.signup_day[at_risk]) / 30.4375,
+        open_complaints=open_now,
+        slow_resolved=slow_all[at_risk],
+        over=over,
+        under=under,
+    )
+    hazard = np.clip(components.sum(axis=0), 1e-4, 0.6)
+    cause = np.argmax(components, axis=0).astype(np.int8)
+    churn = rng.random(len(at_risk)) < hazard
+    days = month.next_day - start_day
+    end_day = start_day + np.floor(rng.random(len(at_risk)) * days).astype(np.int64)
+    state.end_day[at_risk[churn]] = end_day[churn]
+    window_end = np.full(len(at_risk), min(month.next_day * DAY_US, month.extract_us))
+    window_end[churn] = np.minimum(end_day[churn] * DAY_US, window_end[churn])
+
+    ids = at_risk.astype(np.int32)
+    truth = {
+        "customer_id": ids,
+        "month": np.full(len(ids), month.start_us, dtype=np.int64),
+        "hazard": hazard,
+        "cause": cause,
+    }
+    bills, shock, late = _bills(pop, state, month, rng, over)
+    service, failures = _service_events(pop, state, month, rng, window_end, over)
+    complaints = _complaints(
+        pop, state, month, rng, window_end, failures, shock, late, open_now, over + under
+    )
+    return MonthResult(
+        truth=truth,
+        bills=bills,
+        complaints=complaints,
+        service_events=service,
+        churned=int(churn.sum()),
+    )
+
+
+def _bills(
+    pop: Population, state: State, month: Month, rng: np.random.Generator, over: np.ndarray
+) -> tuple[Chunk, np.ndarray, np.ndarray]:
+    """One bill per customer at risk; update spend, shock, loyalty points and arrears."""
+    idx = month.at_risk
+    n = len(idx)
+    fee = pop.fee[idx]
+    age = month.index - pop.first_month[idx]
+    level = np.minimum(pop.addon_level[idx] * np.exp(pop.addon_trend[idx] * age), 1.5)
+    season = 1.0 + 0.15 * np.cos(2 * np.pi * (month.month_of_year - 11) / 12)
+    amount = fee * (1.0 + 0.4 * np.minimum(over, 2.0))
+    amount += fee * level * season * rng.lognormal(-0.02, 0.2, n)
+    shock = rng.random(n) < pop.shock_rate[idx]
+    amount += shock * fee * rng.uniform(0.6, 2.5, n)
+    amount = np.round(amount, 2)
+
+    late = rng.random(n) < pop.late_rate[idx]
+    offset = np.where(late, 14 + rng.geometric(1 / 12, n), rng.integers(0, 15, n))
+    never = late & (rng.random(n) < 0.12)
+    paid_day = month.start_day + offset
+    extract_day = month.extract_us // DAY_US
+    paid = ~never & (paid_day <= extract_day)
+    corrected = rng.random(n) < CORRECTED_BILL_SHARE
+    recorded_day = np.where(
+        corrected,
+        np.minimum(month.start_day + rng.integers(3, 46, n), extract_day),
+        month.start_day,
+    )
+
+    state.ema_ratio[idx] = 0.6 * state.ema_ratio[idx] + 0.4 * amount / fee
+    state.shock[idx] = 0.5 * state.shock[idx] + shock
+    points = state.points[idx]
+    state.lost_points[idx] = 0.5 * state.lost_points[idx] + np.where(late, points, 0.0)
+    state.points[idx] = np.where(late, 0.0, points + 1.0 + amount / 10.0)
+    outstanding = never | (paid_day >= month.next_day)
+    state.arrears[idx] = np.where(outstanding, state.arrears[idx] + 1.0, 0.0)
+
+    chunk = {
+        "customer_id": idx.astype(np.int32),
+        "bill_date": np.full(n, month.start_us, dtype=np.int64),
+        "amount": amount,
+        "due_date": np.full(n, (month.start_day + 14) * DAY_US, dtype=np.int64),
+        "paid_date": np.where(paid, paid_day * DAY_US, NULL_TS),
+        "recorded_at": recorded_day * DAY_US,
+    }
+    return chunk, shock, late
+
+
+def _uniform_times(
+    rng: np.random.Generator, month: Month, window_end: np.ndarray, pos: np.ndarray
+) -> np.ndarray:
+    """Microsecond timestamps drawn uniformly in each event's customer window."""
+    width = (window_end[pos] - month.start_us).astype(np.float64)
+    return month.start_us + np.floor(rng.random(len(pos)) * width).astype(np.int64)
+
+
+def _regional_outages(
+    pop: Population, month: Month, rng: np.random.Generator, window_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Regional outage episodes: one start time hits a share of a region's customers."""
+    region = pop.region[month.at_risk]
+    order = np.argsort(region, kind="stable")
+    bounds = np.searchsorted(region[order], np.arange(len(REGION_OUTAGES) + 1))
+    positions, times, minutes = [], [], []
+    episodes = rng.poisson(REGION_OUTAGES)
+    for r, count in enumerate(episodes):
+        members = order[bounds[r] : bounds[r + 1]]
+        for _ in range(count):
+            start = month.start_us + int(rng.random() * month.length_us)
+            share = rng.beta(2.0, 4.0)
+            median = rng.lognormal(np.log(240.0), 0.8)
+            hit = members[(window_end[members] > start) & (rng.random(len(members)) < share)]
+            positions.append(hit)
+            times.append(np.full(len(hit), start, dtype=np.int64))
+            minutes.append(median * rng.uniform(0.7, 1.3, len(hit)))
+    if not positions:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return np.concatenate(positions), np.concatenate(times), np.concatenate(minutes)
+
+
+def _service_events(
+    pop: Population,
+    state: State,
+    month: Month,
+    rng: np.random.Generator,
+    window_end: np.ndarray,
+    over: np.ndarray,
+) -> tuple[Chunk, np.ndarray]:
+    """Dropped calls, slow data and outages (own and regional); update the failure state."""
+    idx = month.at_risk
+    n = len(idx)
+    share = (window_end - month.start_us) / month.length_us
+    network = pop.network[idx]
+    counts = rng.poisson(
+        np.stack(
+            [0.012 * network * share, 0.12 * network * share, (0.05 * network + 0.3 * over) * share]
+        )
+    )
+    pos = np.repeat(np.tile(np.arange(n), 3), counts.ravel())
+    kind = np.repeat(np.arange(3, dtype=np.int8), counts.sum(axis=1))
+    times = _uniform_times(rng, month, window_end, pos)
+    scale = np.array([90.0, 4.0, 50.0])[kind]
+    minutes = np.where(
+        kind == OUTAGE, rng.lognormal(np.log(90.0), 0.9, len(pos)), rng.exponential(scale)
+    )
+    reg_pos, reg_times, reg_minutes = _regional_outages(pop, month, rng, window_end)
+    pos = np.concatenate([pos, reg_pos])
+    kind = np.concatenate([kind, np.zeros(len(reg_pos), np.int8)])
+    times = np.concatenate([times, reg_times])
+    minutes = np.round(np.concatenate([minutes, reg_minutes]), 1)
+
+    failures = np.stack([np.bincount(pos[kind == k], minlength=n) for k in range(3)])
+    state.outages[idx] = 0.5 * state.outages[idx] + failures[OUTAGE]
+    state.drops[idx] = 0.6 * state.drops[idx] + failures[DROPPED_CALL]
+    state.slow[idx] = 0.6 * state.slow[idx] + failures[SLOW_DATA]
+
+    order = np.lexsort((times, pos))
+    chunk = {
+        "customer_id": idx[pos[order]].astype(np.int32),
+        "occurred_at": times[order],
+        "kind": kind[order],
+        "duration_minutes": minutes[order],
+    }
+    return chunk, failures
+
+
+def _complaints(
+    pop: Population,
+    state: State,
+    month: Month,
+    rng: np.random.Generator,
+    window_end: np.ndarray,
+    failures: np.ndarray,
+    shock: np.ndarray,
+    late: np.ndarray,
+    open_now: np.ndarray,
+    misfit: np.ndarray,
+) -> Chunk:
+    """Complaints, more of them after failures, bill shocks and late payments."""
+    idx = month.at_risk
+    n = len(idx)
+    rate = pop.complain_rate[idx] * (window_end - month.start_us) / month.length_us
+    drift = np.maximum(state.ema_ratio[idx] - 1.2, 0.0)
+    lam = rate * np.stack(
+        [
+            0.002 + 0.10 * failures[OUTAGE] + 0.03 * failures[DROPPED_CALL]
+            + 0.02 * failures[SLOW_DATA],
+            0.003 + 0.30 * shock + 0.12 * late + 0.02 * drift,
+            0.004 + 0.10 * np.minimum(open_now, 3),
+            0.002 + 0.02 * np.minimum(misfit, 2.0),
+            np.full(n, 0.003),
+        ]
+    )
+    counts = rng.poisson(lam)
+    pos = np.repeat(np.tile(np.arange(n), 5), counts.ravel())
+    category = np.repeat(np.arange(5, dtype=np.int8), counts.sum(axis=1))
+    k = len(pos)
+    opened = _uniform_times(rng, month, window_end, pos)
+    channel = rng.choice(len(CHANNEL_SHARES), size=k, p=CHANNEL_SHARES).astype(np.int8)
+    bounced = rng.random(k) < 0.06
+    hours = rng.lognormal(np.log(CATEGORY_HOURS[category]), 1.3) * CHANNEL_SLOWNESS[channel]
+    hours = np.clip(np.where(bounced, hours * 4.0, hours), 0.25, 45 * 24.0)
+    resolved = opened + (hours * HOUR_US).astype(np.int64)
+    late_recorded = rng.random(k) < LATE_RECORDED_SHARE
+    delay = ((1.0 + rng.exponential(8.0, k)) * DAY_US).astype(np.int64)
+    recorded = np.where(late_recorded, np.minimum(opened + delay, month.extract_us), opened)
+
+    customers = idx[pos].astype(np.int32)
+    state.complaints[idx] = 0.6 * state.complaints[idx] + np.bincount(pos, minlength=n)
+    state.pending_customer = np.concatenate([state.pending_customer, customers])
+    state.pending_opened = np.concatenate([state.pending_opened, opened])
+    state.pending_resolved = np.concatenate([state.pending_resolved, resolved])
+
+    order = np.lexsort((opened, pos))
+    return {
+        "customer_id": customers[order],
+        "opened_at": opened[order],
+        "category": category[order],
+        "resolved_at": np.where(resolved <= month.extract_us, resolved, NULL_TS)[order],
+        "channel": channel[order],
+        "recorded_at": recorded[order],
+    }

@@ -1,0 +1,232 @@
+"""Training and scoring frames: the public entry points of the feature stage."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+import pyarrow as pa
+from tqdm.auto import tqdm
+
+from churnlab.errors import SpecError
+from churnlab.features.engine import DuckDBEngine, Engine
+from churnlab.features.prepare import Prepared, prepare, vocabulary_of
+from churnlab.features.query import cutoff_query, feature_list
+from churnlab.features.registry import Feature
+from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
+from churnlab.labels.spec import LabelSpec
+from churnlab.labels.window import CutoffBounds
+from churnlab.tables import Tables, load_tables
+
+TablesLike = Tables | str | Path
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class FeatureFrame:
+    """Features of one or more cutoffs: one row per customer and cutoff.
+
+    Attributes
+    ----------
+    frame:
+        ``customer_id``, ``cutoff``, ``churned`` (training frames only), then the features.
+    spec:
+        The label definition (used for the population, and for ``churned`` when labelled).
+    cutoffs:
+        The cutoffs, oldest first.
+    features:
+        The features in column order, with their registry entries.
+    vocabulary:
+        Fixed category lists (complaint categories, failure kinds, text attributes); pass them
+        back when scoring so that columns and categories match the training frame.
+    """
+
+    frame: pd.DataFrame
+    spec: LabelSpec
+    cutoffs: tuple[pd.Timestamp, ...]
+    features: tuple[Feature, ...]
+    vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    labelled: bool = False
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [f.name for f in self.features]
+
+    @property
+    def churn_rate(self) -> float | None:
+        return float(self.frame["churned"].mean()) if self.labelled and len(self.frame) else None
+
+    def _period(self) -> str:
+        first, last = self.cutoffs[0].date(), self.cutoffs[-1].date()
+        return f"cutoff {first}" if first == last else f"{len(self.cutoffs)} cutoffs {first}..{last}"
+
+    def __repr__(self) -> str:
+        rate = f", churn {self.churn_rate:.1%}" if self.churn_rate is not None else ""
+        kind = "training" if self.labelled else "scoring"
+        return (
+            f"<FeatureFrame ({kind}): {len(self.frame):,} rows x {len(self.features)} features, "
+            f"{self._period()}{rate}>"
+        )
+
+    def by_cutoff(self) -> pd.DataFrame:
+        """Rows (and churn rate, when labelled) per cutoff."""
+        grouped = self.frame.groupby("cutoff", observed=True)
+        out = grouped.size().rename("customers").to_frame()
+        if self.labelled:
+            out["churned"] = grouped["churned"].sum()
+            out["churn_rate"] = out["churned"] / out["customers"]
+        return out.reset_index()
+
+    def _repr_html_(self) -> str:
+        features = pd.DataFrame(
+            [{"feature": f.name, "family": f.family, "description": f.description} for f in self.features]
+        )
+        return _HTML.render(
+            title=repr(self),
+            cutoffs=self.by_cutoff().to_html(index=False, border=0),
+            features=features.to_html(index=False, border=0),
+        )
+
+
+_HTML = jinja2.Environment(autoescape=True).from_string(
+    """<div class="churnlab-features"><p><b>{{ title }}</b></p>
+{{ cutoffs | safe }}<details><summary>Features</summary>{{ features | safe }}</details></div>"""
+)
+
+
+def _as_tables(tables: TablesLike) -> Tables:
+    return tables if isinstance(tables, Tables) else load_tables(tables)
+
+
+def _default_spec(tables: Tables, spec: LabelSpec | None) -> LabelSpec:
+    if spec is None:
+        return LabelSpec(definition="snapshot") if tables.is_snapshot else LabelSpec()
+    if tables.is_snapshot != (spec.definition == "snapshot"):
+        if tables.is_snapshot:
+            raise SpecError(
+                f"{tables.source} is a snapshot extract: use LabelSpec(definition='snapshot'), "
+                f"not {spec.definition!r}."
+            )
+        raise SpecError(
+            "LabelSpec(definition='snapshot') needs a snapshot extract; configure [snapshot] in "
+            "churnlab.toml, or use 'contract' or 'inactivity'."
+        )
+    if spec.rejoin_key and spec.rejoin_key not in tables.customers.columns:
+        raise SpecError(f"LabelSpec.rejoin_key {spec.rejoin_key!r} is not a customers column.")
+    return spec
+
+
+def _run(
+    tables: Tables,
+    spec: LabelSpec,
+    cutoffs: Sequence[pd.Timestamp],
+    *,
+    label: bool,
+    vocabulary: Mapping[str, tuple[str, ...]] | None,
+    engine: Engine | None,
+    progress: bool | None,
+) -> FeatureFrame:
+    engine = engine or DuckDBEngine()
+    vocab = dict(vocabulary) if vocabulary is not None else vocabulary_of(tables)
+    # Many cutoffs re-read the events: give them small integer keys once. One cutoff reads once.
+    prep: Prepared = prepare(engine, tables, compact=len(cutoffs) > 1, rejoin_key=spec.rejoin_key)
+    features = feature_list(prep, vocab)
+    parts: list[pa.Table] = []
+    bar = tqdm(cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1)
+    for cutoff in bar:
+        query = cutoff_query(prep, CutoffBounds.at(cutoff), spec, vocab, features, label=label)
+        part = engine.to_arrow(query)
+        if part.num_rows == 0:
+            raise SpecError(
+                f"No customers are in scope at the cutoff {cutoff.date()} "
+                f"(definition {spec.definition!r}): choose a cutoff inside the data's active period."
+            )
+        parts.append(part)
+    frame = _to_pandas(pa.concat_tables(parts), features, vocab)
+    return FeatureFrame(
+        frame=frame,
+        spec=spec,
+        cutoffs=tuple(cutoffs),
+        features=tuple(features),
+        vocabulary=vocab,
+        labelled=label,
+    )
+
+
+def _to_pandas(table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    frame = frame.sort_values(["cutoff", "customer_id"], kind="stable", ignore_index=True)
+    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
+    for feature in features:
+        categories = vocab.get(f"customers.{feature.name}")
+        if categories is not None:
+            frame[feature.name] = pd.Categorical(frame[feature.name], categories=list(categories))
+    return frame
+
+
+def build_scoring_frame(
+    tables: TablesLike,
+    *,
+    as_of: str | pd.Timestamp,
+    spec: LabelSpec | None = None,
+    vocabulary: Mapping[str, tuple[str, ...]] | None = None,
+    engine: Engine | None = None,
+) -> FeatureFrame:
+    """Features of every customer in scope at ``as_of``, with no label.
+
+    Parameters
+    ----------
+    tables:
+        Loaded :class:`Tables`, or a data directory to load.
+    as_of:
+        The cutoff: what was known at the end of this day.
+    spec:
+        Which customers are in scope (the model's label definition; default ``contract``).
+    vocabulary:
+        Category lists of the training frame (``FeatureFrame.vocabulary``) so columns match.
+    engine:
+        Where the queries run (default: a new :class:`DuckDBEngine`).
+    """
+    tables = _as_tables(tables)
+    spec = _default_spec(tables, spec)
+    cutoffs = check_cutoffs(tables, [pd.Timestamp(as_of)], None)
+    return _run(tables, spec, cutoffs, label=False, vocabulary=vocabulary, engine=engine, progress=False)
+
+
+def build_training_frame(
+    tables: TablesLike,
+    spec: LabelSpec | None = None,
+    *,
+    cutoffs: Sequence[str | pd.Timestamp] | None = None,
+    vocabulary: Mapping[str, tuple[str, ...]] | None = None,
+    engine: Engine | None = None,
+    progress: bool | None = None,
+) -> FeatureFrame:
+    """Features and churn labels for several cutoffs, stacked: one row per customer and cutoff.
+
+    Parameters
+    ----------
+    tables:
+        Loaded :class:`Tables`, or a data directory to load.
+    spec:
+        The churn definition (default: ``LabelSpec()``, or ``snapshot`` for snapshot extracts).
+    cutoffs:
+        Cutoff dates; default the last 12 month ends whose label window is fully observed.
+        Asking for a label the data cannot know is a :class:`SpecError` that gives the dates.
+    progress:
+        Show a progress bar over cutoffs (default: when more than one).
+    """
+    tables = _as_tables(tables)
+    spec = _default_spec(tables, spec)
+    if spec.definition == "snapshot":
+        if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [tables.extract_date]:
+            raise SpecError(
+                f"A snapshot extract has one cutoff, its as-of date {tables.extract_date.date()}."
+            )
+        chosen = [tables.extract_date]
+    else:
+        wanted = [pd.Timestamp(c) for c in cutoffs] if cutoffs is not None else default_cutoffs(tables, spec)
+        chosen = check_cutoffs(tables, wanted, spec)
+    return _run(tables, spec, chosen, label=True, vocabulary=vocabulary, engine=engine, progress=progress)

@@ -1,0 +1,136 @@
+"""Point-in-time feature definitions as Ibis expressions, written once for every engine.
+
+Every function here takes *prepared* relations (see :mod:`churnlab.features.prepare`: a customer
+``key``, whole ``day`` numbers since 1970-01-01, typed values) and a :class:`CutoffBounds`, and
+returns an Ibis table keyed by ``key``. All date arithmetic is done in Python by
+:mod:`churnlab.labels.window`, so engines only compare integers. No ``asof_join``, no
+``regr_slope``: they are missing on some engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+from churnlab.features.registry import slug
+from churnlab.labels.window import CutoffBounds
+
+DAYS_PER_MONTH = 30.4375
+SLOPE_WEIGHTS = tuple((5 - k - 2.5) / 17.5 for k in range(6))
+"""Least-squares slope over six monthly sums with x = 5 (last month) .. 0: sum(w_k * y_k)."""
+
+
+def known_at(rel: ir.Table, c: CutoffBounds) -> ir.BooleanValue:
+    """Rows known at the cutoff: dated on or before it, and recorded on or before it."""
+    known = rel.day <= c.day
+    if "rec_day" in rel.columns:
+        known = known & (rel.rec_day.isnull() | (rel.rec_day <= c.day))
+    return known
+
+
+def in_last_days(day: ir.IntegerValue, c: CutoffBounds, days: int) -> ir.BooleanValue:
+    """``day`` lies in the ``days``-day window that ends with the cutoff day."""
+    return (day > c.days_back(days)) & (day <= c.day)
+
+
+def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    return condition.ifelse(1, 0).sum()
+
+
+def bill_aggregates(bills: ir.Table, c: CutoffBounds) -> ir.Table:
+    """Per-customer sums behind the spend and payment features."""
+    b = bills.filter(known_at(bills, c))
+    aggs: dict[str, ir.Value] = {}
+    for k in range(1, 7):
+        in_month = (b.day > c.month_bounds[k]) & (b.day <= c.month_bounds[k - 1])
+        aggs[f"spend_m{k}"] = b.amount.sum(where=in_month)
+    aggs["last_bill_day"] = b.day.max()
+    if {"due_day", "paid_day"} <= set(b.columns):
+        late = (b.due_day < c.day) & (b.paid_day.isnull() | (b.paid_day > b.due_day))
+        unpaid = (b.due_day < c.day) & (b.paid_day.isnull() | (b.paid_day > c.day))
+        aggs["late_payments_12m"] = _count(late & (b.due_day > c.days_back(365)))
+        aggs["unpaid_bills"] = _count(unpaid)
+        aggs["last_wipe_day"] = b.due_day.max(where=late)
+        aggs["spend_total"] = b.amount.sum()
+    agg = b.group_by("key").aggregate(**aggs)
+    if "last_wipe_day" not in agg.columns:
+        return agg
+    # Loyalty points count spend since the last late payment wiped them: a second, small pass.
+    wiped = agg.filter(agg.last_wipe_day.notnull()).select("key", "last_wipe_day")
+    joined = b.inner_join(wiped, "key")
+    spent_after = joined.group_by("key").aggregate(
+        spend_after_wipe=joined.amount.sum(where=joined.day > joined.last_wipe_day)
+    )
+    return agg.left_join(spent_after, "key").drop("key_right")
+
+
+def complaint_aggregates(
+    complaints: ir.Table, c: CutoffBounds, categories: Sequence[str]
+) -> ir.Table:
+    """Per-customer counts and timings of complaints known at the cutoff."""
+    q = complaints.filter(known_at(complaints, c))
+    last_90 = in_last_days(q.day, c, 90)
+    last_365 = in_last_days(q.day, c, 365)
+    aggs: dict[str, ir.Value] = {
+        "complaints_30d": _count(in_last_days(q.day, c, 30)),
+        "complaints_90d": _count(last_90),
+        "complaints_365d": _count(last_365),
+        "categories_90d": q.category.nunique(where=last_90),
+        "last_complaint_day": q.day.max(),
+    }
+    if "resolved_day" in q.columns:
+        open_ = q.resolved_day.isnull() | (q.resolved_day > c.day)
+        resolved_in_year = last_365 & q.resolved_day.notnull() & (q.resolved_day <= c.day)
+        aggs["complaints_open"] = _count(open_)
+        aggs["oldest_open_day"] = q.day.min(where=open_)
+        aggs["complaint_resolve_days_mean"] = ((q.resolved_s - q.opened_s) / 86400.0).mean(
+            where=resolved_in_year
+        )
+    for value in categories:
+        aggs[f"complaints_365d_{slug(value)}"] = _count(last_365 & (q.category == value))
+    return q.group_by("key").aggregate(**aggs)
+
+
+def failure_aggregates(events: ir.Table, c: CutoffBounds, kinds: Sequence[str]) -> ir.Table:
+    """Per-customer counts of service failures known at the cutoff."""
+    e = events.filter(known_at(events, c))
+    last_90 = in_last_days(e.day, c, 90)
+    aggs: dict[str, ir.Value] = {
+        "failures_7d": _count(in_last_days(e.day, c, 7)),
+        "failures_30d": _count(in_last_days(e.day, c, 30)),
+        "failures_90d": _count(last_90),
+        "last_failure_day": e.day.max(),
+    }
+    if "duration" in e.columns:
+        aggs["outage_minutes_90d"] = e.duration.sum(where=last_90)
+    for value in kinds:
+        aggs[f"failures_90d_{slug(value)}"] = _count(last_90 & (e.kind == value))
+    return e.group_by("key").aggregate(**aggs)
+
+
+def _zero(value: ir.NumericValue) -> ir.NumericValue:
+    return value.fill_null(0)
+
+
+def _days_since(c: CutoffBounds, day: ir.IntegerValue) -> ir.FloatingValue:
+    return (ibis.literal(c.day) - day).cast("float64")
+
+
+def spend_features(t: ir.Table) -> dict[str, ir.Value]:
+    """Derived spend features from the six monthly sums ``spend_m1`` (last) .. ``spend_m6``."""
+    m = [_zero(t[f"spend_m{k}"]) for k in range(1, 7)]
+    recent, before = m[0] + m[1] + m[2], m[3] + m[4] + m[5]
+    mean6 = sum(m[1:], m[0]) / 6.0
+    var6 = sum((x - mean6) * (x - mean6) for x in m[1:]) + (m[0] - mean6) * (m[0] - mean6)
+    increases = [m[k] - m[k + 1] for k in range(5)]
+    return {
+        "spend_last_month": m[0],
+        "spend_mean_3m": recent / 3.0,
+        "spend_ratio_3m": (before > 0).ifelse(recent / before, ibis.null("float64")),
+        "spend_slope_6m": sum(w * x for w, x in zip(SLOPE_WEIGHTS[1:], m[1:], strict=True))
+        + SLOPE_WEIGHTS[0] * m[0],
+        "spend_max_increase_6m": ibis.greatest(0.0, *increases),
+        "spend_std_6m": (var6 / 6.0).sqrt(),
+    }

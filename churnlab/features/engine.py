@@ -1,0 +1,69 @@
+"""The engine seam: where feature queries run.
+
+Feature definitions are Ibis expressions; an engine only loads tables, keeps intermediate results
+and executes expressions. :class:`DuckDBEngine` is the embedded default; a Spark engine can
+implement the same three methods without touching a definition.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Protocol
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+
+class Engine(Protocol):
+    """What the feature builder needs from an execution engine."""
+
+    def load(self, name: str, frame: pd.DataFrame) -> ir.Table:
+        """Make a pandas DataFrame available as a table called ``name``."""
+        ...
+
+    def materialize(self, name: str, expr: ir.Table) -> ir.Table:
+        """Compute ``expr`` once and keep the result as a table called ``name``."""
+        ...
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        """Execute ``expr`` and return its rows."""
+        ...
+
+
+class DuckDBEngine:
+    """The embedded engine: DuckDB in this process, reading pandas frames without copying them.
+
+    Parameters
+    ----------
+    threads:
+        Worker threads (default: DuckDB's choice, all cores).
+    memory_limit:
+        DuckDB's memory limit such as ``"4GB"`` (default: DuckDB's choice).
+    """
+
+    _ids = itertools.count()
+
+    def __init__(self, *, threads: int | None = None, memory_limit: str | None = None) -> None:
+        config: dict[str, object] = {}
+        if threads:
+            config["threads"] = threads
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        self.backend = ibis.duckdb.connect(**config)
+        self._prefix = f"cl{next(self._ids)}_"
+
+    def load(self, name: str, frame: pd.DataFrame) -> ir.Table:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        self.backend.con.register(self._prefix + name, table)
+        return self.backend.table(self._prefix + name)
+
+    def materialize(self, name: str, expr: ir.Table) -> ir.Table:
+        return self.backend.create_table(self._prefix + name, expr, temp=True, overwrite=True)
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        return self.backend.to_pyarrow(expr)
+
+    def __repr__(self) -> str:
+        return "<DuckDBEngine>"

@@ -1,0 +1,136 @@
+"""Prepared relations: input tables as the definitions read them.
+
+Each prepared relation has a customer ``key``, dates as whole days since 1970-01-01 (``day``,
+``rec_day``, ...) and the values the features use, under fixed names. With ``compact=True`` the
+key is a small integer assigned once and the relations are materialised, so that many cutoffs
+re-read narrow integer columns instead of the original text ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from churnlab.features.engine import Engine
+from churnlab.tables import Tables
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The prepared relations of one set of tables in one engine."""
+
+    customers: ir.Table
+    bills: ir.Table | None
+    complaints: ir.Table | None
+    events: ir.Table | None
+    attributes: tuple[str, ...] = field(default=())
+    has_signup: bool = True
+
+
+def _day(value: ir.TimestampValue) -> ir.IntegerValue:
+    return value.date().epoch_days().cast("int32")
+
+
+def _optional(rel: ir.Table, column: str, name: str, fn: object = _day) -> dict[str, ir.Value]:
+    return {name: fn(rel[column])} if column in rel.columns else {}  # type: ignore[operator]
+
+
+def prepare(
+    engine: Engine, tables: Tables, *, compact: bool, rejoin_key: str | None = None
+) -> Prepared:
+    """Load the tables into the engine and derive the prepared relations."""
+    keep = [*tables.attribute_columns]
+    if rejoin_key and rejoin_key not in keep:
+        keep.append(rejoin_key)
+    customer_cols = ["customer_id", "signup_date", "end_date", *keep]
+    if tables.is_snapshot:
+        customer_cols.append("churned")
+    raw = engine.load("customers", tables.customers[customer_cols])
+    key = (ibis.row_number().over(order_by=raw.customer_id)).cast("int32") if compact else raw.customer_id
+    customers = raw.select(
+        key=key,
+        customer_id=raw.customer_id,
+        signup_day=_day(raw.signup_date),
+        end_day=_day(raw.end_date),
+        **{c: raw[c] for c in customer_cols[3:]},
+    )
+    if compact:
+        customers = engine.materialize("customers_p", customers)
+    keys = customers.select("key", "customer_id")
+
+    def with_key(rel: ir.Table, **cols: ir.Value) -> ir.Table:
+        selected = rel.select(customer_id=rel.customer_id, **cols)
+        if not compact:
+            return selected.rename(key="customer_id")
+        joined = selected.inner_join(keys, "customer_id")
+        return joined.select("key", *cols)
+
+    def load(name: str) -> ir.Table | None:
+        frame = tables.table(name)
+        return None if frame is None else engine.load(name, frame)
+
+    bills = complaints = events = None
+    if (b := load("bills")) is not None:
+        bills = with_key(
+            b,
+            day=_day(b.bill_date),
+            amount=b.amount.cast("float64"),
+            **_optional(b, "due_date", "due_day"),
+            **_optional(b, "paid_date", "paid_day"),
+            **_optional(b, "recorded_at", "rec_day"),
+        )
+    if (q := load("complaints")) is not None:
+        complaints = with_key(
+            q,
+            day=_day(q.opened_at),
+            opened_s=q.opened_at.epoch_seconds(),
+            category=q.category,
+            **_optional(q, "resolved_at", "resolved_day"),
+            **_optional(q, "resolved_at", "resolved_s", lambda v: v.epoch_seconds()),
+            **_optional(q, "recorded_at", "rec_day"),
+        )
+    if (e := load("service_events")) is not None:
+        events = with_key(
+            e,
+            day=_day(e.occurred_at),
+            kind=e.kind,
+            **_optional(e, "duration_minutes", "duration", lambda v: v.cast("float64")),
+            **_optional(e, "recorded_at", "rec_day"),
+        )
+    if compact:
+        bills = engine.materialize("bills_p", bills) if bills is not None else None
+        complaints = engine.materialize("complaints_p", complaints) if complaints is not None else None
+        events = engine.materialize("events_p", events) if events is not None else None
+    has_signup = bool(tables.customers["signup_date"].notna().any())
+    return Prepared(
+        customers=customers,
+        bills=bills,
+        complaints=complaints,
+        events=events,
+        attributes=tuple(tables.attribute_columns),
+        has_signup=has_signup,
+    )
+
+
+def vocabulary_of(tables: Tables) -> dict[str, tuple[str, ...]]:
+    """Fixed category lists: complaint categories, failure kinds and text attributes.
+
+    Keys are ``"complaints.category"``, ``"service_events.kind"`` and ``"customers.<column>"``.
+    """
+    vocab: dict[str, tuple[str, ...]] = {}
+    if tables.complaints is not None:
+        vocab["complaints.category"] = _sorted_values(tables.complaints["category"])
+    if tables.service_events is not None:
+        vocab["service_events.kind"] = _sorted_values(tables.service_events["kind"])
+    for column in tables.attribute_columns:
+        values = tables.customers[column]
+        if not pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+            vocab[f"customers.{column}"] = _sorted_values(values)
+    return vocab
+
+
+def _sorted_values(values: pd.Series) -> tuple[str, ...]:
+    return tuple(sorted(str(v) for v in values.dropna().unique()))

@@ -1,0 +1,165 @@
+"""One cutoff's feature query: the population, its label, and every feature, as one Ibis table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import ibis
+import ibis.expr.types as ir
+
+from churnlab.features import definitions as d
+from churnlab.features.prepare import Prepared
+from churnlab.features.registry import CORE_FEATURES, Feature, attribute_feature, category_count_feature
+from churnlab.errors import SpecError
+from churnlab.labels.spec import LabelSpec
+from churnlab.labels.window import CutoffBounds
+
+
+def feature_list(prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[Feature]:
+    """The features these prepared relations can give, in output order."""
+    available = {
+        "customers": prep.customers.columns if prep.has_signup else (),
+        "bills": prep.bills.columns if prep.bills is not None else None,
+        "complaints": prep.complaints.columns if prep.complaints is not None else None,
+        "service_events": prep.events.columns if prep.events is not None else None,
+    }
+    renamed = {
+        "signup_date": "signup_day", "due_date": "due_day", "paid_date": "paid_day",
+        "resolved_at": "resolved_day", "duration_minutes": "duration",
+    }
+    out = []
+    for feature in CORE_FEATURES:
+        columns = available[feature.table]
+        if columns is None or (feature.table == "customers" and not prep.has_signup):
+            continue
+        if feature.name == "loyalty_points" and not prep.has_signup:
+            continue
+        if all(renamed.get(r, r) in columns for r in feature.requires):
+            out.append(feature)
+    for value in vocab.get("complaints.category", ()):
+        if prep.complaints is not None:
+            out.append(category_count_feature("complaints", value))
+    for value in vocab.get("service_events.kind", ()):
+        if prep.events is not None:
+            out.append(category_count_feature("service_events", value))
+    for column in prep.attributes:
+        out.append(attribute_feature(column, categorical=f"customers.{column}" in vocab))
+    return out
+
+
+def population(prep: Prepared, c: CutoffBounds, spec: LabelSpec, *, label: bool) -> ir.Table:
+    """Customers in scope at the cutoff, with ``churned`` when ``label`` is asked for."""
+    cust = prep.customers
+    if spec.definition == "snapshot":  # the extract's own population and flag
+        return cust if label else cust.drop("churned")
+    if spec.definition == "inactivity":
+        return _inactivity_population(prep, c, spec, label=label)
+    pop = cust.filter((cust.signup_day <= c.day) & (cust.end_day.isnull() | (cust.end_day > c.day)))
+    if not label:
+        return pop
+    start, end = c.day + spec.lead_days, c.day + spec.lead_days + spec.horizon_days
+    churned = pop.end_day.notnull() & (pop.end_day > start) & (pop.end_day <= end)
+    if spec.grace_days and spec.rejoin_key:
+        churned = churned & ~pop.key.isin(_rejoined(prep, pop, spec).key)
+    return pop.mutate(churned=churned)
+
+
+def _rejoined(prep: Prepared, pop: ir.Table, spec: LabelSpec) -> ir.Table:
+    """Customers whose person signed up again (another customer id) within the grace period."""
+    key = spec.rejoin_key
+    other = prep.customers.select(o_key=prep.customers.key, o_person=prep.customers[key],
+                                  o_signup=prep.customers.signup_day)
+    pairs = pop.inner_join(
+        other,
+        [
+            pop[key] == other.o_person,
+            pop.key != other.o_key,
+            other.o_signup >= pop.end_day,
+            other.o_signup <= pop.end_day + spec.grace_days,
+        ],
+    )
+    return pairs.select("key").distinct()
+
+
+def _inactivity_population(
+    prep: Prepared, c: CutoffBounds, spec: LabelSpec, *, label: bool
+) -> ir.Table:
+    """Active = a known bill in the look-back; churned = no bill in the label window."""
+    if prep.bills is None:
+        raise SpecError("The inactivity definition needs a bills table (bills or purchases).")
+    bills = prep.bills
+    recent = bills.filter(d.known_at(bills, c) & d.in_last_days(bills.day, c, spec.lookback_days))
+    pop = prep.customers.filter(prep.customers.key.isin(recent.key))
+    if not label:
+        return pop
+    start, end = c.day + spec.lead_days, c.day + spec.lead_days + spec.horizon_days
+    future = bills.filter((bills.day > start) & (bills.day <= end))
+    return pop.mutate(churned=~pop.key.isin(future.key))
+
+
+def cutoff_query(
+    prep: Prepared,
+    c: CutoffBounds,
+    spec: LabelSpec,
+    vocab: Mapping[str, tuple[str, ...]],
+    features: list[Feature],
+    *,
+    label: bool,
+) -> ir.Table:
+    """The feature table of one cutoff: ``customer_id``, ``cutoff``, [``churned``], features."""
+    t = population(prep, c, spec, label=label)
+    if prep.bills is not None:
+        t = t.left_join(d.bill_aggregates(prep.bills, c), "key").drop("key_right")
+    if prep.complaints is not None:
+        cats = vocab.get("complaints.category", ())
+        t = t.left_join(d.complaint_aggregates(prep.complaints, c, cats), "key").drop("key_right")
+    if prep.events is not None:
+        kinds = vocab.get("service_events.kind", ())
+        t = t.left_join(d.failure_aggregates(prep.events, c, kinds), "key").drop("key_right")
+    values = _feature_values(t, c, prep)
+    out: dict[str, ir.Value] = {
+        "customer_id": t.customer_id,
+        "cutoff": ibis.literal(c.cutoff.to_pydatetime()).cast("timestamp"),
+    }
+    if label:
+        out["churned"] = t.churned.cast("boolean")
+    for feature in features:
+        value = values[feature.name] if feature.name in values else t[feature.name]
+        if feature.kind == "count":
+            out[feature.name] = value.fill_null(0).cast("int32")
+        elif feature.kind == "float":
+            out[feature.name] = value.cast("float32")
+        else:
+            out[feature.name] = value
+    return t.select(**out)
+
+
+def _feature_values(t: ir.Table, c: CutoffBounds, prep: Prepared) -> dict[str, ir.Value]:
+    """Features derived from aggregates (the rest are aggregate columns as they are)."""
+    v: dict[str, ir.Value] = {}
+    cols = set(t.columns)
+    if prep.has_signup:
+        v["tenure_days"] = ibis.literal(c.day) - t.signup_day
+    if "spend_m1" in cols:
+        v.update(d.spend_features(t))
+        v["months_since_last_bill"] = (ibis.literal(c.day) - t.last_bill_day) / d.DAYS_PER_MONTH
+    if "last_wipe_day" in cols and prep.has_signup:
+        # Points restart at the last late payment: months since then plus a point per 10 spent.
+        start = ibis.greatest(t.signup_day, t.last_wipe_day.fill_null(t.signup_day))
+        months = ((ibis.literal(c.day) - start) / d.DAYS_PER_MONTH).floor()
+        spend = t.last_wipe_day.isnull().ifelse(
+            t.spend_total.fill_null(0), t.spend_after_wipe.fill_null(0)
+        )
+        v["loyalty_points"] = months + (spend / 10.0).floor()
+    if "last_complaint_day" in cols:
+        v["days_since_complaint"] = d._days_since(c, t.last_complaint_day)
+        v["repeat_complaints_90d"] = t.complaints_90d.fill_null(0) - t.categories_90d.fill_null(0)
+    if "oldest_open_day" in cols:
+        v["open_complaint_age_days_max"] = d._days_since(c, t.oldest_open_day)
+    if "last_failure_day" in cols:
+        v["days_since_failure"] = d._days_since(c, t.last_failure_day)
+        f30, f90 = t.failures_30d.fill_null(0), t.failures_90d.fill_null(0)
+        v["failure_rate_trend"] = (f30 + 1.0) / ((f90 - f30) / 2.0 + 1.0)
+    if "outage_minutes_90d" in cols:
+        v["outage_minutes_90d"] = t.outage_minutes_90d.fill_null(0.0)
+    return v

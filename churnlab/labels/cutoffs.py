@@ -1,0 +1,123 @@
+"""Cutoff grids: parse ``FIRST:LAST:STEP``, pick the default training cutoffs, check them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from churnlab.errors import SpecError
+from churnlab.labels.spec import LabelSpec
+from churnlab.tables import Tables
+from churnlab.tables.contract import CONTRACTS, DATE
+
+_STEP = re.compile(r"^(\d*)\s*([DWM])$", re.IGNORECASE)
+
+
+def _date(text: str, what: str) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(text).normalize()
+    except (ValueError, TypeError):
+        raise SpecError(f"The {what} must be a date like 2024-06-30, got {text!r}.") from None
+
+
+def cutoff_grid(first: str | pd.Timestamp, last: str | pd.Timestamp, step: str = "1M") -> list[pd.Timestamp]:
+    """Cutoffs from ``first`` to ``last`` every ``step`` (``7D``, ``2W``, ``1M``).
+
+    Monthly steps from a month end stay on month ends.
+
+    >>> [c.strftime("%m-%d") for c in cutoff_grid("2024-01-31", "2024-04-30", "1M")]
+    ['01-31', '02-29', '03-31', '04-30']
+    """
+    start, end = _date(str(first), "first cutoff"), _date(str(last), "last cutoff")
+    match = _STEP.match(step.strip())
+    if match is None:
+        raise SpecError(f"The cutoff step must look like 7D, 2W or 1M, got {step!r}.")
+    count, unit = int(match.group(1) or 1), match.group(2).upper()
+    if count < 1:
+        raise SpecError(f"The cutoff step must be at least 1, got {step!r}.")
+    if end < start:
+        raise SpecError(f"The last cutoff {end.date()} is before the first {start.date()}.")
+    if unit == "M":
+        if start.is_month_end:
+            return list(pd.date_range(start, end, freq=f"{count}ME"))
+        grid, k = [], 0
+        while (c := start + pd.DateOffset(months=k * count)) <= end:
+            grid.append(pd.Timestamp(c))
+            k += 1
+        return grid
+    days = count * (7 if unit == "W" else 1)
+    return list(pd.date_range(start, end, freq=f"{days}D"))
+
+
+def parse_cutoffs(text: str) -> list[pd.Timestamp]:
+    """Parse ``FIRST:LAST:STEP`` (``STEP`` defaults to ``1M``) or a single date.
+
+    >>> [c.date().isoformat() for c in parse_cutoffs("2024-10-31:2024-12-31")]
+    ['2024-10-31', '2024-11-30', '2024-12-31']
+    """
+    parts = [p.strip() for p in text.split(":")]
+    if len(parts) == 1:
+        return [_date(parts[0], "cutoff")]
+    if len(parts) not in (2, 3):
+        raise SpecError(f"Cutoffs must look like FIRST:LAST:STEP (2024-01-31:2024-12-31:1M), got {text!r}.")
+    return cutoff_grid(parts[0], parts[1], parts[2] if len(parts) == 3 else "1M")
+
+
+def first_data_date(tables: Tables) -> pd.Timestamp | None:
+    """The earliest date anywhere in the tables."""
+    earliest = [
+        frame[column].min()
+        for name, frame in tables.present().items()
+        for column, kind in CONTRACTS[name].columns.items()
+        if kind == DATE and column in frame and frame[column].notna().any()
+    ]
+    return min(earliest).normalize() if earliest else None
+
+
+def last_labelled_cutoff(tables: Tables, spec: LabelSpec) -> pd.Timestamp:
+    """The latest cutoff whose whole label window lies on or before the extract date."""
+    return tables.extract_date.normalize() - pd.Timedelta(days=spec.window_days)
+
+
+def default_cutoffs(tables: Tables, spec: LabelSpec, *, count: int = 12) -> list[pd.Timestamp]:
+    """The last ``count`` month ends whose label windows are fully observed."""
+    latest = last_labelled_cutoff(tables, spec)
+    last_month_end = latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
+    grid = [last_month_end - pd.offsets.MonthEnd(k) for k in range(count - 1, -1, -1)]
+    return [pd.Timestamp(c).normalize() for c in grid]
+
+
+def check_cutoffs(
+    tables: Tables, cutoffs: Sequence[pd.Timestamp], spec: LabelSpec | None
+) -> list[pd.Timestamp]:
+    """Refuse cutoffs the data cannot answer, with the dates that explain why.
+
+    ``spec`` is ``None`` for scoring (no label is asked for).
+    """
+    if not cutoffs:
+        raise SpecError("No cutoffs were given: pass at least one date.")
+    cutoffs = sorted({pd.Timestamp(c).normalize() for c in cutoffs})
+    first = first_data_date(tables)
+    if first is not None and cutoffs[0] < first:
+        raise SpecError(
+            f"The cutoff {cutoffs[0].date()} is before the first data ({first.date()}): "
+            "nothing is known then. Choose a later cutoff."
+        )
+    if cutoffs[-1] > tables.extract_date:
+        raise SpecError(
+            f"The cutoff {cutoffs[-1].date()} is after the extract date "
+            f"{tables.extract_date.date()}: the data do not reach it."
+        )
+    if spec is not None:
+        latest = last_labelled_cutoff(tables, spec)
+        if cutoffs[-1] > latest:
+            raise SpecError(
+                f"The label of cutoff {cutoffs[-1].date()} needs data until "
+                f"{(cutoffs[-1] + pd.Timedelta(days=spec.window_days)).date()} "
+                f"(lead {spec.lead_days} + horizon {spec.horizon_days} + grace {spec.grace_days} "
+                f"days), but the data end on {tables.extract_date.date()}. The latest cutoff with "
+                f"a known label is {latest.date()}."
+            )
+    return cutoffs
