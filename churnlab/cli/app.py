@@ -87,3 +87,54 @@ def demo_data(
         )
     )
     typer.echo(repr(result))
+
+
+@app.command()
+def features(
+    data_dir: DataDir,
+    out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Cutoff date for one scoring frame (YYYY-MM-DD).")
+    ] = None,
+    cutoffs: Annotated[
+        str | None,
+        typer.Option(help="Training cutoffs FIRST:LAST:STEP, e.g. 2024-01-31:2024-12-31:1M."),
+    ] = None,
+    labels: Annotated[
+        bool, typer.Option("--labels", help="Build a labelled training frame (churned column).")
+    ] = False,
+    horizon: Annotated[int, typer.Option(help="Label horizon in days.")] = 90,
+    churn_definition: Annotated[
+        str, typer.Option(help="contract, inactivity or snapshot.")
+    ] = "contract",
+    config: ConfigOpt = None,
+) -> None:
+    """Build point-in-time features (and labels) and write them to a file.
+
+    Without --labels: one scoring frame at --as-of. With --labels: a training frame at --cutoffs
+    (default: the last 12 month ends whose label window is observed) or at --as-of.
+    """
+    from churnlab.export import write_table
+    from churnlab.features import build_scoring_frame, build_training_frame
+    from churnlab.labels import LabelSpec, parse_cutoffs
+    from churnlab.tables import load_tables
+
+    if not labels and (as_of is None or cutoffs is not None):
+        typer.echo("Error: a scoring frame needs --as-of (and no --cutoffs); add --labels "
+                   "for a training frame.", err=True)
+        raise typer.Exit(EXIT_USAGE)
+
+    def call() -> Any:
+        tables = load_tables(data_dir, config=config)
+        definition = "snapshot" if tables.is_snapshot else churn_definition
+        spec = LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
+        if not labels:
+            result = build_scoring_frame(tables, as_of=str(as_of), spec=spec)
+        else:
+            grid = parse_cutoffs(cutoffs) if cutoffs else [as_of] if as_of else None
+            result = build_training_frame(tables, spec, cutoffs=grid, progress=True)
+        write_table(result.frame, out)
+        return result
+
+    result = run_or_exit(call)
+    typer.echo(f"{result!r}\nwritten to {out}")

@@ -9,6 +9,8 @@ a temporary name and renamed when complete, so a failed run leaves no half-writt
 from __future__ import annotations
 
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
@@ -64,6 +66,16 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 _ARROW_TYPES = {ID: pa.string(), TIMESTAMP: pa.timestamp("us"), FLOAT: pa.float64()}
+_DICTIONARY_DATES = {"bills": ("bill_date", "due_date", "paid_date", "recorded_at")}
+"""Date columns with few distinct values per row group (dictionary encoding pays off)."""
+_QUEUED_CHUNKS = 2
+"""Chunks waiting for the writer thread before :meth:`ParquetSinks.write` blocks."""
+
+
+def _dictionary_columns(table: str) -> list[str]:
+    """Columns worth Parquet dictionary encoding: category words and repetitive dates."""
+    words_columns = [n for n, kind in SCHEMAS[table] if kind not in (ID, TIMESTAMP, FLOAT, TEXT)]
+    return words_columns + list(_DICTIONARY_DATES.get(table, ()))
 
 
 def fixed_width_strings(chars: np.ndarray) -> pa.StringArray:
@@ -128,8 +140,11 @@ def _column(kind: str, values: np.ndarray, ids: pa.StringArray, locale: Locale) 
 class ParquetSinks:
     """One open Parquet writer per table; each :meth:`write` adds a row group.
 
-    Use as a context manager: on success every file is renamed into place, on failure the
-    partial files are removed.
+    A single background thread turns chunks into Arrow tables and writes them (Arrow and
+    Parquet release the GIL, so writing overlaps the next month's simulation); chunks are
+    written in the order given and at most :data:`_QUEUED_CHUNKS` wait. Use as a context
+    manager: on success every file is renamed into place, on failure the partial files are
+    removed. Chunks must not be changed after they are handed over.
     """
 
     def __init__(self, out_dir: Path, ids: pa.StringArray, locale: Locale) -> None:
@@ -138,6 +153,8 @@ class ParquetSinks:
         self.locale = locale
         self.rows = dict.fromkeys(SCHEMAS, 0)
         self._writers: dict[str, pq.ParquetWriter] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="churnlab-demo")
+        self._queued: deque[Future[None]] = deque()
 
     def _partial(self, table: str) -> Path:
         return self.out_dir / f"{table}.parquet.partial"
@@ -146,18 +163,26 @@ class ParquetSinks:
         for table, columns in SCHEMAS.items():
             schema = pa.schema([(name, _ARROW_TYPES.get(kind, pa.string())) for name, kind in columns])
             self._writers[table] = pq.ParquetWriter(
-                self._partial(table), schema, compression="snappy"
+                self._partial(table),
+                schema,
+                compression="snappy",
+                use_dictionary=_dictionary_columns(table),
             )
         return self
 
     def write(self, table: str, chunk: Chunk) -> None:
-        """Append one chunk (a dict of NumPy arrays by column name) to ``table``."""
+        """Queue one chunk (a dict of NumPy arrays by column name) for ``table``."""
+        self.rows[table] += len(chunk["customer_id"])
+        self._queued.append(self._pool.submit(self._write_now, table, chunk))
+        while len(self._queued) > _QUEUED_CHUNKS:
+            self._queued.popleft().result()
+
+    def _write_now(self, table: str, chunk: Chunk) -> None:
         arrays = [
             _column(kind, chunk[name], self.ids, self.locale) for name, kind in SCHEMAS[table]
         ]
         names = [name for name, _ in SCHEMAS[table]]
         self._writers[table].write_table(pa.Table.from_arrays(arrays, names=names))
-        self.rows[table] += len(arrays[0])
 
     def __exit__(
         self,
@@ -165,14 +190,22 @@ class ParquetSinks:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        for writer in self._writers.values():
-            writer.close()
-        for table in SCHEMAS:
-            partial = self._partial(table)
-            if exc_type is None:
-                os.replace(partial, self.out_dir / f"{table}.parquet")
-            else:
-                partial.unlink(missing_ok=True)
+        try:
+            while self._queued:
+                self._queued.popleft().result()
+        except BaseException:
+            exc_type = exc_type or RuntimeError
+            raise
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            for writer in self._writers.values():
+                writer.close()
+            for table in SCHEMAS:
+                partial = self._partial(table)
+                if exc_type is None:
+                    os.replace(partial, self.out_dir / f"{table}.parquet")
+                else:
+                    partial.unlink(missing_ok=True)
 
 
 def write_config(out_dir: Path, extract_date: str) -> Path:

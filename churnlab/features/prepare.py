@@ -34,6 +34,11 @@ def _day(value: ir.TimestampValue) -> ir.IntegerValue:
     return value.date().epoch_days().cast("int32")
 
 
+def _seconds(value: ir.TimestampValue) -> ir.FloatingValue:
+    # Cast explicitly: engines differ on whether epoch seconds keep their fraction.
+    return value.epoch_seconds().cast("float64")
+
+
 def _optional(rel: ir.Table, column: str, name: str, fn: object = _day) -> dict[str, ir.Value]:
     return {name: fn(rel[column])} if column in rel.columns else {}  # type: ignore[operator]
 
@@ -86,10 +91,10 @@ def prepare(
         complaints = with_key(
             q,
             day=_day(q.opened_at),
-            opened_s=q.opened_at.epoch_seconds(),
+            opened_s=_seconds(q.opened_at),
             category=q.category,
             **_optional(q, "resolved_at", "resolved_day"),
-            **_optional(q, "resolved_at", "resolved_s", lambda v: v.epoch_seconds()),
+            **_optional(q, "resolved_at", "resolved_s", _seconds),
             **_optional(q, "recorded_at", "rec_day"),
         )
     if (e := load("service_events")) is not None:
