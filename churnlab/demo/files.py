@@ -2,8 +2,9 @@
 
 Chunks are dictionaries of NumPy arrays: customer positions (``int32``), timestamps in
 microseconds (``int64``, :data:`~churnlab.demo.simulate.NULL_TS` for empty), floats,
-category codes, and text as ``(rows, width)`` matrices of ASCII codes. :data:`SCHEMAS` says how each column is written. Every file is written under
-a temporary name and renamed when complete, so a failed run leaves no half-written table.
+category codes, and text as ``(rows, width)`` matrices of ASCII codes. :data:`SCHEMAS` says
+how each column is written. Every file is written under a temporary name and renamed when
+complete, so a failed run leaves no half-written table.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
 _ARROW_TYPES = {ID: pa.string(), TIMESTAMP: pa.timestamp("us"), FLOAT: pa.float64()}
 _DICTIONARY_DATES = {"bills": ("bill_date", "due_date", "paid_date", "recorded_at")}
 """Date columns with few distinct values per row group (dictionary encoding pays off)."""
-_QUEUED_CHUNKS = 2
-"""Chunks waiting for the writer thread before :meth:`ParquetSinks.write` blocks."""
+_QUEUED_CHUNKS = 8
+"""Chunks (two months of the four tables) waiting for the writer thread before
+:meth:`ParquetSinks.write` blocks."""
 
 
 def _dictionary_columns(table: str) -> list[str]:
@@ -127,7 +129,9 @@ def _column(kind: str, values: np.ndarray, ids: pa.StringArray, locale: Locale) 
     if kind == TIMESTAMP:
         empty = values == NULL_TS
         return pa.array(
-            values.view("datetime64[us]"), type=pa.timestamp("us"), mask=empty if empty.any() else None
+            values.view("datetime64[us]"),
+            type=pa.timestamp("us"),
+            mask=empty if empty.any() else None,
         )
     if kind == FLOAT:
         return pa.array(values, type=pa.float64())
@@ -161,7 +165,9 @@ class ParquetSinks:
 
     def __enter__(self) -> ParquetSinks:
         for table, columns in SCHEMAS.items():
-            schema = pa.schema([(name, _ARROW_TYPES.get(kind, pa.string())) for name, kind in columns])
+            schema = pa.schema(
+                [(name, _ARROW_TYPES.get(kind, pa.string())) for name, kind in columns]
+            )
             self._writers[table] = pq.ParquetWriter(
                 self._partial(table),
                 schema,
@@ -190,11 +196,12 @@ class ParquetSinks:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        failed = exc_type is not None
         try:
-            while self._queued:
+            while self._queued and not failed:
                 self._queued.popleft().result()
         except BaseException:
-            exc_type = exc_type or RuntimeError
+            failed = True
             raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
@@ -202,10 +209,10 @@ class ParquetSinks:
                 writer.close()
             for table in SCHEMAS:
                 partial = self._partial(table)
-                if exc_type is None:
-                    os.replace(partial, self.out_dir / f"{table}.parquet")
-                else:
+                if failed:
                     partial.unlink(missing_ok=True)
+                else:
+                    os.replace(partial, self.out_dir / f"{table}.parquet")
 
 
 def write_config(out_dir: Path, extract_date: str) -> Path:

@@ -65,9 +65,7 @@ def generate_demo(
             range(spec.months), disable=not progress, desc="Simulating months", unit="month"
         )
         for m in months:
-            month = simulate_month(
-                m, pop, state, calendar, np.random.default_rng(month_seeds[m])
-            )
+            month = simulate_month(m, pop, state, calendar, np.random.default_rng(month_seeds[m]))
             sinks.write("truth/customer_month", month.truth)
             sinks.write("bills", month.bills)
             sinks.write("complaints", month.complaints)

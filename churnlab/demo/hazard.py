@@ -39,8 +39,8 @@ CONTRACT_BASE = np.array([1.0, 0.25, 0.1])
 CONTRACT_RENEWAL = np.array([1.0, 2.5, 2.5])
 """Hazard multiplier in the month a contract's term ends."""
 CONTRACT_TERM = np.array([1, 12, 24])
-DOWNGRADE_CAP = np.array([0.0, *(0.8 * PLAN_CAPS[:-1])])
-"""Usage below which a cheaper plan would do."""
+LOG_DOWNGRADE_CAP = np.log(np.array([1e-9, *(0.8 * PLAN_CAPS[:-1])]))
+"""Log of the usage below which a cheaper plan would do (none for the basic plan)."""
 
 
 def plan_fit(pop: Population, idx: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -48,9 +48,9 @@ def plan_fit(pop: Population, idx: np.ndarray, m: int) -> tuple[np.ndarray, np.n
 
     Both are log ratios, zero when the plan fits. Usage grows by ``need_growth`` a month.
     """
-    need = pop.need[idx] * np.exp(pop.need_growth[idx] * (m - pop.first_month[idx]))
-    over = np.maximum(np.log(np.maximum(need / pop.cap[idx], 1e-9)), 0.0)
-    under = np.maximum(np.log(np.maximum(DOWNGRADE_CAP[pop.plan[idx]], 1e-9) / need), 0.0)
+    log_need = pop.log_need[idx] + pop.need_growth[idx] * (m - pop.first_month[idx])
+    over = np.maximum(log_need - pop.log_cap[idx], 0.0)
+    under = np.maximum(LOG_DOWNGRADE_CAP[pop.plan[idx]] - log_need, 0.0)
     return over, under
 
 

@@ -78,10 +78,12 @@ class Population:
     contract: np.ndarray
     payment: np.ndarray
     fee: np.ndarray
-    cap: np.ndarray
-    need: np.ndarray
-    """Usage need when the customer enters the simulation (grows by ``need_growth`` a month)."""
+    log_cap: np.ndarray
+    """Log of the plan's usage allowance (infinite for the unlimited plan)."""
+    log_need: np.ndarray
+    """Log of the usage need when the customer enters the simulation."""
     need_growth: np.ndarray
+    """Monthly growth of the log usage need."""
     addon_level: np.ndarray
     """Spend on top of the plan fee, as a share of the fee."""
     addon_trend: np.ndarray
@@ -164,8 +166,8 @@ def draw_population(rng: np.random.Generator, spec: DemoSpec, calendar: Calendar
         contract=contract,
         payment=payment,
         fee=fee,
-        cap=PLAN_CAPS[plan],
-        need=need,
+        log_cap=np.log(PLAN_CAPS[plan]),
+        log_need=np.log(need),
         need_growth=rng.normal(0.01, 0.015, n),
         addon_level=addon_level,
         addon_trend=addon_trend,

@@ -201,7 +201,9 @@ def _bills(
     age = month.index - pop.first_month[idx]
     level = np.minimum(pop.addon_level[idx] * np.exp(pop.addon_trend[idx] * age), 1.5)
     season = 1.0 + 0.15 * np.cos(2 * np.pi * (month.month_of_year - 11) / 12)
-    amount = fee * (1.0 + 0.4 * np.minimum(over, 2.0) + level * season * rng.lognormal(-0.02, 0.2, n))
+    amount = fee * (
+        1.0 + 0.4 * np.minimum(over, 2.0) + level * season * rng.lognormal(-0.02, 0.2, n)
+    )
     shock = rng.random(n) < pop.shock_rate[idx]
     shocked = np.flatnonzero(shock)
     amount[shocked] += fee[shocked] * rng.uniform(0.6, 2.5, len(shocked))

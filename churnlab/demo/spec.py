@@ -1,4 +1,4 @@
-"""What demo operator to generate (:class:`DemoSpec`) and what was generated (:class:`DemoResult`)."""
+"""What demo to generate (:class:`DemoSpec`) and what was generated (:class:`DemoResult`)."""
 
 from __future__ import annotations
 
@@ -65,7 +65,9 @@ class DemoSpec:
                 f"got {self.months!r}."
             )
         if not _is_whole(self.seed) or self.seed < 0:
-            raise SpecError(f"DemoSpec.seed must be a non-negative whole number, got {self.seed!r}.")
+            raise SpecError(
+                f"DemoSpec.seed must be a non-negative whole number, got {self.seed!r}."
+            )
         if self.locale not in LOCALES:
             raise SpecError(
                 f"DemoSpec.locale must be one of {', '.join(map(repr, LOCALES))}, "

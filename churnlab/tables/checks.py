@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 
 from churnlab.tables.contract import DATE, TableContract
 from churnlab.tables.problems import Problem, examples_of, row_examples
@@ -28,7 +30,11 @@ _PAIR_RULES: dict[str, list[_PairRule]] = {
             "end_date",
             "signup_date",
             "end_date before signup_date",
-            lambda d: d["end_date"].isna() | (d["end_date"] >= d["signup_date"]),
+            lambda d: (
+                d["end_date"].isna()
+                | d["signup_date"].isna()  # an empty or unparseable start is reported on its own
+                | (d["end_date"] >= d["signup_date"])
+            ),
         )
     ],
     "complaints": [
@@ -36,19 +42,30 @@ _PAIR_RULES: dict[str, list[_PairRule]] = {
             "resolved_at",
             "opened_at",
             "resolved_at before opened_at",
-            lambda d: d["resolved_at"].isna() | (d["resolved_at"] >= d["opened_at"]),
+            lambda d: (
+                d["resolved_at"].isna()
+                | d["opened_at"].isna()
+                | (d["resolved_at"] >= d["opened_at"])
+            ),
         )
     ],
 }
 _NON_NEGATIVE = {"amount": "negative amount", "duration_minutes": "negative duration"}
 _NULLABLE_REQUIRED = {"end_date"}
+_MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
+
+
+def _is_in(values: pd.Series, known: pyarrow.Array) -> pd.Series:
+    """``Series.isin`` through Arrow's hash join: seconds faster on millions of text ids."""
+    found = pc.is_in(pyarrow.array(values), value_set=known)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 
 
 def build_schema(
     contract: TableContract,
     *,
     columns: Collection[str],
-    known_ids: pd.Index | None,
+    known_ids: pyarrow.Array | None,
     not_after: pd.Timestamp,
     required: Collection[str],
 ) -> pa.DataFrameSchema:
@@ -60,14 +77,14 @@ def build_schema(
         if name not in columns:
             continue
         checks: list[pa.Check] = []
-        if kind == DATE:
+        if kind == DATE and name not in _MAY_BE_AFTER_EXTRACT:
             checks.append(pa.Check.lt(end_of_extract, error=future, ignore_na=True))
         if name in _NON_NEGATIVE:
             checks.append(pa.Check.ge(0, error=_NON_NEGATIVE[name], ignore_na=True))
         if name == "customer_id" and known_ids is not None:
             checks.append(
                 pa.Check(
-                    lambda s, ids=known_ids: s.isin(ids),
+                    lambda s, ids=known_ids: _is_in(s, ids),
                     error="customer not in customers",
                     ignore_na=True,
                 )
@@ -98,7 +115,7 @@ def run_schema(
     ``skip`` names columns whose empty values were already reported (unparseable dates).
     """
     try:
-        schema.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True, inplace=True)  # no copy of millions of rows
     except pa.errors.SchemaErrors as exc:
         return _problems_from(schema, frame, exc.failure_cases, skip)
     return []
@@ -121,7 +138,7 @@ def _problems_from(
         index = pd.Index(group["index"].dropna().astype("int64").unique())
         if column == "customer_id" and words != "empty value":
             examples = examples_of(group["failure_case"])
-        elif table == "customers" and "customer_id" in frame.columns:
+        elif table == "customers" and "customer_id" in frame.columns and column != "customer_id":
             examples = examples_of(frame["customer_id"].iloc[index[:5]])
         else:
             examples = row_examples(index)

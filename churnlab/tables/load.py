@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from churnlab.errors import DataError, DataRepairWarning
 from churnlab.tables.checks import build_schema, run_schema
@@ -79,11 +80,14 @@ def _read_table(
     mapped = apply_mapping(raw, CONTRACTS[table], config, _required(table, config.snapshot), log)
     if mapped is None:
         return None
-    return type_columns(mapped, CONTRACTS[table], config, log)
+    from_text = path.suffix.lower() != ".parquet"
+    return type_columns(mapped, CONTRACTS[table], config, log, from_text=from_text)
 
 
 def _snapshot_label(customers: pd.DataFrame, spec: SnapshotSpec, log: ReadLog) -> pd.DataFrame:
     raw = customers[spec.label_column]
+    if pd.api.types.is_float_dtype(raw.dtype) and (raw.dropna() % 1 == 0).all():
+        raw = raw.astype("Int64")  # "1" read with a blank beside it was inferred as 1.0
     text = raw.astype("str").str.strip().str.lower()
     positive = text.isin(spec.positive_values)
     negative = text.isin(spec.negative_values)
@@ -169,9 +173,15 @@ def check_data(data_dir: str | Path, *, config: DataConfig | str | Path | None =
         extract = latest.normalize() if latest is not None else pd.Timestamp("1970-01-01")
         extract_source = "latest date in the data"
 
-    unparseable = {(p.table, p.column) for p in log.problems if "date" in p.check}
+    unparseable = {
+        (p.table, p.column)
+        for p in log.problems
+        if "date" in p.check or p.check == "not a number"
+    }
     customers = frames.get("customers")
-    known_ids = pd.Index(customers["customer_id"].dropna().unique()) if customers is not None else None
+    known_ids = (
+        pa.array(customers["customer_id"].dropna().unique()) if customers is not None else None
+    )
     for table, frame in frames.items():
         schema = build_schema(
             CONTRACTS[table],

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from churnlab.tables.config import DataConfig
 from churnlab.tables.contract import DATE, FILE_SUFFIXES, ID, NUMBER, TableContract
@@ -120,22 +122,26 @@ def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.S
             "leading zeros lost in the file cannot be recovered"
         )
         values = values.astype("Int64")
-    text = values.astype("str").where(values.notna(), None).astype("str")
-    stripped = text.str.strip()
-    changed = text.notna() & (stripped != text)
-    if changed.any():
-        log.repairs.append(
-            f"{table}.{column}: trimmed spaces around {int(changed.sum()):,} ids, "
-            f"e.g. {', '.join(repr(v) for v in examples_of(text[changed], 3))}"
-        )
-    return stripped
+    if not pd.api.types.is_string_dtype(values.dtype) or values.dtype == object:
+        values = values.astype("str").where(values.notna(), None).astype("str")
+    ids = pa.array(values)  # arrow compute: millions of ids in well under a second
+    stripped = pc.utf8_trim_whitespace(ids)
+    changed = pc.fill_null(pc.not_equal(ids, stripped), False)
+    count = pc.sum(changed).as_py() or 0
+    if not count:
+        return values
+    log.repairs.append(
+        f"{table}.{column}: trimmed spaces around {count:,} ids, "
+        f"e.g. {', '.join(repr(v) for v in examples_of(pc.filter(ids, changed).to_pylist(), 3))}"
+    )
+    return pd.Series(stripped, index=values.index, dtype="str")
 
 
 def _parse_numbers(
     values: pd.Series, table: str, column: str, config: DataConfig, log: ReadLog
 ) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.astype("float64")
+        return values if values.dtype == "float64" else values.astype("float64")
     text = values.astype("str").str.strip()
     if config.decimal == ",":
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
@@ -162,12 +168,13 @@ def _parse_dates(
         log.aware_columns.append(where)
         return values.dt.tz_convert("UTC").dt.tz_localize(None).astype(TIMESTAMP_DTYPE)
     if pd.api.types.is_datetime64_dtype(values.dtype):
-        log.naive_columns.append(where)
-        return values.astype(TIMESTAMP_DTYPE)
+        if values.notna().any():
+            log.naive_columns.append(where)
+        return values if values.dtype == TIMESTAMP_DTYPE else values.astype(TIMESTAMP_DTYPE)
     text = values.astype("str").str.strip()
     present = text.notna() & (text != "")
     aware = present & text.str.contains(_TZ_SUFFIX, na=False)
-    if aware.all() or (aware.sum() == present.sum() and present.any()):
+    if present.any() and aware.sum() == present.sum():
         log.aware_columns.append(where)
     elif aware.any():
         log.problems.append(
@@ -179,7 +186,7 @@ def _parse_dates(
                 examples=examples_of(text[aware]),
             )
         )
-    else:
+    elif present.any():  # a column with no values at all is neither aware nor naive
         log.naive_columns.append(where)
     fmt = config.date_format or "ISO8601"
     parsed = pd.to_datetime(text.where(present), format=fmt, errors="coerce", utc=bool(aware.any()))
@@ -219,26 +226,43 @@ def _infer_attribute(values: pd.Series, config: DataConfig) -> pd.Series:
 
 
 def type_columns(
-    frame: pd.DataFrame, contract: TableContract, config: DataConfig, log: ReadLog
+    frame: pd.DataFrame,
+    contract: TableContract,
+    config: DataConfig,
+    log: ReadLog,
+    *,
+    from_text: bool = True,
 ) -> pd.DataFrame:
-    """Give every contract column its type; other columns are kept as attributes."""
-    out: dict[str, pd.Series] = {}
+    """Give every contract column its type; other columns are kept as attributes.
+
+    Attributes read from text (CSV) become numbers when every value is one; typed sources
+    (Parquet) keep their own types.
+    """
+    typed = frame.copy(deep=False)
     for column in frame.columns:
         kind = contract.columns.get(column)
         values = frame[column]
         if kind == ID:
-            out[column] = _parse_ids(values, contract.name, column, log)
+            new = _parse_ids(values, contract.name, column, log)
         elif kind == DATE:
-            out[column] = _parse_dates(values, contract.name, column, config, log)
+            new = _parse_dates(values, contract.name, column, config, log)
         elif kind == NUMBER:
-            out[column] = _parse_numbers(values, contract.name, column, config, log)
+            new = _parse_numbers(values, contract.name, column, config, log)
         elif kind is not None:
-            out[column] = values.astype("str").where(values.notna(), None).astype("str")
+            new = _as_text(values)
         else:
-            out[column] = _infer_attribute(values, config)
-    typed = pd.DataFrame(out, index=frame.index)
+            new = _infer_attribute(values, config) if from_text else values
+        if new is not values:
+            typed[column] = new  # assign column by column: no costly block consolidation
     first = [c for c in contract.columns if c in typed.columns]
-    return typed[first + [c for c in typed.columns if c not in contract.columns]]
+    order = first + [c for c in typed.columns if c not in contract.columns]
+    return typed if order == list(typed.columns) else typed[order]
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        return values
+    return values.astype("str").where(values.notna(), None).astype("str")
 
 
 def mixed_zone_problems(log: ReadLog) -> None:

@@ -94,7 +94,11 @@ def churn_by_month(customers: pd.DataFrame, extract_date: pd.Timestamp) -> pd.Da
     signed = np.searchsorted(signup, edges[:-1], side="left")  # signed up before the month
     ended_before = np.searchsorted(ends, edges, side="left")
     active = signed - ended_before[:-1]
-    churned = np.diff(ended_before)
+    # Leavers of a month who were active at its start (not those who joined during it).
+    ended = customers.loc[customers["end_date"].notna(), ["signup_date", "end_date"]]
+    end_month = ended["end_date"].dt.to_period("M").dt.start_time
+    leavers = np.sort(end_month[ended["signup_date"] < end_month].to_numpy("datetime64[us]"))
+    churned = np.diff(np.searchsorted(leavers, edges, side="left"))
     frame = pd.DataFrame(
         {"month": months, "active_at_start": active, "churned": churned},
     )

@@ -1,0 +1,448 @@
+"""A slow, plainly written reference for the feature frame of one cutoff.
+
+It follows the convention of :mod:`churnlab.labels.window` and the feature descriptions of the
+registry, one customer and one row at a time, with Python dates and exact sums (``math.fsum``),
+so that it can be read line by line against the docstrings. It shares nothing with the Ibis
+definitions except the registry (names, order and required columns of the features).
+
+Convention, restated (``c`` is the cutoff day, "the end of day c"):
+
+- a row is known at ``c`` when its date's day is ``<= c`` and its ``recorded_at`` (where the
+  table has one) is missing or its day is ``<= c``;
+- an N-day window holds the days ``c - N < day <= c``;
+- month ``k`` back holds the days ``c - k months < day <= c - (k - 1) months``;
+- contract: active when ``signup <= c`` and (no end, or ``end > c``); churned when
+  ``c + lead < end <= c + lead + horizon`` and the same person did not sign up again under
+  another id within ``grace_days`` of leaving;
+- inactivity: active when a known bill lies in the ``lookback_days`` window; churned when no
+  bill at all is dated in ``c + lead < day <= c + lead + horizon``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from churnlab.features.registry import CORE_FEATURES, slug
+from churnlab.labels.spec import LabelSpec
+from churnlab.tables import Tables
+
+DAYS_PER_MONTH = 30.4375
+"""The mean Gregorian month, used by ``months_since_last_bill`` and ``loyalty_points``."""
+
+NAN = float("nan")
+Row = dict[str, Any]
+
+
+# --- reading rows ---------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> Any:
+    """Missing values (NaT, NaN, None, pd.NA) become None; everything else stays."""
+    if value is None:
+        return None
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return None
+    if value is pd.NaT or value is pd.NA:
+        return None
+    return value
+
+
+def _rows(frame: pd.DataFrame | None) -> list[Row]:
+    if frame is None:
+        return []
+    return [{k: _clean(v) for k, v in row.items()} for row in frame.to_dict("records")]
+
+
+def _by_customer(frame: pd.DataFrame | None) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in _rows(frame):
+        grouped[row["customer_id"]].append(row)
+    return grouped
+
+
+def _day(stamp: pd.Timestamp | None) -> dt.date | None:
+    return None if stamp is None else pd.Timestamp(stamp).date()
+
+
+def _known(rows: Iterable[Row], date_column: str, c: dt.date) -> list[Row]:
+    """Rows dated on or before the cutoff day and recorded (when recorded) on or before it."""
+    out = []
+    for row in rows:
+        recorded = _day(row.get("recorded_at"))
+        if _day(row[date_column]) <= c and (recorded is None or recorded <= c):
+            out.append(row)
+    return out
+
+
+def _in_last_days(day: dt.date, c: dt.date, days: int) -> bool:
+    return c - dt.timedelta(days=days) < day <= c
+
+
+def _months_back(c: dt.date, k: int) -> dt.date:
+    """``c`` minus ``k`` calendar months (the day is clipped to the month's length)."""
+    return (pd.Timestamp(c) - pd.DateOffset(months=k)).date()
+
+
+# --- population and label -------------------------------------------------------------------
+
+
+def _contract_population(customers: list[Row], c: dt.date) -> list[Row]:
+    return [
+        cust
+        for cust in customers
+        if _day(cust["signup_date"]) <= c
+        and (cust["end_date"] is None or _day(cust["end_date"]) > c)
+    ]
+
+
+def _contract_churned(customer: Row, customers: list[Row], c: dt.date, spec: LabelSpec) -> bool:
+    end = _day(customer["end_date"])
+    start = c + dt.timedelta(days=spec.lead_days)
+    if end is None or not start < end <= start + dt.timedelta(days=spec.horizon_days):
+        return False
+    if spec.grace_days and spec.rejoin_key:
+        person = customer.get(spec.rejoin_key)
+        for other in customers:
+            if person is None or other["customer_id"] == customer["customer_id"]:
+                continue
+            if other.get(spec.rejoin_key) != person:
+                continue
+            signup = _day(other["signup_date"])
+            if end <= signup <= end + dt.timedelta(days=spec.grace_days):
+                return False  # the same person came back within the grace period
+    return True
+
+
+def _inactivity_population(
+    customers: list[Row], bills: dict[str, list[Row]], c: dt.date, spec: LabelSpec
+) -> list[Row]:
+    return [
+        cust
+        for cust in customers
+        if any(
+            _in_last_days(_day(b["bill_date"]), c, spec.lookback_days)
+            for b in _known(bills.get(cust["customer_id"], []), "bill_date", c)
+        )
+    ]
+
+
+def _inactivity_churned(bills: list[Row], c: dt.date, spec: LabelSpec) -> bool:
+    start = c + dt.timedelta(days=spec.lead_days)
+    end = start + dt.timedelta(days=spec.horizon_days)
+    return not any(start < _day(b["bill_date"]) <= end for b in bills)
+
+
+# --- features -------------------------------------------------------------------------------
+
+
+def _bill_features(
+    bills: list[Row], signup: dt.date, c: dt.date, bounds: Sequence[dt.date]
+) -> dict[str, float]:
+    """Spend and payment features; ``bounds[k]`` is the cutoff minus ``k`` months."""
+    known = _known(bills, "bill_date", c)
+    # months[0] is the last month up to the cutoff, months[5] the sixth month back.
+    months = [
+        math.fsum(b["amount"] for b in known if bounds[k] < _day(b["bill_date"]) <= bounds[k - 1])
+        for k in range(1, 7)
+    ]
+    recent, before = sum(months[:3]), sum(months[3:])
+    # A least-squares line through (x, spend) with x = 0 for the oldest month, 5 for the last.
+    slope = statistics.linear_regression([5, 4, 3, 2, 1, 0], months).slope
+    increases = [months[k] - months[k + 1] for k in range(5)]  # later month minus the one before
+    last_bill = max((_day(b["bill_date"]) for b in known), default=None)
+    out = {
+        "spend_last_month": months[0],
+        "spend_mean_3m": recent / 3,
+        "spend_ratio_3m": recent / before if before > 0 else NAN,
+        "spend_slope_6m": slope,
+        "spend_max_increase_6m": max(0.0, *increases),
+        "spend_std_6m": statistics.pstdev(months),
+        "months_since_last_bill": (
+            (c - last_bill).days / DAYS_PER_MONTH if last_bill is not None else NAN
+        ),
+    }
+
+    def overdue(b: Row) -> bool:  # due before the cutoff day
+        due = _day(b.get("due_date"))
+        return due is not None and due < c
+
+    def late(b: Row) -> bool:  # overdue and paid after its due date, or not paid at all
+        paid = _day(b.get("paid_date"))
+        return overdue(b) and (paid is None or paid > _day(b["due_date"]))
+
+    out["late_payments_12m"] = sum(
+        1 for b in known if late(b) and _in_last_days(_day(b["due_date"]), c, 365)
+    )
+    out["unpaid_bills"] = sum(
+        1
+        for b in known
+        if overdue(b) and (b.get("paid_date") is None or _day(b["paid_date"]) > c)
+    )
+    # Loyalty: whole months since signup (or since the due date of the last late bill), plus a
+    # point for every 10 spent on bills dated after that late bill (all bills when none).
+    wiped_on = max((_day(b["due_date"]) for b in known if late(b)), default=None)
+    since = signup if wiped_on is None else max(signup, wiped_on)
+    spent = math.fsum(
+        b["amount"] for b in known if wiped_on is None or _day(b["bill_date"]) > wiped_on
+    )
+    out["loyalty_points"] = math.floor((c - since).days / DAYS_PER_MONTH) + math.floor(spent / 10)
+    return out
+
+
+def _complaint_features(
+    complaints: list[Row], c: dt.date, categories: Sequence[str]
+) -> dict[str, float]:
+    known = _known(complaints, "opened_at", c)
+
+    def opened_within(days: int) -> list[Row]:
+        return [q for q in known if _in_last_days(_day(q["opened_at"]), c, days)]
+
+    last_90, last_365 = opened_within(90), opened_within(365)
+    still_open = [
+        q for q in known if q.get("resolved_at") is None or _day(q["resolved_at"]) > c
+    ]
+    resolve_days = [
+        (q["resolved_at"] - q["opened_at"]) / pd.Timedelta(days=1)
+        for q in last_365
+        if q.get("resolved_at") is not None and _day(q["resolved_at"]) <= c
+    ]
+    last = max((_day(q["opened_at"]) for q in known), default=None)
+    oldest_open = min((_day(q["opened_at"]) for q in still_open), default=None)
+    out: dict[str, float] = {
+        "complaints_30d": len(opened_within(30)),
+        "complaints_90d": len(last_90),
+        "complaints_365d": len(last_365),
+        "complaints_open": len(still_open),
+        "complaint_resolve_days_mean": statistics.fmean(resolve_days) if resolve_days else NAN,
+        "open_complaint_age_days_max": (c - oldest_open).days if oldest_open is not None else NAN,
+        "repeat_complaints_90d": len(last_90) - len({q["category"] for q in last_90}),
+        "days_since_complaint": (c - last).days if last is not None else NAN,
+    }
+    for category in categories:
+        out[f"complaints_365d_{slug(category)}"] = sum(
+            1 for q in last_365 if q["category"] == category
+        )
+    return out
+
+
+def _failure_features(events: list[Row], c: dt.date, kinds: Sequence[str]) -> dict[str, float]:
+    known = _known(events, "occurred_at", c)
+
+    def within(days: int) -> list[Row]:
+        return [e for e in known if _in_last_days(_day(e["occurred_at"]), c, days)]
+
+    f30, f90 = len(within(30)), len(within(90))
+    last = max((_day(e["occurred_at"]) for e in known), default=None)
+    out: dict[str, float] = {
+        "failures_7d": len(within(7)),
+        "failures_30d": f30,
+        "failures_90d": f90,
+        "outage_minutes_90d": math.fsum(
+            e["duration_minutes"] for e in within(90) if e.get("duration_minutes") is not None
+        ),
+        # failures per 30 days in the last 30 over those in the 60 before, each plus one
+        "failure_rate_trend": (f30 + 1) / ((f90 - f30) / 2 + 1),
+        "days_since_failure": (c - last).days if last is not None else NAN,
+    }
+    for kind in kinds:
+        out[f"failures_90d_{slug(kind)}"] = sum(1 for e in within(90) if e["kind"] == kind)
+    return out
+
+
+# --- columns --------------------------------------------------------------------------------
+
+
+def _values(frame: pd.DataFrame | None, column: str) -> list[str]:
+    if frame is None:
+        return []
+    return sorted({str(v) for v in frame[column].dropna()})
+
+
+def _is_text(values: pd.Series) -> bool:
+    return not (
+        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    )
+
+
+def feature_columns(tables: Tables) -> list[tuple[str, str]]:
+    """``(name, kind)`` of the features these tables give, in the engine's column order.
+
+    A registered feature is given when its table is present with the columns it requires;
+    then come the per-category counts (categories sorted), then the customer attributes.
+    """
+    present = {"customers": tables.customers, **tables.present()}
+    out = []
+    for feature in CORE_FEATURES:
+        frame = present.get(feature.table)
+        if frame is not None and all(col in frame.columns for col in feature.requires):
+            out.append((feature.name, feature.kind))
+    out += [(f"complaints_365d_{slug(v)}", "count") for v in _values(tables.complaints, "category")]
+    out += [(f"failures_90d_{slug(v)}", "count") for v in _values(tables.service_events, "kind")]
+    for column in tables.attribute_columns:
+        kind = "category" if _is_text(tables.customers[column]) else "float"
+        out.append((column, kind))
+    return out
+
+
+# --- the frame ------------------------------------------------------------------------------
+
+
+def reference_frame(
+    tables: Tables,
+    cutoff: str | pd.Timestamp,
+    spec: LabelSpec | None = None,
+    *,
+    label: bool = False,
+) -> pd.DataFrame:
+    """The feature frame of one cutoff, computed one customer at a time.
+
+    Columns are ``customer_id``, ``cutoff``, ``churned`` (when ``label``), then the features in
+    the engine's order. Counts are ``int64``, other numbers ``float64``, text attributes
+    categoricals. Rows are sorted by ``customer_id``.
+    """
+    spec = spec or LabelSpec()
+    stamp = pd.Timestamp(cutoff).normalize()
+    c = stamp.date()
+    customers = _rows(tables.customers)
+    bills = _by_customer(tables.bills)
+    complaints = _by_customer(tables.complaints)
+    events = _by_customer(tables.service_events)
+    categories = _values(tables.complaints, "category")
+    kinds = _values(tables.service_events, "kind")
+    columns = feature_columns(tables)
+    bounds = [_months_back(c, k) for k in range(7)]
+
+    if spec.definition == "contract":
+        population = _contract_population(customers, c)
+    elif spec.definition == "inactivity":
+        population = _inactivity_population(customers, bills, c, spec)
+    else:
+        raise NotImplementedError(f"no reference for the {spec.definition!r} definition")
+
+    records = []
+    for cust in sorted(population, key=lambda r: r["customer_id"]):
+        cid = cust["customer_id"]
+        signup = _day(cust["signup_date"])
+        row: dict[str, Any] = {"customer_id": cid, "cutoff": stamp}
+        if label:
+            if spec.definition == "contract":
+                row["churned"] = _contract_churned(cust, customers, c, spec)
+            else:
+                row["churned"] = _inactivity_churned(bills.get(cid, []), c, spec)
+        values: dict[str, Any] = {"tenure_days": (c - signup).days}
+        if tables.bills is not None:
+            values |= _bill_features(bills.get(cid, []), signup, c, bounds)
+        if tables.complaints is not None:
+            values |= _complaint_features(complaints.get(cid, []), c, categories)
+        if tables.service_events is not None:
+            values |= _failure_features(events.get(cid, []), c, kinds)
+        for column in tables.attribute_columns:
+            values[column] = cust[column]
+        row |= {name: values[name] for name, _ in columns}
+        records.append(row)
+
+    head = ["customer_id", "cutoff", *(["churned"] if label else [])]
+    frame = pd.DataFrame.from_records(records, columns=[*head, *(n for n, _ in columns)])
+    frame["customer_id"] = frame["customer_id"].astype("str")
+    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
+    if label:
+        frame["churned"] = frame["churned"].astype(bool)
+    for name, kind in columns:
+        if kind == "count":
+            frame[name] = frame[name].astype("int64")
+        elif kind == "float":
+            frame[name] = frame[name].astype("float64")
+        else:
+            categories_of = _values(tables.customers, name)
+            frame[name] = pd.Categorical(frame[name], categories=categories_of)
+    return frame
+
+
+def reference_frames(
+    tables: Tables,
+    cutoffs: Sequence[str | pd.Timestamp],
+    spec: LabelSpec | None = None,
+    *,
+    label: bool = False,
+) -> pd.DataFrame:
+    """Several cutoffs stacked, oldest first (the shape of a training frame)."""
+    ordered = sorted({pd.Timestamp(c).normalize() for c in cutoffs})
+    parts = [reference_frame(tables, c, spec, label=label) for c in ordered]
+    return pd.concat(parts, ignore_index=True)
+
+
+# --- comparing ------------------------------------------------------------------------------
+
+
+def frame_differences(
+    engine: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    columns: Sequence[str] | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> list[str]:
+    """Every difference between two feature frames, as lines a person can read.
+
+    Counts, flags, ids and categories must be equal; floats equal within ``rtol`` (the engine
+    writes float32) plus a tiny ``atol`` for values that cancel to zero; NaN where NaN.
+    """
+    problems: list[str] = []
+    wanted = list(columns) if columns is not None else list(reference.columns)
+    have = list(engine.columns) if columns is None else wanted
+    missing = [c for c in wanted if c not in engine.columns]
+    extra = [c for c in engine.columns if c not in wanted] if columns is None else []
+    if missing or extra:
+        problems.append(f"columns: missing {missing}, extra {extra}")
+    elif have != wanted:
+        problems.append(f"column order: engine {have}, reference {wanted}")
+    if len(engine) != len(reference):
+        problems.append(
+            f"rows: engine {len(engine)}, reference {len(reference)}; customers only in "
+            f"engine {sorted(set(engine.customer_id) - set(reference.customer_id))}, only in "
+            f"reference {sorted(set(reference.customer_id) - set(engine.customer_id))}"
+        )
+        return problems
+    engine = engine.reset_index(drop=True)
+    reference = reference.reset_index(drop=True)
+    keys = reference["customer_id"].astype(str) + " @ " + reference["cutoff"].astype(str)
+    for column in wanted:
+        if column not in engine.columns:
+            continue
+        got, want = engine[column], reference[column]
+        if isinstance(want.dtype, pd.CategoricalDtype):
+            if not isinstance(got.dtype, pd.CategoricalDtype) or list(
+                got.cat.categories
+            ) != list(want.cat.categories):
+                problems.append(f"{column}: categories {got.dtype} != {want.dtype}")
+                continue
+            same = (got.astype(object) == want.astype(object)) | (got.isna() & want.isna())
+        elif pd.api.types.is_float_dtype(want.dtype):
+            g = got.to_numpy("float64", na_value=np.nan)
+            w = want.to_numpy("float64", na_value=np.nan)
+            same = pd.Series(np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True))
+        else:
+            same = (got.to_numpy() == want.to_numpy()) | (got.isna() & want.isna()).to_numpy()
+            same = pd.Series(same)
+        if not same.all():
+            bad = np.flatnonzero(~same.to_numpy())
+            examples = ", ".join(
+                f"{keys[i]}: engine {got[i]!r} reference {want[i]!r}" for i in bad[:3]
+            )
+            problems.append(f"{column}: {len(bad)} rows differ, e.g. {examples}")
+    return problems
+
+
+def assert_same_frame(engine: pd.DataFrame, reference: pd.DataFrame, **kwargs: Any) -> None:
+    """Fail with every difference listed, not just the first."""
+    problems = frame_differences(engine, reference, **kwargs)
+    if problems:
+        raise AssertionError("engine and reference differ:\n  " + "\n  ".join(problems))
