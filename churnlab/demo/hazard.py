@@ -32,7 +32,7 @@ from churnlab.demo.population import PLAN_CAPS, Population
 if TYPE_CHECKING:
     from churnlab.demo.simulate import State
 
-LEVEL = 1.3
+LEVEL = 1.4
 """Overall level of the controllable hazard (sets the monthly churn rate near 2%)."""
 CONTRACT_BASE = np.array([1.0, 0.25, 0.1])
 """Hazard multiplier of month-to-month, one-year and two-year contracts between renewals."""

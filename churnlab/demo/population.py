@@ -178,7 +178,7 @@ def draw_population(rng: np.random.Generator, spec: DemoSpec, calendar: Calendar
         service_sensitivity=_lognormal_mean_one(rng, 0.7, n),
         price_sensitivity=_lognormal_mean_one(rng, 0.6, n),
         payment_sensitivity=_lognormal_mean_one(rng, 0.5, n),
-        frailty=_lognormal_mean_one(rng, 0.7, n),
+        frailty=_lognormal_mean_one(rng, 0.8, n),
         natural=0.0012 * _lognormal_mean_one(rng, 0.3, n),
         points=points,
     )
