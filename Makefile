@@ -35,12 +35,12 @@ $(BIN)/uv:
 
 # Re-install only when the project's dependencies change; a second run reuses what is there.
 $(VENV)/.installed: pyproject.toml | $(BIN)/uv
-	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e .
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --compile-bytecode -e .
 	$(MAKE) --no-print-directory kernel
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/uv
-	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet -e ".[dev]"
+	VIRTUAL_ENV=$(VENV) $(BIN)/uv pip install --quiet --compile-bytecode -e ".[dev]"
 	$(MAKE) --no-print-directory kernel
 	touch $@ $(VENV)/.installed
 

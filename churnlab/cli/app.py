@@ -82,7 +82,7 @@ def demo_data(
     result = run_or_exit(
         lambda: generate_demo(
             out_dir,
-            DemoSpec(customers=customers, months=months, seed=seed, locale=locale),
+            DemoSpec(customers=customers, months=months, seed=seed, locale=locale),  # type: ignore[arg-type]
             progress=sys.stderr.isatty(),
         )
     )
@@ -120,8 +120,11 @@ def features(
     from churnlab.tables import load_tables
 
     if not labels and (as_of is None or cutoffs is not None):
-        typer.echo("Error: a scoring frame needs --as-of (and no --cutoffs); add --labels "
-                   "for a training frame.", err=True)
+        typer.echo(
+            "Error: a scoring frame needs --as-of (and no --cutoffs); add --labels "
+            "for a training frame.",
+            err=True,
+        )
         raise typer.Exit(EXIT_USAGE)
 
     def call() -> Any:

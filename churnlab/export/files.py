@@ -45,9 +45,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise SpecError(
-            f"The output file must end in .parquet or .csv, got {path.name!r}."
-        )
+        raise SpecError(f"The output file must end in .parquet or .csv, got {path.name!r}.")
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
             frame.to_parquet(tmp, index=False)

@@ -60,7 +60,9 @@ class FeatureFrame:
 
     def _period(self) -> str:
         first, last = self.cutoffs[0].date(), self.cutoffs[-1].date()
-        return f"cutoff {first}" if first == last else f"{len(self.cutoffs)} cutoffs {first}..{last}"
+        return (
+            f"cutoff {first}" if first == last else f"{len(self.cutoffs)} cutoffs {first}..{last}"
+        )
 
     def __repr__(self) -> str:
         rate = f", churn {self.churn_rate:.1%}" if self.churn_rate is not None else ""
@@ -81,7 +83,10 @@ class FeatureFrame:
 
     def _repr_html_(self) -> str:
         features = pd.DataFrame(
-            [{"feature": f.name, "family": f.family, "description": f.description} for f in self.features]
+            [
+                {"feature": f.name, "family": f.family, "description": f.description}
+                for f in self.features
+            ]
         )
         return _HTML.render(
             title=repr(self),
@@ -134,7 +139,9 @@ def _run(
     prep: Prepared = prepare(engine, tables, compact=len(cutoffs) > 1, rejoin_key=spec.rejoin_key)
     features = feature_list(prep, vocab)
     parts: list[pa.Table] = []
-    bar = tqdm(cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1)
+    bar = tqdm(
+        cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1
+    )
     for cutoff in bar:
         query = cutoff_query(prep, CutoffBounds.at(cutoff), spec, vocab, features, label=label)
         part = engine.to_arrow(query)
@@ -155,7 +162,9 @@ def _run(
     )
 
 
-def _to_pandas(table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]) -> pd.DataFrame:
+def _to_pandas(
+    table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]
+) -> pd.DataFrame:
     frame = table.to_pandas(self_destruct=True, split_blocks=True)
     frame = frame.sort_values(["cutoff", "customer_id"], kind="stable", ignore_index=True)
     frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
@@ -192,7 +201,9 @@ def build_scoring_frame(
     tables = _as_tables(tables)
     spec = _default_spec(tables, spec)
     cutoffs = check_cutoffs(tables, [pd.Timestamp(as_of)], None)
-    return _run(tables, spec, cutoffs, label=False, vocabulary=vocabulary, engine=engine, progress=False)
+    return _run(
+        tables, spec, cutoffs, label=False, vocabulary=vocabulary, engine=engine, progress=False
+    )
 
 
 def build_training_frame(
@@ -227,6 +238,12 @@ def build_training_frame(
             )
         chosen = [tables.extract_date]
     else:
-        wanted = [pd.Timestamp(c) for c in cutoffs] if cutoffs is not None else default_cutoffs(tables, spec)
+        wanted = (
+            [pd.Timestamp(c) for c in cutoffs]
+            if cutoffs is not None
+            else default_cutoffs(tables, spec)
+        )
         chosen = check_cutoffs(tables, wanted, spec)
-    return _run(tables, spec, chosen, label=True, vocabulary=vocabulary, engine=engine, progress=progress)
+    return _run(
+        tables, spec, chosen, label=True, vocabulary=vocabulary, engine=engine, progress=progress
+    )

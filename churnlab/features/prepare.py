@@ -54,7 +54,11 @@ def prepare(
     if tables.is_snapshot:
         customer_cols.append("churned")
     raw = engine.load("customers", tables.customers[customer_cols])
-    key = (ibis.row_number().over(order_by=raw.customer_id)).cast("int32") if compact else raw.customer_id
+    key = (
+        (ibis.row_number().over(order_by=raw.customer_id)).cast("int32")
+        if compact
+        else raw.customer_id
+    )
     customers = raw.select(
         key=key,
         customer_id=raw.customer_id,
@@ -107,7 +111,9 @@ def prepare(
         )
     if compact:
         bills = engine.materialize("bills_p", bills) if bills is not None else None
-        complaints = engine.materialize("complaints_p", complaints) if complaints is not None else None
+        complaints = (
+            engine.materialize("complaints_p", complaints) if complaints is not None else None
+        )
         events = engine.materialize("events_p", events) if events is not None else None
     has_signup = bool(tables.customers["signup_date"].notna().any())
     return Prepared(
@@ -132,7 +138,9 @@ def vocabulary_of(tables: Tables) -> dict[str, tuple[str, ...]]:
         vocab["service_events.kind"] = _sorted_values(tables.service_events["kind"])
     for column in tables.attribute_columns:
         values = tables.customers[column]
-        if not pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        if not pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
+            values.dtype
+        ):
             vocab[f"customers.{column}"] = _sorted_values(values)
     return vocab
 

@@ -7,10 +7,15 @@ from collections.abc import Mapping
 import ibis
 import ibis.expr.types as ir
 
+from churnlab.errors import SpecError
 from churnlab.features import definitions as d
 from churnlab.features.prepare import Prepared
-from churnlab.features.registry import CORE_FEATURES, Feature, attribute_feature, category_count_feature
-from churnlab.errors import SpecError
+from churnlab.features.registry import (
+    CORE_FEATURES,
+    Feature,
+    attribute_feature,
+    category_count_feature,
+)
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
 
@@ -24,8 +29,11 @@ def feature_list(prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[F
         "service_events": prep.events.columns if prep.events is not None else None,
     }
     renamed = {
-        "signup_date": "signup_day", "due_date": "due_day", "paid_date": "paid_day",
-        "resolved_at": "resolved_day", "duration_minutes": "duration",
+        "signup_date": "signup_day",
+        "due_date": "due_day",
+        "paid_date": "paid_day",
+        "resolved_at": "resolved_day",
+        "duration_minutes": "duration",
     }
     out = []
     for feature in CORE_FEATURES:
@@ -67,8 +75,9 @@ def population(prep: Prepared, c: CutoffBounds, spec: LabelSpec, *, label: bool)
 def _rejoined(prep: Prepared, pop: ir.Table, spec: LabelSpec) -> ir.Table:
     """Customers whose person signed up again (another customer id) within the grace period."""
     key = spec.rejoin_key
-    other = prep.customers.select(o_key=prep.customers.key, o_person=prep.customers[key],
-                                  o_signup=prep.customers.signup_day)
+    other = prep.customers.select(
+        o_key=prep.customers.key, o_person=prep.customers[key], o_signup=prep.customers.signup_day
+    )
     pairs = pop.inner_join(
         other,
         [

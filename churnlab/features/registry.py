@@ -51,10 +51,26 @@ class Feature:
         )
 
 
-def _f(name: str, family: str, description: str, reason: str, template: str, table: str,
-       requires: tuple[str, ...] = (), kind: str = "float") -> Feature:
-    return Feature(name=name, family=family, description=description, reason_category=reason,
-                   template=template, table=table, requires=requires, kind=kind)
+def _f(
+    name: str,
+    family: str,
+    description: str,
+    reason: str,
+    template: str,
+    table: str,
+    requires: tuple[str, ...] = (),
+    kind: str = "float",
+) -> Feature:
+    return Feature(
+        name=name,
+        family=family,
+        description=description,
+        reason_category=reason,
+        template=template,
+        table=table,
+        requires=requires,
+        kind=kind,
+    )
 
 
 # fmt: off
@@ -135,20 +151,40 @@ def slug(value: str) -> str:
 def category_count_feature(table: str, value: str) -> Feature:
     """The per-category count feature of a complaint category or a failure kind."""
     if table == "complaints":
-        return _f(f"complaints_365d_{slug(value)}", "complaints",
-                  f"complaints about {value} in the last 365 days", "service",
-                  f"{{value:.0f}} complaints about {value} in the last year", table,
-                  ("category",), "count")
-    return _f(f"failures_90d_{slug(value)}", "service",
-              f"service failures of kind {value} in the last 90 days", "service",
-              f"{{value:.0f}} {value} failures in the last 90 days", table, ("kind",), "count")
+        return _f(
+            f"complaints_365d_{slug(value)}",
+            "complaints",
+            f"complaints about {value} in the last 365 days",
+            "service",
+            f"{{value:.0f}} complaints about {value} in the last year",
+            table,
+            ("category",),
+            "count",
+        )
+    return _f(
+        f"failures_90d_{slug(value)}",
+        "service",
+        f"service failures of kind {value} in the last 90 days",
+        "service",
+        f"{{value:.0f}} {value} failures in the last 90 days",
+        table,
+        ("kind",),
+        "count",
+    )
 
 
 def attribute_feature(column: str, *, categorical: bool) -> Feature:
     """A customer attribute used as a feature as it is."""
-    return _f(column, "attributes", f"customer attribute {column}", "product",
-              f"{column} is {{value}}" if categorical else f"{column} is {{value:,.2f}}",
-              "customers", (column,), "category" if categorical else "float")
+    return _f(
+        column,
+        "attributes",
+        f"customer attribute {column}",
+        "product",
+        f"{column} is {{value}}" if categorical else f"{column} is {{value:,.2f}}",
+        "customers",
+        (column,),
+        "category" if categorical else "float",
+    )
 
 
 def get_feature(name: str) -> Feature:

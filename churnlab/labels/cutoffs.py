@@ -22,7 +22,9 @@ def _date(text: str, what: str) -> pd.Timestamp:
         raise SpecError(f"The {what} must be a date like 2024-06-30, got {text!r}.") from None
 
 
-def cutoff_grid(first: str | pd.Timestamp, last: str | pd.Timestamp, step: str = "1M") -> list[pd.Timestamp]:
+def cutoff_grid(
+    first: str | pd.Timestamp, last: str | pd.Timestamp, step: str = "1M"
+) -> list[pd.Timestamp]:
     """Cutoffs from ``first`` to ``last`` every ``step`` (``7D``, ``2W``, ``1M``).
 
     Monthly steps from a month end stay on month ends.
@@ -61,7 +63,9 @@ def parse_cutoffs(text: str) -> list[pd.Timestamp]:
     if len(parts) == 1:
         return [_date(parts[0], "cutoff")]
     if len(parts) not in (2, 3):
-        raise SpecError(f"Cutoffs must look like FIRST:LAST:STEP (2024-01-31:2024-12-31:1M), got {text!r}.")
+        raise SpecError(
+            f"Cutoffs must look like FIRST:LAST:STEP (2024-01-31:2024-12-31:1M), got {text!r}."
+        )
     return cutoff_grid(parts[0], parts[1], parts[2] if len(parts) == 3 else "1M")
 
 

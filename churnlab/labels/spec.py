@@ -61,7 +61,9 @@ class LabelSpec:
         for name in ("horizon_days", "lookback_days"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise SpecError(f"LabelSpec.{name} must be a positive number of days, got {value!r}.")
+                raise SpecError(
+                    f"LabelSpec.{name} must be a positive number of days, got {value!r}."
+                )
         for name in ("lead_days", "grace_days"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:

@@ -63,9 +63,7 @@ class CutoffBounds:
         ['03-31', '02-29', '01-31']
         """
         stamp = pd.Timestamp(cutoff).normalize()
-        bounds = tuple(
-            epoch_day(stamp - pd.DateOffset(months=k)) for k in range(MONTHS_BACK + 1)
-        )
+        bounds = tuple(epoch_day(stamp - pd.DateOffset(months=k)) for k in range(MONTHS_BACK + 1))
         return cls(cutoff=stamp, day=epoch_day(stamp), month_bounds=bounds)
 
     def days_back(self, days: int) -> int:

@@ -143,6 +143,8 @@ def _problems_from(
         else:
             examples = row_examples(index)
         problems.append(
-            Problem(table=table, column=str(column), check=words, rows=len(index), examples=examples)
+            Problem(
+                table=table, column=str(column), check=words, rows=len(index), examples=examples
+            )
         )
     return problems

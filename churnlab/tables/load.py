@@ -131,7 +131,9 @@ def _personal(customers: pd.DataFrame, config: DataConfig) -> tuple[list[str], l
     return [c for c in extra if c not in personal], personal
 
 
-def check_data(data_dir: str | Path, *, config: DataConfig | str | Path | None = None) -> ValidationReport:
+def check_data(
+    data_dir: str | Path, *, config: DataConfig | str | Path | None = None
+) -> ValidationReport:
     """Read every table of a data directory and check it against the data contract.
 
     Parameters
@@ -154,7 +156,9 @@ def check_data(data_dir: str | Path, *, config: DataConfig | str | Path | None =
     log = ReadLog()
     if not data_dir.is_dir():
         log.problems.append(Problem(table="customers", column="", check=f"no folder {data_dir}"))
-        return ValidationReport(source=source, tables=None, problems=tuple(log.problems), repairs=())
+        return ValidationReport(
+            source=source, tables=None, problems=tuple(log.problems), repairs=()
+        )
     frames: dict[str, pd.DataFrame] = {}
     for table in CONTRACTS:
         frame = _read_table(data_dir, table, settings, log)
@@ -174,9 +178,7 @@ def check_data(data_dir: str | Path, *, config: DataConfig | str | Path | None =
         extract_source = "latest date in the data"
 
     unparseable = {
-        (p.table, p.column)
-        for p in log.problems
-        if "date" in p.check or p.check == "not a number"
+        (p.table, p.column) for p in log.problems if "date" in p.check or p.check == "not a number"
     }
     customers = frames.get("customers")
     known_ids = (

@@ -54,7 +54,7 @@ def examples_of(values: Iterable[object], limit: int = MAX_EXAMPLES) -> tuple[st
     """
     seen: list[str] = []
     for value in values:
-        text = "<empty>" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)
+        text = "<empty>" if pd.api.types.is_scalar(value) and pd.isna(value) else str(value)  # type: ignore[call-overload]
         if text not in seen:
             seen.append(text)
         if len(seen) == limit:

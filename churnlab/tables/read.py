@@ -10,6 +10,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -19,7 +20,7 @@ from churnlab.tables.config import DataConfig
 from churnlab.tables.contract import DATE, FILE_SUFFIXES, ID, NUMBER, TableContract
 from churnlab.tables.problems import Problem, examples_of
 
-TIMESTAMP_DTYPE = "datetime64[us]"
+TIMESTAMP_DTYPE: Literal["datetime64[us]"] = "datetime64[us]"
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _BOM = b"\xef\xbb\xbf"
 
@@ -44,7 +45,9 @@ def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> P
             )
             return None
         return path
-    found = [data_dir / f"{table}{s}" for s in FILE_SUFFIXES if (data_dir / f"{table}{s}").is_file()]
+    found = [
+        data_dir / f"{table}{s}" for s in FILE_SUFFIXES if (data_dir / f"{table}{s}").is_file()
+    ]
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
         log.problems.append(
@@ -283,4 +286,3 @@ def mixed_zone_problems(log: ReadLog) -> None:
             "converted time-zone-aware timestamps to UTC without a zone: "
             + ", ".join(log.aware_columns[:5])
         )
-

@@ -130,7 +130,9 @@ class TableSummary:
         rows = []
         for name, frame in tables.present().items():
             column = CONTRACTS[name].date_column
-            dates = frame[column] if column and column in frame else pd.Series(dtype="datetime64[us]")
+            dates = (
+                frame[column] if column and column in frame else pd.Series(dtype="datetime64[us]")
+            )
             rows.append(
                 {
                     "table": name,
@@ -188,11 +190,19 @@ class TableSummary:
         tables = self.tables.copy()
         for col in ("first_date", "last_date"):
             tables[col] = tables[col].dt.strftime("%Y-%m-%d").fillna("")
-        lines = [f"churnlab data in {self.source}", f"  {self.headline}", "", tables.to_string(index=False)]
+        lines = [
+            f"churnlab data in {self.source}",
+            f"  {self.headline}",
+            "",
+            tables.to_string(index=False),
+        ]
         if len(self.by_month):
             lines += ["", "Churn by month (last 12 complete months):"]
             lines.append(self._months_shown().to_string(index=False))
-        lines += ["", f"Attributes used as features: {', '.join(self.attribute_columns) or '(none)'}"]
+        lines += [
+            "",
+            f"Attributes used as features: {', '.join(self.attribute_columns) or '(none)'}",
+        ]
         if self.personal_columns:
             lines.append(f"Personal data, never features: {', '.join(self.personal_columns)}")
         lines += [f"Repaired: {r}" for r in self.repairs]
