@@ -52,6 +52,12 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     """Check a data directory against the data contract; print its summary and every problem.
 
     Exits 0 when the data are clean, 1 when there are problems, 2 on a usage error.
+
+    Files that differ from the contract are described in churnlab.toml next to the data (or
+    --config): [data] extract_date, delimiter, decimal, date_format, encoding; [files] one file
+    name per table; [columns.customers] churnlab_name = "your name" (likewise for bills,
+    complaints, service_events); [personal_data] columns, not_personal; [snapshot] label_column,
+    as_of, positive_values. The README's "churnlab.toml" section has a full example.
     """
     from churnlab.tables import check_data
 

@@ -134,7 +134,7 @@ def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.S
     if not count:
         return values
     log.repairs.append(
-        f"{table}.{column}: trimmed spaces around {count:,} ids, "
+        f"{table}.{column}: trimmed spaces around {count:,} id{'s' if count != 1 else ''}, "
         f"e.g. {', '.join(repr(v) for v in examples_of(pc.filter(ids, changed).to_pylist(), 3))}"
     )
     return pd.Series(stripped, index=values.index, dtype="str")

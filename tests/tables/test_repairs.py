@@ -25,9 +25,9 @@ def test_spaces_around_ids_are_trimmed_with_a_warning(make_data):
 
     messages = [str(w.message) for w in caught]
     assert any(
-        "customers.customer_id: trimmed spaces around 1 ids, e.g. ' C1 '" in m for m in messages
+        "customers.customer_id: trimmed spaces around 1 id, e.g. ' C1 '" in m for m in messages
     )
-    assert any("bills.customer_id: trimmed spaces around 1 ids, e.g. 'C1  '" in m for m in messages)
+    assert any("bills.customer_id: trimmed spaces around 1 id, e.g. 'C1  '" in m for m in messages)
     assert report.ok  # the trimmed bill id matches its customer
     assert report.tables.customers["customer_id"].tolist() == ["C1", "C2"]
     assert report.tables.bills["customer_id"].tolist() == ["C1"]
@@ -141,7 +141,7 @@ def test_repairs_are_kept_on_the_report_and_the_tables(make_data):
     with pytest.warns(DataRepairWarning):
         report = check_data(folder)
 
-    assert report.repairs == ("customers.customer_id: trimmed spaces around 1 ids, e.g. ' C1'",)
+    assert report.repairs == ("customers.customer_id: trimmed spaces around 1 id, e.g. ' C1'",)
     assert report.tables.repairs == report.repairs
     assert "Repaired: customers.customer_id: trimmed spaces" in str(report.tables.summary())
 
