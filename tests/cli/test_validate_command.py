@@ -126,7 +126,7 @@ def test_repairs_are_listed_in_the_summary_not_as_python_warnings(runner, make_d
     result = runner.invoke(app, ["validate", str(folder)])
 
     assert result.exit_code == 0, result.output
-    assert "Repaired: customers.customer_id: trimmed spaces around 1 ids" in result.stdout
+    assert "Repaired: customers.customer_id: trimmed spaces around 1 id" in result.stdout
     assert "DataRepairWarning" not in result.output
 
 
