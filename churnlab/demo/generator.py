@@ -40,6 +40,18 @@ def generate_demo(
     DemoResult
         Row counts, the extract date and the observed monthly churn rate.
 
+    Notes
+    -----
+    A customer is *at risk* in a month when their ``signup_date`` is on or before the
+    month's first day and their ``end_date`` is empty or on or after it; the truth table and
+    the bills hold exactly one row per at-risk customer-month (a bill is dated the month's
+    first day). A churn in month ``m`` sets ``end_date`` to a day of that month. Timed events
+    (complaints, service events) fall between the month's first day and the earlier of the
+    customer's ``end_date`` and the extract date, both at midnight, so nothing is stamped
+    after the extract date and nobody has events on the day they leave. About 60% of the
+    customers exist at the start (signed up over the previous six years); the others sign
+    up over the simulated months. Ids are zero-padded in sign-up order (``"00001"``).
+
     Examples
     --------
     >>> import tempfile

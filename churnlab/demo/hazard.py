@@ -65,8 +65,8 @@ def hazard_components(
     slow_resolved: np.ndarray,
     over: np.ndarray,
     under: np.ndarray,
-) -> np.ndarray:
-    """The hazard of each cause (rows: service, price, product, payment, natural)."""
+) -> tuple[np.ndarray, ...]:
+    """The hazard of each cause: service, price, product, payment, natural."""
     contract = pop.contract[idx]
     renewal = (months_since_signup > 0) & (months_since_signup % CONTRACT_TERM[contract] == 0)
     contract_factor = np.where(renewal, CONTRACT_RENEWAL[contract], CONTRACT_BASE[contract])
@@ -93,6 +93,26 @@ def hazard_components(
         0.05 * np.minimum(state.lost_points[idx] / 80.0, 1.0)
         + 0.02 * np.minimum(state.arrears[idx], 3.0)
     )
-    return np.stack(
-        [service * scale, price * scale, product * scale, payment * scale, pop.natural[idx]]
-    )
+    return service * scale, price * scale, product * scale, payment * scale, pop.natural[idx]
+
+
+def total_and_cause(components: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The hazard (the components' sum, kept within ``[0.0001, 0.6]``) and its main cause.
+
+    The cause is the position of the largest component (the first one on ties).
+
+    Examples
+    --------
+    >>> hazard, cause = total_and_cause((np.array([0.01, 0.001]), np.array([0.002, 0.003])))
+    >>> hazard.round(3).tolist(), cause.tolist()
+    ([0.012, 0.004], [0, 1])
+    """
+    total = components[0].copy()
+    largest = components[0].copy()
+    cause = np.zeros(len(total), dtype=np.int8)
+    for code, component in enumerate(components[1:], start=1):
+        total += component
+        larger = component > largest
+        cause[larger] = code
+        np.maximum(largest, component, out=largest)
+    return np.clip(total, 1e-4, 0.6, out=total), cause

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from churnlab.demo.hazard import hazard_components, plan_fit
+from churnlab.demo.hazard import hazard_components, plan_fit, total_and_cause
 from churnlab.demo.population import REGION_OUTAGES, Calendar, Population
 
 DAY_US = 86_400_000_000
@@ -161,8 +161,7 @@ def simulate_month(
         over=over,
         under=under,
     )
-    hazard = np.clip(components.sum(axis=0), 1e-4, 0.6)
-    cause = np.argmax(components, axis=0).astype(np.int8)
+    hazard, cause = total_and_cause(components)
     churn = rng.random(len(at_risk)) < hazard
     days = month.next_day - start_day
     end_day = start_day + np.floor(rng.random(len(at_risk)) * days).astype(np.int64)
@@ -263,6 +262,14 @@ def _split_poisson(
     return pos, code
 
 
+def _by_customer_and_time(pos: np.ndarray, times: np.ndarray, month: Month) -> np.ndarray:
+    """The order that sorts a month's events by customer, then time (one int64 sort key)."""
+    span = month.length_us + 1
+    if (int(pos.max(initial=0)) + 1) * span >= 2**63:
+        return np.lexsort((times, pos))
+    return np.argsort(pos.astype(np.int64) * span + (times - month.start_us), kind="stable")
+
+
 def _uniform_times(
     rng: np.random.Generator, month: Month, window_end: np.ndarray, pos: np.ndarray
 ) -> np.ndarray:
@@ -320,12 +327,12 @@ def _service_events(
     times = np.concatenate([times, reg_times])
     minutes = np.round(np.concatenate([minutes, reg_minutes]), 1)
 
-    failures = np.stack([np.bincount(pos[kind == k], minlength=n) for k in range(3)])
+    failures = np.bincount(kind.astype(np.int64) * n + pos, minlength=3 * n).reshape(3, n)
     state.outages[idx] = 0.5 * state.outages[idx] + failures[OUTAGE]
     state.drops[idx] = 0.6 * state.drops[idx] + failures[DROPPED_CALL]
     state.slow[idx] = 0.6 * state.slow[idx] + failures[SLOW_DATA]
 
-    order = np.lexsort((times, pos))
+    order = _by_customer_and_time(pos, times, month)
     chunk = {
         "customer_id": idx[pos[order]].astype(np.int32),
         "occurred_at": times[order],
@@ -380,7 +387,7 @@ def _complaints(
     state.pending_opened = np.concatenate([state.pending_opened, opened])
     state.pending_resolved = np.concatenate([state.pending_resolved, resolved])
 
-    order = np.lexsort((opened, pos))
+    order = _by_customer_and_time(pos, opened, month)
     return {
         "customer_id": customers[order],
         "opened_at": opened[order],

@@ -135,8 +135,9 @@ def _run(
 ) -> FeatureFrame:
     engine = engine or DuckDBEngine()
     vocab = dict(vocabulary) if vocabulary is not None else vocabulary_of(tables)
-    # Many cutoffs re-read the events: give them small integer keys once. One cutoff reads once.
-    prep: Prepared = prepare(engine, tables, compact=len(cutoffs) > 1, rejoin_key=spec.rejoin_key)
+    prep: Prepared = prepare(
+        engine, tables, many_cutoffs=len(cutoffs) > 1, rejoin_key=spec.rejoin_key
+    )
     features = feature_list(prep, vocab)
     parts: list[pa.Table] = []
     bar = tqdm(

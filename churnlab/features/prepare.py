@@ -1,9 +1,9 @@
 """Prepared relations: input tables as the definitions read them.
 
 Each prepared relation has a customer ``key``, dates as whole days since 1970-01-01 (``day``,
-``rec_day``, ...) and the values the features use, under fixed names. With ``compact=True`` the
-key is a small integer assigned once and the relations are materialised, so that many cutoffs
-re-read narrow integer columns instead of the original text ids.
+``rec_day``, ...) and the values the features use, under fixed names. The key is a small
+integer wherever possible, and for many cutoffs the relations are materialised once, so every
+cutoff re-reads narrow integer columns instead of text ids and timestamps.
 """
 
 from __future__ import annotations
@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 import pandas as pd
 
 from churnlab.features.engine import Engine
 from churnlab.tables import Tables
+from churnlab.tables.contract import EVENT_TABLES
 
 
 @dataclass(frozen=True)
@@ -43,22 +45,49 @@ def _optional(rel: ir.Table, column: str, name: str, fn: object = _day) -> dict[
     return {name: fn(rel[column])} if column in rel.columns else {}  # type: ignore[operator]
 
 
+def coded_by_position(tables: Tables) -> bool:
+    """Whether every event table's ``customer_id`` is a categorical whose codes are row positions
+    in ``customers`` (as :func:`churnlab.load_tables` stores them): then the codes are the keys."""
+    ids = tables.customers["customer_id"]
+    for name in EVENT_TABLES:
+        frame = tables.table(name)
+        if frame is None:
+            continue
+        dtype = frame["customer_id"].dtype
+        if not isinstance(dtype, pd.CategoricalDtype) or len(dtype.categories) != len(ids):
+            return False
+        if not dtype.categories.equals(pd.Index(ids)):
+            return False
+    return True
+
+
 def prepare(
-    engine: Engine, tables: Tables, *, compact: bool, rejoin_key: str | None = None
+    engine: Engine, tables: Tables, *, many_cutoffs: bool, rejoin_key: str | None = None
 ) -> Prepared:
-    """Load the tables into the engine and derive the prepared relations."""
+    """Load the tables into the engine and derive the prepared relations.
+
+    Keys are small integers whenever possible: the categorical codes of loaded tables (free),
+    or, for tables built by hand and used for many cutoffs, numbers assigned once by a join.
+    Text ids are used as keys only for one cutoff over hand-built tables.
+    """
     keep = [*tables.attribute_columns]
     if rejoin_key and rejoin_key not in keep:
         keep.append(rejoin_key)
     customer_cols = ["customer_id", "signup_date", "end_date", *keep]
     if tables.is_snapshot:
         customer_cols.append("churned")
-    raw = engine.load("customers", tables.customers[customer_cols])
-    key = (
-        (ibis.row_number().over(order_by=raw.customer_id)).cast("int32")
-        if compact
-        else raw.customer_id
-    )
+    coded = coded_by_position(tables)
+    compact = many_cutoffs and not coded
+    frame = tables.customers[customer_cols]
+    if coded:
+        frame = frame.assign(key=np.arange(len(frame), dtype="int32"))
+    raw = engine.load("customers", frame)
+    if coded:
+        key = raw.key
+    elif compact:
+        key = ibis.row_number().over(order_by=raw.customer_id).cast("int32")
+    else:
+        key = raw.customer_id
     customers = raw.select(
         key=key,
         customer_id=raw.customer_id,
@@ -71,6 +100,8 @@ def prepare(
     keys = customers.select("key", "customer_id")
 
     def with_key(rel: ir.Table, **cols: ir.Value) -> ir.Table:
+        if coded:
+            return rel.select(key=rel.key, **cols)
         selected = rel.select(customer_id=rel.customer_id, **cols)
         if not compact:
             return selected.rename(key="customer_id")
@@ -79,7 +110,12 @@ def prepare(
 
     def load(name: str) -> ir.Table | None:
         frame = tables.table(name)
-        return None if frame is None else engine.load(name, frame)
+        if frame is None:
+            return None
+        if coded:  # the codes are the customers' row positions: keys without a join
+            codes = frame["customer_id"].cat.codes.astype("int32")
+            frame = frame.drop(columns="customer_id").assign(key=codes)
+        return engine.load(name, frame)
 
     bills = complaints = events = None
     if (b := load("bills")) is not None:
@@ -109,7 +145,7 @@ def prepare(
             **_optional(e, "duration_minutes", "duration", lambda v: v.cast("float64")),
             **_optional(e, "recorded_at", "rec_day"),
         )
-    if compact:
+    if many_cutoffs:  # computed once, re-read by every cutoff
         bills = engine.materialize("bills_p", bills) if bills is not None else None
         complaints = (
             engine.materialize("complaints_p", complaints) if complaints is not None else None

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
-import pyarrow
-import pyarrow.compute as pc
 
 from churnlab.tables.contract import DATE, TableContract
 from churnlab.tables.problems import Problem, examples_of, row_examples
@@ -55,17 +53,11 @@ _NULLABLE_REQUIRED = {"end_date"}
 _MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
 
 
-def _is_in(values: pd.Series, known: pyarrow.Array) -> pd.Series:
-    """``Series.isin`` through Arrow's hash join: seconds faster on millions of text ids."""
-    found = pc.is_in(pyarrow.array(values), value_set=known)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-
-
 def build_schema(
     contract: TableContract,
     *,
     columns: Collection[str],
-    known_ids: pyarrow.Array | None,
+    known_customer: pd.Series | None,
     not_after: pd.Timestamp,
     required: Collection[str],
 ) -> pa.DataFrameSchema:
@@ -81,10 +73,10 @@ def build_schema(
             checks.append(pa.Check.lt(end_of_extract, error=future, ignore_na=True))
         if name in _NON_NEGATIVE:
             checks.append(pa.Check.ge(0, error=_NON_NEGATIVE[name], ignore_na=True))
-        if name == "customer_id" and known_ids is not None:
+        if name == "customer_id" and known_customer is not None:
             checks.append(
                 pa.Check(
-                    lambda s, ids=known_ids: _is_in(s, ids),
+                    lambda s, known=known_customer: known,
                     error="customer not in customers",
                     ignore_na=True,
                 )

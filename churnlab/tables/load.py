@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from churnlab.errors import DataError, DataRepairWarning
 from churnlab.tables.checks import build_schema, run_schema
@@ -131,6 +132,47 @@ def _personal(customers: pd.DataFrame, config: DataConfig) -> tuple[list[str], l
     return [c for c in extra if c not in personal], personal
 
 
+def _customer_codes(
+    customers: pd.DataFrame | None, frames: dict[str, pd.DataFrame]
+) -> dict[str, pa.Array]:
+    """Each event row's position in the customers table (null where the customer is unknown)."""
+    if customers is None:
+        return {}
+    known = pa.array(customers["customer_id"])
+    return {
+        table: pc.index_in(pa.array(frame["customer_id"]), value_set=known)
+        for table, frame in frames.items()
+        if table != "customers"
+    }
+
+
+def _known_mask(codes: pa.Array | None, frame: pd.DataFrame) -> pd.Series | None:
+    if codes is None:
+        return None
+    return pd.Series(codes.is_valid().to_numpy(zero_copy_only=False), index=frame.index)
+
+
+def _encode_customer_ids(
+    customers: pd.DataFrame, frames: dict[str, pd.DataFrame], codes: dict[str, pa.Array]
+) -> None:
+    """Store event tables' customer ids as a categorical over the customers' ids, in their order.
+
+    The values stay the same text ids; the codes are the customers' row positions, which the
+    feature engine uses as compact integer keys. Skipped when ids are missing or duplicated
+    (reported as problems) or a table names unknown customers.
+    """
+    ids = customers["customer_id"]
+    if ids.isna().any() or not ids.is_unique:
+        return
+    dtype = pd.CategoricalDtype(pd.Index(ids, dtype="str"))
+    for table, positions in codes.items():
+        if positions.null_count == 0:
+            frame = frames[table]
+            frame["customer_id"] = pd.Categorical.from_codes(
+                positions.to_numpy(zero_copy_only=False), dtype=dtype
+            )
+
+
 def check_data(
     data_dir: str | Path, *, config: DataConfig | str | Path | None = None
 ) -> ValidationReport:
@@ -181,19 +223,19 @@ def check_data(
         (p.table, p.column) for p in log.problems if "date" in p.check or p.check == "not a number"
     }
     customers = frames.get("customers")
-    known_ids = (
-        pa.array(customers["customer_id"].dropna().unique()) if customers is not None else None
-    )
+    codes = _customer_codes(customers, frames)
     for table, frame in frames.items():
         schema = build_schema(
             CONTRACTS[table],
             columns=list(frame.columns),
-            known_ids=None if table == "customers" else known_ids,
+            known_customer=_known_mask(codes.get(table), frame),
             not_after=extract,
             required=_required(table, settings.snapshot),
         )
         skip = {column for t, column in unparseable if t == table}
         log.problems.extend(run_schema(schema, frame, skip=skip))
+    if customers is not None:
+        _encode_customer_ids(customers, frames, codes)
 
     for message in log.repairs:
         warnings.warn(f"churnlab repaired {source}: {message}", DataRepairWarning, stacklevel=3)

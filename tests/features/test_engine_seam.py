@@ -3,8 +3,11 @@ talks to its engine only through the three-method seam."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import ibis
 import ibis.config
+import pandas as pd
 import pytest
 import sqlglot
 
@@ -29,13 +32,27 @@ def tables(tmp_path_factory):
     return load_tables(folder)
 
 
-@pytest.mark.parametrize("compact", [False, True])
+def with_text_ids(tables):
+    """The same tables with plain text customer ids in the event tables (as built by hand)."""
+    events = {
+        name: frame.assign(customer_id=frame["customer_id"].astype("str"))
+        for name, frame in tables.present().items()
+        if name != "customers"
+    }
+    return dataclasses.replace(tables, **events)
+
+
+@pytest.mark.parametrize("many_cutoffs", [False, True])
+@pytest.mark.parametrize("text_ids", [False, True])
 @pytest.mark.parametrize(
     ("definition", "label"), [("contract", False), ("contract", True), ("inactivity", True)]
 )
-def test_every_feature_query_compiles_to_spark_sql(tables, monkeypatch, compact, definition, label):
+def test_every_feature_query_compiles_to_spark_sql(
+    tables, monkeypatch, many_cutoffs, text_ids, definition, label
+):
     monkeypatch.setattr(ibis.options, "pyspark", _SparkOptions(), raising=False)
-    prep = prepare(DuckDBEngine(), tables, compact=compact)
+    source = with_text_ids(tables) if text_ids else tables
+    prep = prepare(DuckDBEngine(), source, many_cutoffs=many_cutoffs)
     vocab = vocabulary_of(tables)
     spec = LabelSpec(definition=definition)
     query = cutoff_query(
@@ -66,6 +83,17 @@ class RecordingEngine:
     def to_arrow(self, expr):
         self.calls.append("to_arrow")
         return self.inner.to_arrow(expr)
+
+
+@pytest.mark.parametrize("text_ids", [False, True])
+def test_key_paths_agree(tables, text_ids):
+    source = with_text_ids(tables) if text_ids else tables
+    one = build_scoring_frame(source, as_of="2023-12-31").frame
+    many = build_training_frame(source, cutoffs=["2023-11-30", "2023-12-31"]).frame
+    reference = build_scoring_frame(tables, as_of="2023-12-31").frame
+    pd.testing.assert_frame_equal(one, reference)
+    same = many[many["cutoff"] == "2023-12-31"].drop(columns="churned").reset_index(drop=True)
+    pd.testing.assert_frame_equal(same, reference)
 
 
 def test_builder_uses_only_the_engine_seam(tables):

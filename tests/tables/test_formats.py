@@ -98,7 +98,7 @@ def test_csv_and_parquet_give_the_same_typed_table(csv_tables, parquet_tables, t
         ("customers", "customer_id", "str"),
         ("customers", "signup_date", US),
         ("customers", "end_date", US),
-        ("bills", "customer_id", "str"),
+        ("bills", "customer_id", "category"),
         ("bills", "bill_date", US),
         ("bills", "amount", "float64"),
         ("bills", "paid_date", US),
@@ -112,6 +112,15 @@ def test_contract_columns_have_their_types(request, tables, table, column, dtype
     loaded = request.getfixturevalue(tables)
 
     assert str(loaded.table(table)[column].dtype) == dtype
+
+
+@pytest.mark.parametrize("tables", ["csv_tables", "parquet_tables"])
+def test_event_customer_ids_are_categoricals_over_the_customers_ids(request, tables):
+    loaded = request.getfixturevalue(tables)
+
+    dtype = loaded.bills["customer_id"].dtype
+    assert list(dtype.categories) == loaded.customers["customer_id"].tolist()
+    assert str(dtype.categories.dtype) == "str"
 
 
 @pytest.mark.parametrize("tables", ["csv_tables", "parquet_tables"])
