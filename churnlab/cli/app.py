@@ -120,7 +120,7 @@ def features(
     Without --labels: one scoring frame at --as-of. With --labels: a training frame at --cutoffs
     (default: the last 12 month ends whose label window is observed) or at --as-of.
     """
-    from churnlab.export import write_table
+    from churnlab.files import write_table
     from churnlab.features import build_scoring_frame, build_training_frame
     from churnlab.labels import LabelSpec, parse_cutoffs
     from churnlab.tables import load_tables
@@ -147,3 +147,120 @@ def features(
 
     result = run_or_exit(call)
     typer.echo(f"{result!r}\nwritten to {out}")
+
+
+@app.command()
+def evaluate(
+    model_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Model directory written by `churnlab train`.", exists=True, file_okay=False
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for the report (default: MODEL_DIR/evaluation)."),
+    ] = None,
+    backtest: Annotated[
+        Path | None,
+        typer.Option(
+            "--backtest",
+            help="Also backtest the model's settings on this data directory (slower).",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Evaluate a model on its out-of-time hold-out: print the summary, write the report.
+
+    Writes report.html (summary, deciles and plots), evaluation.json and one PNG per plot;
+    with --backtest also backtest.json and the metrics-by-cutoff plot.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from churnlab.evaluate import Evaluation, write_report
+    from churnlab.evaluate.report import EVALUATION_FILE
+
+    out_dir = out if out is not None else model_dir / "evaluation"
+    report = run_or_exit(lambda: write_report(model_dir, out_dir, backtest=backtest))
+    typer.echo(Evaluation.read_json(report.with_name(EVALUATION_FILE)).to_text())
+    typer.echo(f"\nreport written to {report}")
+
+
+@app.command()
+def train(
+    data_dir: DataDir,
+    out: Annotated[
+        Path, typer.Option("--out", help="Model directory to write (replaced if it exists).")
+    ],
+    cutoffs: Annotated[
+        str | None,
+        typer.Option(
+            help="Training cutoffs FIRST:LAST:STEP (default: the last 12 month ends whose label "
+            "window is observed)."
+        ),
+    ] = None,
+    horizon: Annotated[int, typer.Option(help="Label horizon in days.")] = 90,
+    churn_definition: Annotated[
+        str, typer.Option(help="contract or inactivity (snapshot extracts use their flag).")
+    ] = "contract",
+    config: ConfigOpt = None,
+) -> None:
+    """Train a calibrated churn model (validated out of time) and save it as a directory.
+
+    The latest cutoff is held out for early stopping, calibration and the reported metrics;
+    the model is then refitted on every cutoff. Snapshot extracts use stratified folds.
+    """
+    from churnlab.features import build_training_frame
+    from churnlab.labels import LabelSpec, parse_cutoffs
+    from churnlab.model import save_model
+    from churnlab.model import train as train_model
+    from churnlab.tables import load_tables
+
+    def call() -> Any:
+        tables = load_tables(data_dir, config=config)
+        definition = "snapshot" if tables.is_snapshot else churn_definition
+        spec = LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
+        grid = parse_cutoffs(cutoffs) if cutoffs else None
+        frame = build_training_frame(tables, spec, cutoffs=grid, progress=sys.stderr.isatty())
+        model = train_model(frame, progress=sys.stderr.isatty())
+        return model, save_model(model, out)
+
+    model, saved = run_or_exit(call)
+    typer.echo(f"{model!r}\nsaved to {saved}")
+
+
+@app.command()
+def score(
+    data_dir: DataDir,
+    model: Annotated[
+        Path, typer.Option("--model", help="Model directory written by `churnlab train`.")
+    ],
+    as_of: Annotated[str, typer.Option("--as-of", help="Scoring date (YYYY-MM-DD).")],
+    out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Score every active customer at --as-of: churn_probability and risk_band per customer.
+
+    Writes customer_id, as_of, churn_probability and risk_band; prints customers per band.
+    Category values the model never saw are reported on stderr (and scored as missing).
+    """
+    from churnlab.files import write_table
+    from churnlab.model import load_model
+    from churnlab.model import score as score_customers
+    from churnlab.tables import load_tables
+
+    def call() -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", category=UserWarning)
+            scores = score_customers(
+                load_model(model), load_tables(data_dir, config=config), as_of=as_of
+            )
+        for warning in caught:
+            typer.echo(f"Warning: {warning.message}", err=True)
+        write_table(scores.frame, out)
+        return scores
+
+    scores = run_or_exit(call)
+    typer.echo(f"{scores!r}\nwritten to {out}")

@@ -1,5 +1,5 @@
-"""Files other people open: atomic writes (a failed run never leaves half a file)."""
+"""Files other people open. Atomic writes live in :mod:`churnlab.files`, shared by every stage."""
 
-from churnlab.export.files import atomic_path, write_table
+from churnlab.files import atomic_path, write_table
 
 __all__ = ["atomic_path", "write_table"]

@@ -8,6 +8,7 @@ implement the same three methods without touching a definition.
 from __future__ import annotations
 
 import itertools
+import warnings
 from typing import Protocol
 
 import ibis
@@ -63,7 +64,9 @@ class DuckDBEngine:
         return self.backend.create_table(self._prefix + name, expr, temp=True, overwrite=True)
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
-        return self.backend.to_pyarrow(expr)
+        with warnings.catch_warnings():  # ibis calls a DuckDB method DuckDB 1.5 deprecates
+            warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
+            return self.backend.to_pyarrow(expr)
 
     def __repr__(self) -> str:
         return "<DuckDBEngine>"

@@ -1,4 +1,7 @@
-"""Atomic file writes: write to a temporary name beside the target, then rename."""
+"""Atomic file writes for every stage: write to a temporary name beside the target, then rename.
+
+A failed run never leaves a half-written file or replaces the previous good result.
+"""
 
 from __future__ import annotations
 
