@@ -11,9 +11,11 @@ import warnings
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pandera.ibis as pa
+from ibis.common.deferred import Deferred
 from pandera.errors import SchemaErrors
 
 from churnlab.tables.contract import CONTRACTS, DATE
@@ -50,7 +52,6 @@ def table_rules(
 ) -> list[Rule]:
     """The rules one table must satisfy (only for the columns it has)."""
     contract = CONTRACTS[table]
-    end_of_extract = (not_after + pd.Timedelta(days=1)).to_pydatetime()
     rules: list[Rule] = []
     if table == "customers":
         rules.append(Rule("customer_id", "duplicate customer_id", _unique_id))
@@ -63,32 +64,41 @@ def table_rules(
             )
         )
     for name, kind in contract.columns.items():
-        if name not in columns:
-            continue
-        if name in required and name not in _NULLABLE_REQUIRED:
-            rules.append(Rule(name, "empty value", lambda t, c=name: t[c].notnull()))
-        if kind == DATE and name not in _MAY_BE_AFTER_EXTRACT:
-            rules.append(
-                Rule(
-                    name,
-                    f"dated after the extract date {not_after.date()}",
-                    lambda t, c=name: t[c].isnull() | (t[c] < end_of_extract),
-                )
-            )
-        if name in _NON_NEGATIVE:
-            rules.append(
-                Rule(name, _NON_NEGATIVE[name], lambda t, c=name: t[c].isnull() | (t[c] >= 0))
-            )
-        earlier = _PAIRS.get((table, name))
-        if earlier is not None and earlier in columns:
-            rules.append(
-                Rule(
-                    name,
-                    f"{name} before {earlier}",
-                    lambda t, c=name, e=earlier: t[c].isnull() | t[e].isnull() | (t[c] >= t[e]),
-                )
-            )
+        if name in columns:
+            rules.extend(_column_rules(table, name, kind, columns, required, not_after))
     return rules
+
+
+def _column_rules(
+    table: str,
+    name: str,
+    kind: str,
+    columns: Collection[str],
+    required: Collection[str],
+    not_after: pd.Timestamp,
+) -> list[Rule]:
+    col = ibis._[name]  # a deferred column: resolved against whichever table is checked
+    rules = []
+    if name in required and name not in _NULLABLE_REQUIRED:
+        rules.append(Rule(name, "empty value", _predicate(col.notnull())))
+    if kind == DATE and name not in _MAY_BE_AFTER_EXTRACT:
+        end_of_extract = (not_after + pd.Timedelta(days=1)).to_pydatetime()
+        future = col.isnull() | (col < end_of_extract)
+        rules.append(
+            Rule(name, f"dated after the extract date {not_after.date()}", _predicate(future))
+        )
+    if name in _NON_NEGATIVE:
+        rules.append(Rule(name, _NON_NEGATIVE[name], _predicate(col.isnull() | (col >= 0))))
+    earlier = _PAIRS.get((table, name))
+    if earlier is not None and earlier in columns:
+        start = ibis._[earlier]
+        ordered = col.isnull() | start.isnull() | (col >= start)
+        rules.append(Rule(name, f"{name} before {earlier}", _predicate(ordered)))
+    return rules
+
+
+def _predicate(deferred: Deferred) -> Callable[[ir.Table], ir.BooleanValue]:
+    return lambda t: deferred.resolve(t)
 
 
 def _unique_id(t: ir.Table) -> ir.BooleanValue:
@@ -142,7 +152,9 @@ def _problems_from(table: str, rules: list[Rule], cases: pd.DataFrame) -> list[P
             )
         rows.sort(key=lambda case: case.get(ROW, 0))
         # Name customers by id, a bad id by itself, and any other row by its number.
-        by_id = rule.words != "empty value" if rule.column == "customer_id" else table == "customers"
+        by_id = (
+            rule.words != "empty value" if rule.column == "customer_id" else table == "customers"
+        )
         if by_id:
             examples = examples_of(case["customer_id"] for case in rows)
         else:
