@@ -4,14 +4,14 @@ Chunks are dictionaries of NumPy arrays: customer positions (``int32``), timesta
 microseconds (``int64``, :data:`~churnlab.demo.simulate.NULL_TS` for empty), floats,
 category codes, and text as ``(rows, width)`` matrices of ASCII codes. :data:`SCHEMAS` says
 how each column is written. Every file is written under a temporary name and renamed when
-complete, so a failed run leaves no half-written table.
+complete (:func:`churnlab.files.atomic_path`), so a failed run leaves no half-written table.
 """
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from churnlab.demo.simulate import NULL_TS, Chunk
 from churnlab.demo.vocab import CAUSES, Locale, words
+from churnlab.files import atomic_path
 
 ID, TIMESTAMP, FLOAT, TEXT = "id", "timestamp", "float", "text"
 """Column kinds; any other kind names a :func:`~churnlab.demo.vocab.words` field."""
@@ -74,6 +75,15 @@ _QUEUED_CHUNKS = 8
 :meth:`ParquetSinks.write` blocks."""
 
 
+def _arrow_type(kind: str) -> pa.DataType:
+    """Category words are written as Arrow dictionaries (codes plus words); without the
+    stored Arrow schema, readers see them as the plain strings of a dictionary-encoded
+    Parquet column."""
+    if kind in _ARROW_TYPES:
+        return _ARROW_TYPES[kind]
+    return pa.string() if kind == TEXT else pa.dictionary(pa.int8(), pa.string())
+
+
 def _dictionary_columns(table: str) -> list[str]:
     """Columns worth Parquet dictionary encoding: category words and repetitive dates."""
     words_columns = [n for n, kind in SCHEMAS[table] if kind not in (ID, TIMESTAMP, FLOAT, TEXT)]
@@ -123,9 +133,7 @@ def fake_phones(rng: np.random.Generator, count: int, locale: Locale) -> np.ndar
     return matrix
 
 
-def _column(kind: str, values: np.ndarray, ids: pa.StringArray, locale: Locale) -> pa.Array:
-    if kind == ID:
-        return ids.take(pa.array(values))
+def _column(kind: str, values: np.ndarray, locale: Locale) -> pa.Array:
     if kind == TIMESTAMP:
         empty = values == NULL_TS
         return pa.array(
@@ -138,7 +146,12 @@ def _column(kind: str, values: np.ndarray, ids: pa.StringArray, locale: Locale) 
     if kind == TEXT:
         return fixed_width_strings(values)
     vocabulary = CAUSES if kind == "cause" else words(kind, locale)
-    return pa.array(vocabulary, type=pa.string()).take(pa.array(values))
+    codes = pa.array(values.astype(np.int8, copy=False))
+    return pa.DictionaryArray.from_arrays(codes, pa.array(vocabulary, type=pa.string()))
+
+
+def _same_objects(first: list[np.ndarray], second: list[np.ndarray]) -> bool:
+    return len(first) == len(second) and all(a is b for a, b in zip(first, second, strict=True))
 
 
 class ParquetSinks:
@@ -159,36 +172,55 @@ class ParquetSinks:
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="churnlab-demo")
         self._queued: deque[Future[None]] = deque()
-
-    def _partial(self, table: str) -> Path:
-        return self.out_dir / f"{table}.parquet.partial"
+        self._last_ids: tuple[list[np.ndarray], pa.ChunkedArray] | None = None
+        self._files = ExitStack()
 
     def __enter__(self) -> ParquetSinks:
-        for table, columns in SCHEMAS.items():
-            schema = pa.schema(
-                [(name, _ARROW_TYPES.get(kind, pa.string())) for name, kind in columns]
-            )
-            self._writers[table] = pq.ParquetWriter(
-                self._partial(table),
-                schema,
-                compression="snappy",
-                use_dictionary=_dictionary_columns(table),
-            )
+        self._files = ExitStack()
+        try:
+            for table, columns in SCHEMAS.items():
+                partial = self._files.enter_context(atomic_path(self.out_dir / f"{table}.parquet"))
+                writer = pq.ParquetWriter(
+                    partial,
+                    pa.schema([(name, _arrow_type(kind)) for name, kind in columns]),
+                    compression="snappy",
+                    use_dictionary=_dictionary_columns(table),
+                    write_statistics=[n for n, kind in columns if kind == TIMESTAMP],
+                    store_schema=False,
+                )
+                self._files.callback(writer.close)  # closed before it is renamed into place
+                self._writers[table] = writer
+        except BaseException:
+            self._files.close()
+            raise
         return self
 
-    def write(self, table: str, chunk: Chunk) -> None:
-        """Queue one chunk (a dict of NumPy arrays by column name) for ``table``."""
-        self.rows[table] += len(chunk["customer_id"])
-        self._queued.append(self._pool.submit(self._write_now, table, chunk))
+    def write(self, table: str, chunks: list[Chunk]) -> None:
+        """Queue chunks (dicts of NumPy arrays by column name) as one row group of ``table``."""
+        self.rows[table] += sum(len(chunk["customer_id"]) for chunk in chunks)
+        self._queued.append(self._pool.submit(self._write_now, table, chunks))
         while len(self._queued) > _QUEUED_CHUNKS:
             self._queued.popleft().result()
 
-    def _write_now(self, table: str, chunk: Chunk) -> None:
-        arrays = [
-            _column(kind, chunk[name], self.ids, self.locale) for name, kind in SCHEMAS[table]
-        ]
+    def _ids_of(self, positions: list[np.ndarray]) -> pa.ChunkedArray:
+        """Customer ids as text; a month's truth and bills share one conversion."""
+        last = self._last_ids
+        if last is None or not _same_objects(last[0], positions):
+            text = [self.ids.take(pa.array(p)) for p in positions]
+            last = self._last_ids = (positions, pa.chunked_array(text, type=pa.string()))
+        return last[1]
+
+    def _write_now(self, table: str, chunks: list[Chunk]) -> None:
+        columns = []
+        for name, kind in SCHEMAS[table]:
+            values = [chunk[name] for chunk in chunks]
+            if kind == ID:
+                columns.append(self._ids_of(values))
+            else:
+                parts = [_column(kind, v, self.locale) for v in values]
+                columns.append(pa.chunked_array(parts, type=_arrow_type(kind)))
         names = [name for name, _ in SCHEMAS[table]]
-        self._writers[table].write_table(pa.Table.from_arrays(arrays, names=names))
+        self._writers[table].write_table(pa.Table.from_arrays(columns, names=names))
 
     def __exit__(
         self,
@@ -196,34 +228,25 @@ class ParquetSinks:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        failed = exc_type is not None
         try:
-            while self._queued and not failed:
+            while self._queued and exc_type is None:
                 self._queued.popleft().result()
-        except BaseException:
-            failed = True
+        except BaseException as error:
+            exc_type, exc, tb = type(error), error, error.__traceback__
             raise
         finally:
             self._pool.shutdown(wait=True, cancel_futures=True)
-            for writer in self._writers.values():
-                writer.close()
-            for table in SCHEMAS:
-                partial = self._partial(table)
-                if failed:
-                    partial.unlink(missing_ok=True)
-                else:
-                    os.replace(partial, self.out_dir / f"{table}.parquet")
+            self._files.__exit__(exc_type, exc, tb)
 
 
 def write_config(out_dir: Path, extract_date: str) -> Path:
     """Write ``churnlab.toml`` with the demo's extract date (atomically)."""
     path = out_dir / "churnlab.toml"
-    partial = out_dir / "churnlab.toml.partial"
-    partial.write_text(
-        "# churnlab data config for the generated demo operator\n"
-        "[data]\n"
-        f'extract_date = "{extract_date}"   # last day of the last simulated month\n',
-        encoding="utf-8",
-    )
-    os.replace(partial, path)
+    with atomic_path(path) as partial:
+        partial.write_text(
+            "# churnlab data config for the generated demo operator\n"
+            "[data]\n"
+            f'extract_date = "{extract_date}"   # last day of the last simulated month\n',
+            encoding="utf-8",
+        )
     return path

@@ -8,6 +8,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from churnlab.demo.files import ParquetSinks, customer_ids, fake_phones, write_config
+from churnlab.demo.history import keep_survivors
 from churnlab.demo.population import Calendar, Population, draw_population
 from churnlab.demo.simulate import DAY_US, NULL_TS, Chunk, State, simulate_month
 from churnlab.demo.spec import TABLES, DemoResult, DemoSpec
@@ -49,8 +50,9 @@ def generate_demo(
     (complaints, service events) fall between the month's first day and the earlier of the
     customer's ``end_date`` and the extract date, both at midnight, so nothing is stamped
     after the extract date and nobody has events on the day they leave. About 60% of the
-    customers exist at the start (signed up over the previous six years); the others sign
-    up over the simulated months. Ids are zero-padded in sign-up order (``"00001"``).
+    customers exist at the start (signed up over the previous six years, and kept only if
+    they would have survived their tenure); the others sign up over the simulated months.
+    Ids are zero-padded in sign-up order (``"00001"``).
 
     Examples
     --------
@@ -66,11 +68,12 @@ def generate_demo(
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     calendar = Calendar.from_spec(spec)
-    population_seed, phone_seed, *month_seeds = np.random.SeedSequence(spec.seed).spawn(
-        spec.months + 2
-    )
+    population_seed, history_seed, phone_seed, *month_seeds = np.random.SeedSequence(
+        spec.seed
+    ).spawn(spec.months + 3)
     pop = draw_population(np.random.default_rng(population_seed), spec, calendar)
-    state = State.initial(pop)
+    state = State.initial(pop, int(calendar.month_days[0]))
+    keep_survivors(pop, state, np.random.default_rng(history_seed), calendar)
     churned = 0
     with ParquetSinks(out, customer_ids(pop.size), spec.locale) as sinks:
         months = tqdm(
@@ -85,7 +88,7 @@ def generate_demo(
             churned += month.churned
             del month
         phones = fake_phones(np.random.default_rng(phone_seed), pop.size, spec.locale)
-        sinks.write("customers", _customers_chunk(pop, state, phones))
+        sinks.write("customers", [_customers_chunk(pop, state, phones)])
     write_config(out, spec.extract_date.isoformat())
     truth_rows = sinks.rows["truth/customer_month"]
     return DemoResult(

@@ -1,24 +1,36 @@
 """The true monthly churn hazard of the demo operator, split by cause.
 
-The hazard of a customer in month ``m`` reads only the state on the month's first day::
+The hazard of a customer in month ``m`` reads only the state on the month's first day
+(what happened before the month began)::
 
-    hazard = frailty * contract * tenure * loyalty * (service + price + product + payment)
-             + natural
+    hazard = LEVEL * frailty * contract * tenure * loyalty * (service + price + product
+             + payment) + natural                                 (kept in [0.0001, 0.6])
 
-* **service** (the largest share of churn): a baseline that grows with a poor local network,
-  plus recent outages (regional episodes included), dropped calls and slow data, complaints
-  still open on the first day of the month, complaints that took more than a week to
-  resolve, and recent and repeated complaints;
-* **price**: recent bill shocks, and spend drifting above the plan fee;
-* **product**: a plan that does not fit the customer's usage (too small, or a cheaper plan
-  would do);
-* **payment**: loyalty points lost to a late payment, and bills left unpaid;
-* **natural**: moving away, closing a business (independent of everything else).
+with, per month (state variables decay: failures and complaints keep 55% a month, bill
+shocks 50%):
 
-The moderators: a month-to-month contract churns most; a one- or two-year contract
-churns little except in the months its term ends; new customers churn more; loyalty points
-(one per month of tenure plus one per 10 currency units of spend, wiped by a late payment)
-lower the hazard. ``frailty`` is each customer's unobserved proneness to leave.
+* **service** = service sensitivity x (0.014 x network quality multiplier
+  + 0.025 x failure load (outages incl. regional episodes 1, dropped calls and slow-data
+  episodes 0.3 each) + 0.06 per complaint still open on the first day (up to 3)
+  + 0.03 per complaint resolved last month after more than a week (up to 2)
+  + 0.02 x recent complaints + 0.02 x recent complaints beyond the first); the largest
+  share of churn, about two thirds;
+* **price** = price sensitivity x (0.085 x recent bill shocks + 0.085 x how far recent
+  spend runs above 1.3 times the plan fee);
+* **product** = 0.05 x log(usage / allowance) when usage exceeds the plan
+  + 0.03 x log(cheaper plan's allowance / usage) when a cheaper plan would do;
+* **payment** = payment sensitivity x (0.05 x loyalty points recently lost to a late
+  payment (per 80, up to 1) + 0.02 per consecutive month in arrears (up to 3));
+* **natural** about 0.0012 a month: moving away, closing a business (independent of
+  everything else and of the moderators).
+
+The moderators: ``contract`` is 1 for month-to-month, 0.25 for one-year and 0.1 for
+two-year contracts, but 2.5 in the month a one- or two-year term ends; ``tenure`` is
+``1 + 2 exp(-months / 6)`` (new customers churn more); ``loyalty`` is
+``(1 + points / 100) ** -0.4`` with one point per month of tenure plus one per 10 currency
+units of spend, all wiped by a late payment. ``frailty`` (log-normal, mean 1) and the
+sensitivities are each customer's unobserved proneness. The truth table's ``cause`` is the
+largest of the five terms.
 """
 
 from __future__ import annotations
@@ -32,7 +44,7 @@ from churnlab.demo.population import PLAN_CAPS, Population
 if TYPE_CHECKING:
     from churnlab.demo.simulate import State
 
-LEVEL = 1.4
+LEVEL = 1.7
 """Overall level of the controllable hazard (sets the monthly churn rate near 2%)."""
 CONTRACT_BASE = np.array([1.0, 0.25, 0.1])
 """Hazard multiplier of month-to-month, one-year and two-year contracts between renewals."""
@@ -77,9 +89,7 @@ def hazard_components(
     complaints = state.complaints[idx]
     service = pop.service_sensitivity[idx] * (
         0.014 * pop.network[idx]
-        + 0.025 * state.outages[idx]
-        + 0.008 * state.drops[idx]
-        + 0.008 * state.slow[idx]
+        + 0.025 * state.failure_load[idx]
         + 0.06 * np.minimum(open_complaints, 3)
         + 0.03 * np.minimum(slow_resolved, 2)
         + 0.02 * complaints

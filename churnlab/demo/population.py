@@ -1,8 +1,10 @@
 """The demo operator's customers: who they are, when they signed up, what they bought.
 
 Everything here is fixed for a customer's lifetime (the monthly simulation in
-:mod:`churnlab.demo.simulate` moves only the state that events change). Categories are small
-integer codes; :mod:`churnlab.demo.vocab` turns them into words.
+:mod:`churnlab.demo.simulate` moves only the state that events change); before the
+simulation starts, :mod:`churnlab.demo.history` redraws, in place, the attributes of existing
+customers who would not have survived their tenure. Categories are small integer codes;
+:mod:`churnlab.demo.vocab` turns them into words.
 """
 
 from __future__ import annotations
@@ -126,27 +128,44 @@ def _signup_days(rng: np.random.Generator, n: int, calendar: Calendar) -> np.nda
 
 def draw_population(rng: np.random.Generator, spec: DemoSpec, calendar: Calendar) -> Population:
     """Draw every customer's constants (vectorised; deterministic for one generator state)."""
-    n = spec.customers
-    signup = _signup_days(rng, n, calendar)
+    signup = _signup_days(rng, spec.customers, calendar)
     month_days = calendar.month_days
     month = np.searchsorted(month_days, signup, side="right") - 1
-    inside = month >= 0
-    first = np.where(inside, month + (signup != month_days[np.maximum(month, 0)]), 0)
+    first = np.where(month >= 0, month + (signup != month_days[np.maximum(month, 0)]), 0)
     dates = signup.astype("datetime64[D]")
     years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     months_of_year = dates.astype("datetime64[M]").astype(np.int64) % 12
-    tenure_months = np.maximum(month_days[0] - signup, 0) / DAYS_PER_MONTH
+    return Population(
+        signup_day=signup,
+        first_month=first.astype(np.int32),
+        signup_month_index=(years * 12 + months_of_year).astype(np.int64),
+        **_draw_attributes(rng, tenure_at_start(signup, calendar)),
+    )
 
+
+def tenure_at_start(signup_day: np.ndarray, calendar: Calendar) -> np.ndarray:
+    """Months between sign-up and the first simulated day (zero for new customers)."""
+    return np.maximum(calendar.month_days[0] - signup_day, 0) / DAYS_PER_MONTH
+
+
+def redraw_attributes(
+    pop: Population, rng: np.random.Generator, idx: np.ndarray, tenure_months: np.ndarray
+) -> None:
+    """Replace every attribute of the customers ``idx`` (sign-up dates stay) in place."""
+    for name, values in _draw_attributes(rng, tenure_months).items():
+        getattr(pop, name)[idx] = values
+
+
+def _draw_attributes(rng: np.random.Generator, tenure_months: np.ndarray) -> dict[str, np.ndarray]:
+    """Plan, contract, region, behaviour and sensitivities of customers with these tenures."""
+    n = len(tenure_months)
     region = rng.choice(len(REGION_SHARES), size=n, p=REGION_SHARES).astype(np.int8)
     need = rng.lognormal(0.7, 0.9, n)
     perceived = need * rng.lognormal(0.0, 0.5, n)
     plan = np.searchsorted(PLAN_CAPS[:-1], perceived).astype(np.int8)
     discount = rng.choice(np.array([1.0, 0.9, 0.8]), size=n, p=[0.7, 0.2, 0.1])
     fee = np.round(PLAN_FEES[plan] * discount, 2)
-    long_tenure = tenure_months > 24
     contract = rng.choice(3, size=n, p=CONTRACT_SHARES).astype(np.int8)
-    upgrade = long_tenure & (contract == 0) & (rng.random(n) < 0.2)
-    contract[upgrade] = 2
     payment = rng.choice(len(PAYMENT_SHARES), size=n, p=PAYMENT_SHARES).astype(np.int8)
 
     drifter = rng.random(n) < 0.08
@@ -155,30 +174,25 @@ def draw_population(rng: np.random.Generator, spec: DemoSpec, calendar: Calendar
     addon_level = rng.lognormal(np.log(0.12), 0.6, n)
     points_rate = 1.0 + fee * (1.0 + addon_level) / 10.0
     since_wipe = rng.geometric(np.maximum(late_rate, 1e-3))
-    points = np.minimum(tenure_months, since_wipe) * points_rate
-
-    return Population(
-        signup_day=signup,
-        first_month=first.astype(np.int32),
-        signup_month_index=(years * 12 + months_of_year).astype(np.int64),
-        region=region,
-        plan=plan,
-        contract=contract,
-        payment=payment,
-        fee=fee,
-        log_cap=np.log(PLAN_CAPS[plan]),
-        log_need=np.log(need),
-        need_growth=rng.normal(0.01, 0.015, n),
-        addon_level=addon_level,
-        addon_trend=addon_trend,
-        shock_rate=0.015 * _lognormal_mean_one(rng, 0.8, n),
-        late_rate=late_rate,
-        network=REGION_NETWORK[region] * _lognormal_mean_one(rng, 0.9, n),
-        complain_rate=_lognormal_mean_one(rng, 0.6, n),
-        service_sensitivity=_lognormal_mean_one(rng, 0.7, n),
-        price_sensitivity=_lognormal_mean_one(rng, 0.6, n),
-        payment_sensitivity=_lognormal_mean_one(rng, 0.5, n),
-        frailty=_lognormal_mean_one(rng, 0.8, n),
-        natural=0.0012 * _lognormal_mean_one(rng, 0.3, n),
-        points=points,
-    )
+    return {
+        "region": region,
+        "plan": plan,
+        "contract": contract,
+        "payment": payment,
+        "fee": fee,
+        "log_cap": np.log(PLAN_CAPS[plan]),
+        "log_need": np.log(need),
+        "need_growth": rng.normal(0.01, 0.015, n),
+        "addon_level": addon_level,
+        "addon_trend": addon_trend,
+        "shock_rate": 0.015 * _lognormal_mean_one(rng, 0.8, n),
+        "late_rate": late_rate,
+        "network": REGION_NETWORK[region] * _lognormal_mean_one(rng, 0.9, n),
+        "complain_rate": _lognormal_mean_one(rng, 0.6, n),
+        "service_sensitivity": _lognormal_mean_one(rng, 0.7, n),
+        "price_sensitivity": _lognormal_mean_one(rng, 0.6, n),
+        "payment_sensitivity": _lognormal_mean_one(rng, 0.5, n),
+        "frailty": _lognormal_mean_one(rng, 0.8, n),
+        "natural": 0.0012 * _lognormal_mean_one(rng, 0.3, n),
+        "points": np.minimum(tenure_months, since_wipe) * points_rate,
+    }

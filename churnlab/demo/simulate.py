@@ -16,7 +16,7 @@ at midnight, and every at-risk month has exactly one bill, dated the month's fir
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -37,6 +37,17 @@ CHANNEL_SLOWNESS = np.array([1.0, 0.8, 0.7, 1.6])
 LATE_RECORDED_SHARE = 0.04
 CORRECTED_BILL_SHARE = 0.01
 OUTAGE, DROPPED_CALL, SLOW_DATA = 0, 1, 2
+BLOCK = 65_536
+"""Customers simulated together (a block's arrays stay in the CPU cache)."""
+FAILURE_WEIGHTS = np.array([1.0, 0.3, 0.3])
+"""Weight of an outage, a dropped call and a slow-data episode in the failure load."""
+FAILURE_DECAY = 0.55
+"""Share of last month's failure load (and complaint count) that carries into this month."""
+SHOCK_DECAY = 0.5
+"""Share of last month's bill-shock memory that carries into this month."""
+EPISODE_SHARE = (2.0, 4.0)
+"""Beta distribution of the share of a region's customers one outage episode hits."""
+EPISODE_SHARE_MEAN = EPISODE_SHARE[0] / (EPISODE_SHARE[0] + EPISODE_SHARE[1])
 
 
 @dataclass(kw_only=True)
@@ -48,9 +59,8 @@ class State:
     shock: np.ndarray
     lost_points: np.ndarray
     arrears: np.ndarray
-    outages: np.ndarray
-    drops: np.ndarray
-    slow: np.ndarray
+    failure_load: np.ndarray
+    """Recent service failures, weighted by kind (see :data:`FAILURE_WEIGHTS`), decaying."""
     complaints: np.ndarray
     end_day: np.ndarray
     pending_customer: np.ndarray
@@ -58,27 +68,35 @@ class State:
     pending_resolved: np.ndarray
 
     @classmethod
-    def initial(cls, pop: Population) -> State:
+    def initial(cls, pop: Population, start_day: int) -> State:
+        """The state on the first day: customers who exist already carry the failure load
+        and bill shocks of an average month of their own, new customers start afresh."""
         n = pop.size
-
-        def zeros() -> np.ndarray:
-            return np.zeros(n)
-
-        return cls(
+        state = cls(
             points=pop.points.copy(),
             ema_ratio=1.0 + pop.addon_level,
-            shock=zeros(),
-            lost_points=zeros(),
-            arrears=zeros(),
-            outages=zeros(),
-            drops=zeros(),
-            slow=zeros(),
-            complaints=zeros(),
+            shock=np.zeros(n),
+            lost_points=np.zeros(n),
+            arrears=np.zeros(n),
+            failure_load=np.zeros(n),
+            complaints=np.zeros(n),
             end_day=np.full(n, -1, dtype=np.int64),
             pending_customer=np.empty(0, dtype=np.int32),
             pending_opened=np.empty(0, dtype=np.int64),
             pending_resolved=np.empty(0, dtype=np.int64),
         )
+        state.warm_up(pop, np.flatnonzero(pop.signup_day < start_day))
+        return state
+
+    def warm_up(self, pop: Population, idx: np.ndarray) -> None:
+        """Give existing customers ``idx`` the history of an average month of their own."""
+        over, _ = plan_fit(pop, idx, 0)
+        own = FAILURE_WEIGHTS @ np.stack(_failure_rates(pop, idx, over))
+        regional = REGION_OUTAGES[pop.region[idx]] * EPISODE_SHARE_MEAN * FAILURE_WEIGHTS[OUTAGE]
+        self.failure_load[idx] = (own + regional) / (1 - FAILURE_DECAY)
+        self.shock[idx] = pop.shock_rate[idx] / (1 - SHOCK_DECAY)
+        self.points[idx] = pop.points[idx]
+        self.ema_ratio[idx] = 1.0 + pop.addon_level[idx]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,7 +109,9 @@ class Month:
     next_day: int
     extract_us: int
     month_of_year: int
+    first_month_index: int
     at_risk: np.ndarray
+    """The customers at risk being simulated (all of them, or one block)."""
 
     @property
     def start_us(self) -> int:
@@ -103,13 +123,23 @@ class Month:
 
 
 @dataclass(frozen=True, kw_only=True)
-class MonthResult:
-    """The rows one month adds to each output table."""
+class Episode:
+    """A regional outage: one moment at which a share of a region's customers lose service."""
 
-    truth: Chunk
-    bills: Chunk
-    complaints: Chunk
-    service_events: Chunk
+    region: int
+    start_us: int
+    share: float
+    minutes: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthResult:
+    """The rows one month (or one block of it) adds to each output table, in chunks."""
+
+    truth: list[Chunk]
+    bills: list[Chunk]
+    complaints: list[Chunk]
+    service_events: list[Chunk]
     churned: int
 
 
@@ -135,7 +165,11 @@ def complaint_status(state: State, month: Month, size: int) -> tuple[np.ndarray,
 def simulate_month(
     m: int, pop: Population, state: State, calendar: Calendar, rng: np.random.Generator
 ) -> MonthResult:
-    """Simulate month ``m``: hazards first, then churn, then the month's events."""
+    """Simulate month ``m``: hazards first, then churn, then the month's events.
+
+    Customers are simulated in blocks of :data:`BLOCK` (in ``customer_id`` order), which
+    keeps each block's arrays in the CPU cache; the rows come out in the same order.
+    """
     start_day = int(calendar.month_days[m])
     at_risk = np.flatnonzero((pop.first_month <= m) & (state.end_day < 0))
     month = Month(
@@ -145,47 +179,84 @@ def simulate_month(
         next_day=int(calendar.month_days[m + 1]),
         extract_us=calendar.extract_day * DAY_US,
         month_of_year=(calendar.first_month_index + m) % 12,
+        first_month_index=calendar.first_month_index,
         at_risk=at_risk,
     )
     open_all, slow_all = complaint_status(state, month, pop.size)
-    open_now = open_all[at_risk]
-    over, under = plan_fit(pop, at_risk, m)
+    episodes = _outage_episodes(rng, month)
+    blocks = [
+        _simulate_block(
+            pop,
+            state,
+            replace(month, at_risk=at_risk[start : start + BLOCK]),
+            rng,
+            open_complaints=open_all,
+            slow_resolved=slow_all,
+            episodes=episodes,
+        )
+        for start in range(0, max(len(at_risk), 1), BLOCK)
+    ]
+    return MonthResult(
+        truth=[c for b in blocks for c in b.truth],
+        bills=[c for b in blocks for c in b.bills],
+        complaints=[c for b in blocks for c in b.complaints],
+        service_events=[c for b in blocks for c in b.service_events],
+        churned=sum(b.churned for b in blocks),
+    )
+
+
+def _simulate_block(
+    pop: Population,
+    state: State,
+    month: Month,
+    rng: np.random.Generator,
+    *,
+    open_complaints: np.ndarray,
+    slow_resolved: np.ndarray,
+    episodes: list[Episode],
+) -> MonthResult:
+    """Hazard, churn and events of one block of the customers at risk in a month."""
+    at_risk = month.at_risk
+    n = len(at_risk)
+    open_now = open_complaints[at_risk]
+    over, under = plan_fit(pop, at_risk, month.index)
     components = hazard_components(
         pop,
         state,
         at_risk,
-        months_since_signup=calendar.first_month_index + m - pop.signup_month_index[at_risk],
-        tenure_months=(start_day - pop.signup_day[at_risk]) / 30.4375,
+        months_since_signup=month.first_month_index + month.index - pop.signup_month_index[at_risk],
+        tenure_months=(month.start_day - pop.signup_day[at_risk]) / 30.4375,
         open_complaints=open_now,
-        slow_resolved=slow_all[at_risk],
+        slow_resolved=slow_resolved[at_risk],
         over=over,
         under=under,
     )
     hazard, cause = total_and_cause(components)
-    churn = rng.random(len(at_risk)) < hazard
-    days = month.next_day - start_day
-    end_day = start_day + np.floor(rng.random(len(at_risk)) * days).astype(np.int64)
+    churn = rng.random(n) < hazard
+    days = month.next_day - month.start_day
+    end_day = month.start_day + np.floor(rng.random(n) * days).astype(np.int64)
     state.end_day[at_risk[churn]] = end_day[churn]
-    window_end = np.full(len(at_risk), min(month.next_day * DAY_US, month.extract_us))
+    window_end = np.full(n, min(month.next_day * DAY_US, month.extract_us))
     window_end[churn] = np.minimum(end_day[churn] * DAY_US, window_end[churn])
 
-    ids = at_risk.astype(np.int32)
-    truth = {
+    ids = at_risk.astype(np.int32)  # shared by truth and bills: converted to text once
+    truth: Chunk = {
         "customer_id": ids,
-        "month": np.full(len(ids), month.start_us, dtype=np.int64),
+        "month": np.full(n, month.start_us, dtype=np.int64),
         "hazard": hazard,
         "cause": cause,
     }
     bills, shock, late = _bills(pop, state, month, rng, over)
-    service, failures = _service_events(pop, state, month, rng, window_end, over)
+    bills["customer_id"] = ids
+    service, failures = _service_events(pop, state, month, rng, window_end, over, episodes)
     complaints = _complaints(
         pop, state, month, rng, window_end, failures, shock, late, open_now, over + under
     )
     return MonthResult(
-        truth=truth,
-        bills=bills,
-        complaints=complaints,
-        service_events=service,
+        truth=[truth],
+        bills=[bills],
+        complaints=[complaints],
+        service_events=[service],
         churned=int(churn.sum()),
     )
 
@@ -200,9 +271,8 @@ def _bills(
     age = month.index - pop.first_month[idx]
     level = np.minimum(pop.addon_level[idx] * np.exp(pop.addon_trend[idx] * age), 1.5)
     season = 1.0 + 0.15 * np.cos(2 * np.pi * (month.month_of_year - 11) / 12)
-    amount = fee * (
-        1.0 + 0.4 * np.minimum(over, 2.0) + level * season * rng.lognormal(-0.02, 0.2, n)
-    )
+    noise = 0.8 + 0.4 * rng.random(n)
+    amount = fee * (1.0 + 0.4 * np.minimum(over, 2.0) + level * season * noise)
     shock = rng.random(n) < pop.shock_rate[idx]
     shocked = np.flatnonzero(shock)
     amount[shocked] += fee[shocked] * rng.uniform(0.6, 2.5, len(shocked))
@@ -223,22 +293,50 @@ def _bills(
     )
 
     state.ema_ratio[idx] = 0.6 * state.ema_ratio[idx] + 0.4 * amount / fee
-    state.shock[idx] = 0.5 * state.shock[idx] + shock
-    points = state.points[idx]
-    state.lost_points[idx] = 0.5 * state.lost_points[idx] + np.where(late, points, 0.0)
-    state.points[idx] = np.where(late, 0.0, points + 1.0 + amount / 10.0)
+    state.shock[idx] = SHOCK_DECAY * state.shock[idx] + shock
+    points = state.points[idx]  # a late payment wipes them
+    state.lost_points[idx] = 0.5 * state.lost_points[idx] + points * late
+    state.points[idx] = (points + 1.0 + amount / 10.0) * ~late
     outstanding = never | (paid_day >= month.next_day)
-    state.arrears[idx] = np.where(outstanding, state.arrears[idx] + 1.0, 0.0)
+    state.arrears[idx] = (state.arrears[idx] + 1.0) * outstanding
+    paid_us = paid_day * DAY_US
+    paid_us[~paid] = NULL_TS
 
     chunk = {
-        "customer_id": idx.astype(np.int32),
         "bill_date": np.full(n, month.start_us, dtype=np.int64),
         "amount": amount,
         "due_date": np.full(n, (month.start_day + 14) * DAY_US, dtype=np.int64),
-        "paid_date": np.where(paid, paid_day * DAY_US, NULL_TS),
+        "paid_date": paid_us,
         "recorded_at": recorded_day * DAY_US,
     }
     return chunk, shock, late
+
+
+def poisson(rng: np.random.Generator, lam: np.ndarray) -> np.ndarray:
+    """Poisson counts by inverse transform: one uniform per count, cheap for small means.
+
+    Examples
+    --------
+    >>> counts = poisson(np.random.default_rng(0), np.full(100_000, 0.3))
+    >>> round(float(counts.mean()), 2), round(float(counts.var()), 2)
+    (0.3, 0.3)
+    """
+    u = rng.random(len(lam))
+    term = np.exp(-lam)
+    counts = np.zeros(len(lam), dtype=np.int64)
+    more = np.flatnonzero(u >= term)
+    u, term, lam = u[more], term[more], lam[more]
+    cdf = term.copy()
+    k = 0
+    while len(more) and k < 1_000:
+        k += 1
+        term *= lam / k
+        cdf += term
+        done = u < cdf
+        counts[more[done]] = k
+        more, u, term, lam, cdf = (a[~done] for a in (more, u, term, lam, cdf))
+    counts[more] = k  # only reached through rounding at the far tail
+    return counts
 
 
 def _split_poisson(
@@ -252,7 +350,7 @@ def _split_poisson(
     total = rates[0].copy()
     for rate in rates[1:]:
         total += rate
-    pos = np.repeat(np.arange(len(total)), rng.poisson(total * share))
+    pos = np.repeat(np.arange(len(total)), poisson(rng, total * share))
     pick = rng.random(len(pos)) * total[pos]
     code = np.zeros(len(pos), dtype=np.int8)
     bound = np.zeros(len(pos))
@@ -278,28 +376,52 @@ def _uniform_times(
     return month.start_us + np.floor(rng.random(len(pos)) * width).astype(np.int64)
 
 
-def _regional_outages(
-    pop: Population, month: Month, rng: np.random.Generator, window_end: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Regional outage episodes: one start time hits a share of a region's customers."""
-    region = pop.region[month.at_risk]
-    order = np.argsort(region, kind="stable")
-    bounds = np.searchsorted(region[order], np.arange(len(REGION_OUTAGES) + 1))
-    positions, times, minutes = [], [], []
-    episodes = rng.poisson(REGION_OUTAGES)
-    for r, count in enumerate(episodes):
-        members = order[bounds[r] : bounds[r + 1]]
+def _outage_episodes(rng: np.random.Generator, month: Month) -> list[Episode]:
+    """The month's regional outage episodes: region, start, share of customers hit, length."""
+    episodes = []
+    for region, count in enumerate(rng.poisson(REGION_OUTAGES)):
         for _ in range(count):
-            start = month.start_us + int(rng.random() * month.length_us)
-            share = rng.beta(2.0, 4.0)
-            median = rng.lognormal(np.log(240.0), 0.8)
-            hit = members[(window_end[members] > start) & (rng.random(len(members)) < share)]
-            positions.append(hit)
-            times.append(np.full(len(hit), start, dtype=np.int64))
-            minutes.append(median * rng.uniform(0.7, 1.3, len(hit)))
-    if not positions:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+            episodes.append(
+                Episode(
+                    region=region,
+                    start_us=month.start_us + int(rng.random() * month.length_us),
+                    share=float(rng.beta(*EPISODE_SHARE)),
+                    minutes=float(rng.lognormal(np.log(240.0), 0.8)),
+                )
+            )
+    return episodes
+
+
+def _regional_outages(
+    pop: Population,
+    month: Month,
+    rng: np.random.Generator,
+    window_end: np.ndarray,
+    episodes: list[Episode],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each episode hits a share of its region's customers at the same moment."""
+    region = pop.region[month.at_risk]
+    positions, times, minutes = [np.empty(0, np.int64)], [np.empty(0, np.int64)], [np.empty(0)]
+    for episode in episodes:
+        members = np.flatnonzero(region == episode.region)
+        chosen = rng.random(len(members)) < episode.share
+        hit = members[chosen & (window_end[members] > episode.start_us)]
+        positions.append(hit)
+        times.append(np.full(len(hit), episode.start_us, dtype=np.int64))
+        minutes.append(episode.minutes * rng.uniform(0.7, 1.3, len(hit)))
     return np.concatenate(positions), np.concatenate(times), np.concatenate(minutes)
+
+
+def _failure_rates(
+    pop: Population, idx: np.ndarray, over: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Monthly rates of a customer's own outages, dropped calls and slow-data episodes.
+
+    A poor local network raises all three; usage above the plan's allowance is throttled
+    (slow data).
+    """
+    network = pop.network[idx]
+    return 0.012 * network, 0.12 * network, 0.05 * network + 0.3 * over
 
 
 def _service_events(
@@ -309,28 +431,26 @@ def _service_events(
     rng: np.random.Generator,
     window_end: np.ndarray,
     over: np.ndarray,
+    episodes: list[Episode],
 ) -> tuple[Chunk, np.ndarray]:
     """Dropped calls, slow data and outages (own and regional); update the failure state."""
     idx = month.at_risk
     n = len(idx)
     share = (window_end - month.start_us) / month.length_us
-    network = pop.network[idx]
-    rates = (0.012 * network, 0.12 * network, 0.05 * network + 0.3 * over)
-    pos, kind = _split_poisson(rng, rates, share)
+    pos, kind = _split_poisson(rng, _failure_rates(pop, idx, over), share)
     times = _uniform_times(rng, month, window_end, pos)
     minutes = rng.exponential(1.0, len(pos)) * np.array([90.0, 4.0, 50.0])[kind]
     own_outage = np.flatnonzero(kind == OUTAGE)
     minutes[own_outage] = rng.lognormal(np.log(90.0), 0.9, len(own_outage))
-    reg_pos, reg_times, reg_minutes = _regional_outages(pop, month, rng, window_end)
+    reg_pos, reg_times, reg_minutes = _regional_outages(pop, month, rng, window_end, episodes)
     pos = np.concatenate([pos, reg_pos])
     kind = np.concatenate([kind, np.zeros(len(reg_pos), np.int8)])
     times = np.concatenate([times, reg_times])
     minutes = np.round(np.concatenate([minutes, reg_minutes]), 1)
 
     failures = np.bincount(kind.astype(np.int64) * n + pos, minlength=3 * n).reshape(3, n)
-    state.outages[idx] = 0.5 * state.outages[idx] + failures[OUTAGE]
-    state.drops[idx] = 0.6 * state.drops[idx] + failures[DROPPED_CALL]
-    state.slow[idx] = 0.6 * state.slow[idx] + failures[SLOW_DATA]
+    load = FAILURE_WEIGHTS @ failures
+    state.failure_load[idx] = FAILURE_DECAY * state.failure_load[idx] + load
 
     order = _by_customer_and_time(pos, times, month)
     chunk = {
@@ -382,7 +502,7 @@ def _complaints(
     recorded = np.where(late_recorded, np.minimum(opened + delay, month.extract_us), opened)
 
     customers = idx[pos].astype(np.int32)
-    state.complaints[idx] = 0.6 * state.complaints[idx] + np.bincount(pos, minlength=n)
+    state.complaints[idx] = FAILURE_DECAY * state.complaints[idx] + np.bincount(pos, minlength=n)
     state.pending_customer = np.concatenate([state.pending_customer, customers])
     state.pending_opened = np.concatenate([state.pending_opened, opened])
     state.pending_resolved = np.concatenate([state.pending_resolved, resolved])
