@@ -6,15 +6,12 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-import ibis
-import ibis.expr.types as ir
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from churnlab.errors import DataError, DataRepairWarning
-from churnlab.tables.checks import ROW, check_relations
+from churnlab.tables.checks import build_schema, run_schema
 from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, looks_personal
 from churnlab.tables.problems import Problem, examples_of, format_report
@@ -135,17 +132,29 @@ def _personal(customers: pd.DataFrame, config: DataConfig) -> tuple[list[str], l
     return [c for c in extra if c not in personal], personal
 
 
-def _in_duckdb(frames: dict[str, pd.DataFrame]) -> dict[str, ir.Table]:
-    """The frames as DuckDB relations (scanned in place, not copied), with row numbers."""
-    backend = ibis.duckdb.connect()
-    relations = {}
-    for table, frame in frames.items():
-        backend.con.register(table, frame.assign(**{ROW: np.arange(len(frame), dtype="int64")}))
-        relations[table] = backend.table(table)
-    return relations
+def _customer_codes(
+    customers: pd.DataFrame | None, frames: dict[str, pd.DataFrame]
+) -> dict[str, pa.Array]:
+    """Each event row's position in the customers table (null where the customer is unknown)."""
+    if customers is None:
+        return {}
+    known = pa.array(customers["customer_id"])
+    return {
+        table: pc.index_in(pa.array(frame["customer_id"]), value_set=known)
+        for table, frame in frames.items()
+        if table != "customers"
+    }
 
 
-def _encode_customer_ids(customers: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> None:
+def _known_mask(codes: pa.Array | None, frame: pd.DataFrame) -> pd.Series | None:
+    if codes is None:
+        return None
+    return pd.Series(codes.is_valid().to_numpy(zero_copy_only=False), index=frame.index)
+
+
+def _encode_customer_ids(
+    customers: pd.DataFrame, frames: dict[str, pd.DataFrame], codes: dict[str, pa.Array]
+) -> None:
     """Store event tables' customer ids as a categorical over the customers' ids, in their order.
 
     The values stay the same text ids; the codes are the customers' row positions, which the
@@ -155,13 +164,10 @@ def _encode_customer_ids(customers: pd.DataFrame, frames: dict[str, pd.DataFrame
     ids = customers["customer_id"]
     if ids.isna().any() or not ids.is_unique:
         return
-    known = pa.array(ids)
     dtype = pd.CategoricalDtype(pd.Index(ids, dtype="str"))
-    for table, frame in frames.items():
-        if table == "customers":
-            continue
-        positions = pc.index_in(pa.array(frame["customer_id"]), value_set=known)
+    for table, positions in codes.items():
         if positions.null_count == 0:
+            frame = frames[table]
             frame["customer_id"] = pd.Categorical.from_codes(
                 positions.to_numpy(zero_copy_only=False), dtype=dtype
             )
@@ -213,23 +219,23 @@ def check_data(
         extract = latest.normalize() if latest is not None else pd.Timestamp("1970-01-01")
         extract_source = "latest date in the data"
 
-    # Empty values left by unparseable dates or numbers were reported already.
-    skip = {
-        (p.table, p.column, "empty value")
-        for p in log.problems
-        if "date" in p.check or p.check == "not a number"
+    unparseable = {
+        (p.table, p.column) for p in log.problems if "date" in p.check or p.check == "not a number"
     }
-    log.problems.extend(
-        check_relations(
-            _in_duckdb(frames),
-            required={table: _required(table, settings.snapshot) for table in frames},
-            not_after=extract,
-            skip=skip,
-        )
-    )
     customers = frames.get("customers")
+    codes = _customer_codes(customers, frames)
+    for table, frame in frames.items():
+        schema = build_schema(
+            CONTRACTS[table],
+            columns=list(frame.columns),
+            known_customer=_known_mask(codes.get(table), frame),
+            not_after=extract,
+            required=_required(table, settings.snapshot),
+        )
+        skip = {column for t, column in unparseable if t == table}
+        log.problems.extend(run_schema(schema, frame, skip=skip))
     if customers is not None:
-        _encode_customer_ids(customers, frames)
+        _encode_customer_ids(customers, frames, codes)
 
     for message in log.repairs:
         warnings.warn(f"churnlab repaired {source}: {message}", DataRepairWarning, stacklevel=3)
