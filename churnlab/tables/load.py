@@ -6,6 +6,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -134,42 +135,51 @@ def _personal(customers: pd.DataFrame, config: DataConfig) -> tuple[list[str], l
 
 def _customer_codes(
     customers: pd.DataFrame | None, frames: dict[str, pd.DataFrame]
-) -> dict[str, pa.Array]:
-    """Each event row's position in the customers table (null where the customer is unknown)."""
+) -> dict[str, np.ndarray]:
+    """Each event row's position in the customers table (-1 where unknown or empty)."""
     if customers is None:
         return {}
     known = pa.array(customers["customer_id"])
     return {
-        table: pc.index_in(pa.array(frame["customer_id"]), value_set=known)
+        table: _positions(frame["customer_id"], known)
         for table, frame in frames.items()
         if table != "customers"
     }
 
 
-def _known_mask(codes: pa.Array | None, frame: pd.DataFrame) -> pd.Series | None:
+def _positions(ids: pd.Series, known: pa.Array) -> np.ndarray:
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        # Look up each distinct id once, then spread the answer over the rows by their codes.
+        by_category = pc.index_in(pa.array(ids.cat.categories), value_set=known)
+        lookup = np.append(pc.fill_null(by_category, -1).to_numpy(), -1)
+        return lookup[ids.cat.codes.to_numpy()]  # code -1 (empty) picks the appended -1
+    found = pc.index_in(pa.array(ids), value_set=known)
+    return pc.fill_null(found, -1).to_numpy()
+
+
+def _known_mask(codes: np.ndarray | None, frame: pd.DataFrame) -> pd.Series | None:
     if codes is None:
         return None
-    return pd.Series(codes.is_valid().to_numpy(zero_copy_only=False), index=frame.index)
+    return pd.Series(codes >= 0, index=frame.index)
 
 
 def _encode_customer_ids(
-    customers: pd.DataFrame, frames: dict[str, pd.DataFrame], codes: dict[str, pa.Array]
+    customers: pd.DataFrame, frames: dict[str, pd.DataFrame], codes: dict[str, np.ndarray]
 ) -> None:
     """Store event tables' customer ids as a categorical over the customers' ids, in their order.
 
     The values stay the same text ids; the codes are the customers' row positions, which the
     feature engine uses as compact integer keys. Skipped when ids are missing or duplicated
-    (reported as problems) or a table names unknown customers.
+    (reported as problems) or a table names unknown or empty customers.
     """
     ids = customers["customer_id"]
     if ids.isna().any() or not ids.is_unique:
         return
     dtype = pd.CategoricalDtype(pd.Index(ids, dtype="str"))
     for table, positions in codes.items():
-        if positions.null_count == 0:
-            frame = frames[table]
-            frame["customer_id"] = pd.Categorical.from_codes(
-                positions.to_numpy(zero_copy_only=False), dtype=dtype
+        if len(positions) == 0 or positions.min() >= 0:
+            frames[table]["customer_id"] = pd.Categorical.from_codes(
+                positions.astype("int32"), dtype=dtype
             )
 
 

@@ -121,6 +121,11 @@ def apply_mapping(
 
 
 def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.Series:
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        categories = pd.Series(values.cat.categories.astype("str"))
+        if not (categories.str.strip() != categories).any():
+            return values  # ids read as a dictionary, none needs trimming
+        values = values.astype("str")
     if pd.api.types.is_numeric_dtype(values.dtype):
         log.repairs.append(
             f"{table}.{column}: ids stored as numbers were turned into text; "
