@@ -120,8 +120,8 @@ def features(
     Without --labels: one scoring frame at --as-of. With --labels: a training frame at --cutoffs
     (default: the last 12 month ends whose label window is observed) or at --as-of.
     """
-    from churnlab.files import write_table
     from churnlab.features import build_scoring_frame, build_training_frame
+    from churnlab.files import write_table
     from churnlab.labels import LabelSpec, parse_cutoffs
     from churnlab.tables import load_tables
 
@@ -179,12 +179,14 @@ def evaluate(
     import matplotlib
 
     matplotlib.use("Agg")
-    from churnlab.evaluate import Evaluation, write_report
-    from churnlab.evaluate.report import EVALUATION_FILE
+    from churnlab.evaluate import Backtest, Evaluation, write_report
+    from churnlab.evaluate.report import BACKTEST_FILE, EVALUATION_FILE
 
     out_dir = out if out is not None else model_dir / "evaluation"
     report = run_or_exit(lambda: write_report(model_dir, out_dir, backtest=backtest))
     typer.echo(Evaluation.read_json(report.with_name(EVALUATION_FILE)).to_text())
+    if backtest is not None:
+        typer.echo(f"\n{Backtest.read_json(report.with_name(BACKTEST_FILE))!r}")
     typer.echo(f"\nreport written to {report}")
 
 

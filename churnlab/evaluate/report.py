@@ -1,0 +1,266 @@
+"""The evaluation report: one HTML page with the summary and the plots, plus the JSON behind it."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+import pandas as pd
+from matplotlib.figure import Figure
+
+from churnlab.errors import SpecError
+from churnlab.evaluate.backtesting import Backtest
+from churnlab.evaluate.backtesting import backtest as run_backtest
+from churnlab.evaluate.displays import (
+    CalibrationDisplay,
+    GainsLiftDisplay,
+    MetricsByCutoffDisplay,
+    RocPrDisplay,
+    ScoreDistributionDisplay,
+)
+from churnlab.evaluate.evaluation import Evaluation, evaluate_model, holdout_of
+from churnlab.files import atomic_path
+from churnlab.labels import LabelSpec
+
+if TYPE_CHECKING:
+    from churnlab.model import ChurnModel
+
+REPORT_FILE = "report.html"
+EVALUATION_FILE = "evaluation.json"
+BACKTEST_FILE = "backtest.json"
+BACKTEST_PLOT = "metrics_by_cutoff"
+DPI = 100
+
+
+@dataclass(frozen=True)
+class _Plot:
+    name: str
+    title: str
+    png: bytes
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+def _render(
+    draw: Callable[[Figure], object], *, name: str, title: str, size: tuple[float, float]
+) -> _Plot:
+    """Draw on a figure that pyplot never sees (no global state, no window), as PNG bytes."""
+    figure = Figure(figsize=size, layout="constrained")
+    draw(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return _Plot(name=name, title=title, png=buffer.getvalue())
+
+
+def _plots(holdout: pd.DataFrame, backtest: Backtest | None) -> list[_Plot]:
+    y, p = holdout["churned"], holdout["probability"]
+    base = holdout.get("baseline_probability")
+    if base is not None and base.isna().all():
+        base = None
+    plots = [
+        _render(
+            lambda f: RocPrDisplay.from_predictions(y, p, baseline=base).plot(ax=f.subplots(1, 2)),
+            name="roc_pr",
+            title="ROC and precision-recall curves",
+            size=(11, 4.8),
+        ),
+        _render(
+            lambda f: GainsLiftDisplay.from_predictions(y, p, baseline=base).plot(
+                ax=f.subplots(1, 2)
+            ),
+            name="gains_lift",
+            title="Cumulative gains and lift",
+            size=(11, 4.8),
+        ),
+        _render(
+            lambda f: CalibrationDisplay.from_predictions(y, p).plot(
+                ax=f.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
+            ),
+            name="calibration",
+            title="Calibration",
+            size=(6.4, 6.4),
+        ),
+        _render(
+            lambda f: ScoreDistributionDisplay.from_predictions(y, p).plot(ax=f.subplots()),
+            name="score_distribution",
+            title="Score distribution by outcome",
+            size=(7, 4.5),
+        ),
+    ]
+    if backtest is not None and not backtest.frame.empty:
+        plots.append(
+            _render(
+                lambda f: MetricsByCutoffDisplay.from_backtest(backtest).plot(ax=f.subplots(1, 3)),
+                name=BACKTEST_PLOT,
+                title="Backtest: metrics by cutoff",
+                size=(14, 4.2),
+            )
+        )
+    return plots
+
+
+def _load(model_or_dir: Any) -> Any:
+    if isinstance(model_or_dir, str | Path):
+        from churnlab.model import load_model
+
+        return load_model(model_or_dir)
+    return model_or_dir
+
+
+def _card(model: Any) -> dict[str, Any]:
+    card = getattr(model, "card_", None)
+    to_dict = getattr(card, "to_dict", None)
+    return dict(to_dict()) if callable(to_dict) else {}
+
+
+def _label_spec(model: Any) -> LabelSpec:
+    """The label definition the model was trained with (for its backtest)."""
+    card = getattr(model, "card_", None)
+    for holder in (model, card):
+        for name in ("label_spec", "spec"):
+            value = getattr(holder, name, None)
+            if isinstance(value, LabelSpec):
+                return value
+    data = _card(model)
+    for key in ("label_spec", "label"):
+        if isinstance(data.get(key), Mapping):
+            return LabelSpec.from_dict(dict(data[key]))
+    raise SpecError(
+        "The model does not record its label definition (LabelSpec), so it cannot be "
+        "backtested; pass a Backtest computed with churnlab.evaluate.backtesting instead."
+    )
+
+
+def _model_spec(model: Any) -> Any:
+    card = getattr(model, "card_", None)
+    for holder in (model, card):
+        value = getattr(holder, "model_spec", None)
+        if value is not None:
+            return value
+    return None
+
+
+def _card_table(card: Mapping[str, Any], width: int = 240) -> pd.DataFrame:
+    """The model card's top-level entries as text (long values shortened)."""
+    rows = []
+    for key, value in card.items():
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        rows.append(
+            {"": str(key), "value": text if len(text) <= width else text[: width - 1] + "…"}
+        )
+    return pd.DataFrame(rows, columns=["", "value"])
+
+
+_TEMPLATE = jinja2.Environment(autoescape=True).from_string(
+    """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Churn model evaluation: {{ label }}</title>
+<style>
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1200px; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }
+th, td { padding: 0.25em 0.7em; text-align: right; border-bottom: 1px solid #ddd; }
+th:first-child, td:first-child { text-align: left; }
+img { max-width: 100%; display: block; margin: 0.5em 0 1.5em; }
+code { background: #f4f4f4; padding: 0 0.3em; }
+</style></head><body>
+<h1>Churn model evaluation</h1>
+<p><code>{{ headline }}</code></p>
+{% if source %}<p>Model: <code>{{ source }}</code></p>{% endif %}
+{% if cutoffs %}<p>Hold-out cutoffs: {{ cutoffs }}</p>{% endif %}
+<h2>Summary{% if has_baseline %}: model against the logistic baseline{% endif %}</h2>
+{{ summary | safe }}
+<h2>Churn by risk decile (1 = highest risk)</h2>
+{{ deciles | safe }}
+{% for plot in plots %}<h2>{{ plot.title }}</h2>
+<img alt="{{ plot.title }}" src="{{ plot.data_uri }}">
+{% endfor %}
+{% if backtest %}<h2>Backtest</h2><p><code>{{ backtest_headline }}</code></p>
+{{ backtest | safe }}{% endif %}
+{% if card %}<h2>Model card</h2>{{ card | safe }}{% endif %}
+</body></html>
+"""
+)
+
+
+def _html(
+    evaluation: Evaluation,
+    plots: list[_Plot],
+    backtest: Backtest | None,
+    card: Mapping[str, Any],
+    source: str,
+) -> str:
+    return _TEMPLATE.render(
+        label=evaluation.label,
+        headline=repr(evaluation),
+        source=source,
+        cutoffs=", ".join(evaluation.cutoffs),
+        has_baseline=evaluation.baseline is not None,
+        summary=evaluation.summary_html(),
+        deciles=evaluation.deciles_html(full=True),
+        plots=plots,
+        backtest=None if backtest is None else backtest._repr_html_(),
+        backtest_headline=repr(backtest),
+        card=_card_table(card).to_html(index=False, border=0) if card else "",
+    )
+
+
+def write_report(
+    model_or_dir: ChurnModel | str | Path,
+    out_dir: str | Path,
+    *,
+    backtest: Backtest | str | Path | None = None,
+) -> Path:
+    """Write the evaluation report of a model: HTML with the plots, JSON, and the PNG files.
+
+    Parameters
+    ----------
+    model_or_dir:
+        A trained ``ChurnModel``, or a model directory (loaded with
+        :func:`churnlab.model.load_model`).
+    out_dir:
+        Folder to write into (created when missing). Receives ``report.html`` (the summary
+        table, deciles and plots embedded as PNG), ``evaluation.json``
+        (:meth:`Evaluation.to_dict`), one PNG file per plot and, with a backtest,
+        ``backtest.json`` (an earlier report's backtest files are removed otherwise). Each
+        file is written atomically; ``report.html`` comes last.
+    backtest:
+        A :class:`Backtest` to include, or a data directory to backtest the model's label
+        definition and settings on (:func:`backtest`).
+
+    Returns
+    -------
+    Path
+        The ``report.html`` written.
+    """
+    model = _load(model_or_dir)
+    holdout = holdout_of(model)
+    evaluation = evaluate_model(model)
+    if isinstance(backtest, str | Path):
+        backtest = run_backtest(
+            backtest, _label_spec(model), model_spec=_model_spec(model), progress=False
+        )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    plots = _plots(holdout, backtest)
+    for plot in plots:
+        with atomic_path(out / f"{plot.name}.png") as tmp:
+            tmp.write_bytes(plot.png)
+    evaluation.save_json(out / EVALUATION_FILE)
+    if backtest is not None:
+        backtest.save_json(out / BACKTEST_FILE)
+    else:  # a backtest of an earlier report would no longer match this one
+        (out / BACKTEST_FILE).unlink(missing_ok=True)
+        (out / f"{BACKTEST_PLOT}.png").unlink(missing_ok=True)
+    source = str(model_or_dir) if isinstance(model_or_dir, str | Path) else ""
+    html = _html(evaluation, plots, backtest, _card(model), source)
+    report = out / REPORT_FILE
+    with atomic_path(report) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    return report
