@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-from churnlab.features.registry import slug
+from churnlab.features.registry import category_slugs
 from churnlab.labels.window import CutoffBounds
 
 DAYS_PER_MONTH = 30.4375
@@ -48,8 +48,9 @@ def bill_aggregates(bills: ir.Table, c: CutoffBounds) -> ir.Table:
         aggs[f"spend_m{k}"] = b.amount.sum(where=in_month)
     aggs["last_bill_day"] = b.day.max()
     if {"due_day", "paid_day"} <= set(b.columns):
-        late = (b.due_day < c.day) & (b.paid_day.isnull() | (b.paid_day > b.due_day))
-        unpaid = (b.due_day < c.day) & (b.paid_day.isnull() | (b.paid_day > c.day))
+        # Due on or before the cutoff day (which counts as past) and not paid by the due day.
+        late = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > b.due_day))
+        unpaid = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > c.day))
         aggs["late_payments_12m"] = _count(late & (b.due_day > c.days_back(365)))
         aggs["unpaid_bills"] = _count(unpaid)
         aggs["last_wipe_day"] = b.due_day.max(where=late)
@@ -88,8 +89,8 @@ def complaint_aggregates(
         aggs["complaint_resolve_days_mean"] = ((q.resolved_s - q.opened_s) / 86400.0).mean(
             where=resolved_in_year
         )
-    for value in categories:
-        aggs[f"complaints_365d_{slug(value)}"] = _count(last_365 & (q.category == value))
+    for value, part in category_slugs(categories).items():
+        aggs[f"complaints_365d_{part}"] = _count(last_365 & (q.category == value))
     return q.group_by("key").aggregate(**aggs)
 
 
@@ -105,8 +106,8 @@ def failure_aggregates(events: ir.Table, c: CutoffBounds, kinds: Sequence[str]) 
     }
     if "duration" in e.columns:
         aggs["outage_minutes_90d"] = e.duration.sum(where=last_90)
-    for value in kinds:
-        aggs[f"failures_90d_{slug(value)}"] = _count(last_90 & (e.kind == value))
+    for value, part in category_slugs(kinds).items():
+        aggs[f"failures_90d_{part}"] = _count(last_90 & (e.kind == value))
     return e.group_by("key").aggregate(**aggs)
 
 

@@ -15,6 +15,7 @@ from churnlab.features.registry import (
     Feature,
     attribute_feature,
     category_count_feature,
+    category_slugs,
 )
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
@@ -44,12 +45,12 @@ def feature_list(prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[F
             continue
         if all(renamed.get(r, r) in columns for r in feature.requires):
             out.append(feature)
-    for value in vocab.get("complaints.category", ()):
-        if prep.complaints is not None:
-            out.append(category_count_feature("complaints", value))
-    for value in vocab.get("service_events.kind", ()):
-        if prep.events is not None:
-            out.append(category_count_feature("service_events", value))
+    if prep.complaints is not None:
+        for value, part in category_slugs(vocab.get("complaints.category", ())).items():
+            out.append(category_count_feature("complaints", value, part))
+    if prep.events is not None:
+        for value, part in category_slugs(vocab.get("service_events.kind", ())).items():
+            out.append(category_count_feature("service_events", value, part))
     for column in prep.attributes:
         out.append(attribute_feature(column, categorical=f"customers.{column}" in vocab))
     return out
@@ -159,7 +160,9 @@ def _feature_values(t: ir.Table, c: CutoffBounds, prep: Prepared) -> dict[str, i
         spend = t.last_wipe_day.isnull().ifelse(
             t.spend_total.fill_null(0), t.spend_after_wipe.fill_null(0)
         )
-        v["loyalty_points"] = months + (spend / 10.0).floor()
+        # Whole cents first: a float sum of 30.00 can come out as 29.999999999999996.
+        cents = (spend * 100.0).round(0)
+        v["loyalty_points"] = months + (cents / 1000.0).floor()
     if "last_complaint_day" in cols:
         v["days_since_complaint"] = d._days_since(c, t.last_complaint_day)
         v["repeat_complaints_90d"] = t.complaints_90d.fill_null(0) - t.categories_90d.fill_null(0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -148,11 +149,37 @@ def slug(value: str) -> str:
     return _SLUG.sub("_", str(value).strip().lower()).strip("_") or "blank"
 
 
-def category_count_feature(table: str, value: str) -> Feature:
-    """The per-category count feature of a complaint category or a failure kind."""
+def category_slugs(values: Sequence[str]) -> dict[str, str]:
+    """Distinct column-name parts for category values, in their order.
+
+    Values that share a slug ("Dropped call", "dropped_call") get ``_2``, ``_3`` ... so that
+    every value keeps a column of its own.
+
+    >>> category_slugs(["Dropped call", "dropped_call", "outage"])
+    {'Dropped call': 'dropped_call', 'dropped_call': 'dropped_call_2', 'outage': 'outage'}
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for value in values:
+        base = candidate = slug(value)
+        n = 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}_{n}"
+        used.add(candidate)
+        out[value] = candidate
+    return out
+
+
+def category_count_feature(table: str, value: str, part: str | None = None) -> Feature:
+    """The per-category count feature of a complaint category or a failure kind.
+
+    ``part`` is the value's column-name part (see :func:`category_slugs`).
+    """
+    part = part or slug(value)
     if table == "complaints":
         return _f(
-            f"complaints_365d_{slug(value)}",
+            f"complaints_365d_{part}",
             "complaints",
             f"complaints about {value} in the last 365 days",
             "service",
@@ -162,7 +189,7 @@ def category_count_feature(table: str, value: str) -> Feature:
             "count",
         )
     return _f(
-        f"failures_90d_{slug(value)}",
+        f"failures_90d_{part}",
         "service",
         f"service failures of kind {value} in the last 90 days",
         "service",

@@ -15,9 +15,15 @@ from churnlab.tables.contract import CONTRACTS, DATE
 _STEP = re.compile(r"^(\d*)\s*([DWM])$", re.IGNORECASE)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _date(text: str, what: str) -> pd.Timestamp:
+    """A calendar date written YYYY-MM-DD (never "today": a run's cutoffs are its arguments)."""
+    if not _ISO_DATE.match(text.strip()):
+        raise SpecError(f"The {what} must be a date like 2024-06-30, got {text!r}.")
     try:
-        return pd.Timestamp(text).normalize()
+        return pd.Timestamp(text.strip())
     except (ValueError, TypeError):
         raise SpecError(f"The {what} must be a date like 2024-06-30, got {text!r}.") from None
 
@@ -86,11 +92,28 @@ def last_labelled_cutoff(tables: Tables, spec: LabelSpec) -> pd.Timestamp:
 
 
 def default_cutoffs(tables: Tables, spec: LabelSpec, *, count: int = 12) -> list[pd.Timestamp]:
-    """The last ``count`` month ends whose label windows are fully observed."""
+    """The last ``count`` month ends whose label windows are fully observed, within the data.
+
+    Raises
+    ------
+    SpecError
+        No month end between the first data and the last observable label has one.
+    """
     latest = last_labelled_cutoff(tables, spec)
     last_month_end = latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
-    grid = [last_month_end - pd.offsets.MonthEnd(k) for k in range(count - 1, -1, -1)]
-    return [pd.Timestamp(c).normalize() for c in grid]
+    grid = [
+        pd.Timestamp(last_month_end - pd.offsets.MonthEnd(k)).normalize()
+        for k in range(count - 1, -1, -1)
+    ]
+    first = first_data_date(tables)
+    usable = [c for c in grid if first is None or c >= first]
+    if not usable:
+        raise SpecError(
+            f"No month end between the first data ({first.date() if first else 'none'}) and "
+            f"{latest.date()} has a fully observed label window of {spec.window_days} days: "
+            "the data are too short for this label. Use a shorter horizon or more data."
+        )
+    return usable
 
 
 def check_cutoffs(

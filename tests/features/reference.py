@@ -1,8 +1,9 @@
 """A slow, plainly written reference for the feature frame of one cutoff.
 
 It follows the convention of :mod:`churnlab.labels.window` and the feature descriptions of the
-registry, one customer and one row at a time, with Python dates and exact sums (``math.fsum``),
-so that it can be read line by line against the docstrings. It shares nothing with the Ibis
+registry, one customer and one row at a time, with Python dates and exact sums (``math.fsum``;
+decimals where a sum is rounded down to whole points), so that it can be read line by line
+against the docstrings. It shares nothing with the Ibis
 definitions except the registry (names, order and required columns of the features).
 
 Convention, restated (``c`` is the cutoff day, "the end of day c"):
@@ -24,13 +25,14 @@ import datetime as dt
 import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from churnlab.features.registry import CORE_FEATURES, slug
+from churnlab.features.registry import CORE_FEATURES, category_slugs
 from churnlab.labels.spec import LabelSpec
 from churnlab.tables import Tables
 
@@ -170,9 +172,9 @@ def _bill_features(
         ),
     }
 
-    def overdue(b: Row) -> bool:  # due before the cutoff day
+    def overdue(b: Row) -> bool:  # due on or before the cutoff day, which counts as past
         due = _day(b.get("due_date"))
-        return due is not None and due < c
+        return due is not None and due <= c
 
     def late(b: Row) -> bool:  # overdue and paid after its due date, or not paid at all
         paid = _day(b.get("paid_date"))
@@ -182,16 +184,20 @@ def _bill_features(
         1 for b in known if late(b) and _in_last_days(_day(b["due_date"]), c, 365)
     )
     out["unpaid_bills"] = sum(
-        1
-        for b in known
-        if overdue(b) and (b.get("paid_date") is None or _day(b["paid_date"]) > c)
+        1 for b in known if overdue(b) and (b.get("paid_date") is None or _day(b["paid_date"]) > c)
     )
     # Loyalty: whole months since signup (or since the due date of the last late bill), plus a
     # point for every 10 spent on bills dated after that late bill (all bills when none).
     wiped_on = max((_day(b["due_date"]) for b in known if late(b)), default=None)
     since = signup if wiped_on is None else max(signup, wiped_on)
-    spent = math.fsum(
-        b["amount"] for b in known if wiped_on is None or _day(b["bill_date"]) > wiped_on
+    # Spend is money: add the amounts as written (decimals), so 25 bills of 1.20 make 30.00.
+    spent = sum(
+        (
+            Decimal(str(b["amount"]))
+            for b in known
+            if wiped_on is None or _day(b["bill_date"]) > wiped_on
+        ),
+        Decimal(0),
     )
     out["loyalty_points"] = math.floor((c - since).days / DAYS_PER_MONTH) + math.floor(spent / 10)
     return out
@@ -206,9 +212,7 @@ def _complaint_features(
         return [q for q in known if _in_last_days(_day(q["opened_at"]), c, days)]
 
     last_90, last_365 = opened_within(90), opened_within(365)
-    still_open = [
-        q for q in known if q.get("resolved_at") is None or _day(q["resolved_at"]) > c
-    ]
+    still_open = [q for q in known if q.get("resolved_at") is None or _day(q["resolved_at"]) > c]
     resolve_days = [
         (q["resolved_at"] - q["opened_at"]) / pd.Timedelta(days=1)
         for q in last_365
@@ -226,10 +230,8 @@ def _complaint_features(
         "repeat_complaints_90d": len(last_90) - len({q["category"] for q in last_90}),
         "days_since_complaint": (c - last).days if last is not None else NAN,
     }
-    for category in categories:
-        out[f"complaints_365d_{slug(category)}"] = sum(
-            1 for q in last_365 if q["category"] == category
-        )
+    for value, name in category_slugs(categories).items():
+        out[f"complaints_365d_{name}"] = sum(1 for q in last_365 if q["category"] == value)
     return out
 
 
@@ -252,8 +254,8 @@ def _failure_features(events: list[Row], c: dt.date, kinds: Sequence[str]) -> di
         "failure_rate_trend": (f30 + 1) / ((f90 - f30) / 2 + 1),
         "days_since_failure": (c - last).days if last is not None else NAN,
     }
-    for kind in kinds:
-        out[f"failures_90d_{slug(kind)}"] = sum(1 for e in within(90) if e["kind"] == kind)
+    for value, name in category_slugs(kinds).items():
+        out[f"failures_90d_{name}"] = sum(1 for e in within(90) if e["kind"] == value)
     return out
 
 
@@ -276,16 +278,20 @@ def feature_columns(tables: Tables) -> list[tuple[str, str]]:
     """``(name, kind)`` of the features these tables give, in the engine's column order.
 
     A registered feature is given when its table is present with the columns it requires;
-    then come the per-category counts (categories sorted), then the customer attributes.
+    then come the per-category counts (categories sorted; every category has its own column,
+    "Dropped call" and "dropped_call" get ``dropped_call`` and ``dropped_call_2``), then the
+    attributes.
     """
-    present = {"customers": tables.customers, **tables.present()}
+    present = tables.present()
     out = []
     for feature in CORE_FEATURES:
         frame = present.get(feature.table)
         if frame is not None and all(col in frame.columns for col in feature.requires):
             out.append((feature.name, feature.kind))
-    out += [(f"complaints_365d_{slug(v)}", "count") for v in _values(tables.complaints, "category")]
-    out += [(f"failures_90d_{slug(v)}", "count") for v in _values(tables.service_events, "kind")]
+    categories = category_slugs(_values(tables.complaints, "category")).values()
+    kinds = category_slugs(_values(tables.service_events, "kind")).values()
+    out += [(f"complaints_365d_{name}", "count") for name in categories]
+    out += [(f"failures_90d_{name}", "count") for name in kinds]
     for column in tables.attribute_columns:
         kind = "category" if _is_text(tables.customers[column]) else "float"
         out.append((column, kind))
@@ -386,58 +392,70 @@ def frame_differences(
     engine: pd.DataFrame,
     reference: pd.DataFrame,
     *,
-    columns: Sequence[str] | None = None,
     rtol: float = 1e-5,
     atol: float = 1e-6,
+    atol_of: Mapping[str, float] | None = None,
+    names: tuple[str, str] = ("engine", "reference"),
 ) -> list[str]:
     """Every difference between two feature frames, as lines a person can read.
 
-    Counts, flags, ids and categories must be equal; floats equal within ``rtol`` (the engine
-    writes float32) plus a tiny ``atol`` for values that cancel to zero; NaN where NaN.
+    Columns must be the same, in the same order; ids, flags, counts and categories equal; floats
+    equal within ``rtol`` (the engine writes float32), plus a tiny ``atol`` for sums that cancel
+    to zero in one order and not in another; NaN exactly where NaN. ``atol_of`` loosens named
+    columns (a known engine bug that should not hide every other difference). ``names`` say
+    what the two frames are in the message.
     """
+    got_name, want_name = names
     problems: list[str] = []
-    wanted = list(columns) if columns is not None else list(reference.columns)
-    have = list(engine.columns) if columns is None else wanted
-    missing = [c for c in wanted if c not in engine.columns]
-    extra = [c for c in engine.columns if c not in wanted] if columns is None else []
+    missing = [c for c in reference.columns if c not in engine.columns]
+    extra = [c for c in engine.columns if c not in reference.columns]
     if missing or extra:
         problems.append(f"columns: missing {missing}, extra {extra}")
-    elif have != wanted:
-        problems.append(f"column order: engine {have}, reference {wanted}")
+    elif list(engine.columns) != list(reference.columns):
+        problems.append(f"column order: {got_name} {list(engine.columns)}")
     if len(engine) != len(reference):
+        only_engine = sorted(set(engine["customer_id"]) - set(reference["customer_id"]))
+        only_reference = sorted(set(reference["customer_id"]) - set(engine["customer_id"]))
         problems.append(
-            f"rows: engine {len(engine)}, reference {len(reference)}; customers only in "
-            f"engine {sorted(set(engine.customer_id) - set(reference.customer_id))}, only in "
-            f"reference {sorted(set(reference.customer_id) - set(engine.customer_id))}"
+            f"rows: {got_name} {len(engine)}, {want_name} {len(reference)}; customers only in "
+            f"{got_name} {only_engine}, only in {want_name} {only_reference}"
         )
         return problems
     engine = engine.reset_index(drop=True)
     reference = reference.reset_index(drop=True)
     keys = reference["customer_id"].astype(str) + " @ " + reference["cutoff"].astype(str)
-    for column in wanted:
+    for column in reference.columns:
         if column not in engine.columns:
             continue
         got, want = engine[column], reference[column]
+        for kind in ("bool", "integer", "float"):
+            is_kind = getattr(pd.api.types, f"is_{kind}_dtype")
+            if is_kind(want.dtype) and not is_kind(got.dtype):
+                problems.append(f"{column}: dtype {got.dtype}, expected a {kind} dtype")
         if isinstance(want.dtype, pd.CategoricalDtype):
-            if not isinstance(got.dtype, pd.CategoricalDtype) or list(
-                got.cat.categories
-            ) != list(want.cat.categories):
-                problems.append(f"{column}: categories {got.dtype} != {want.dtype}")
+            categorical = isinstance(got.dtype, pd.CategoricalDtype)
+            got_categories = list(got.cat.categories) if categorical else got.dtype
+            if got_categories != list(want.cat.categories):
+                problems.append(
+                    f"{column}: categories {got_categories}, expected {list(want.cat.categories)}"
+                )
                 continue
-            same = (got.astype(object) == want.astype(object)) | (got.isna() & want.isna())
+            same = (
+                (got.astype(object) == want.astype(object)) | (got.isna() & want.isna())
+            ).to_numpy()
         elif pd.api.types.is_float_dtype(want.dtype):
             g = got.to_numpy("float64", na_value=np.nan)
             w = want.to_numpy("float64", na_value=np.nan)
-            same = pd.Series(np.isclose(g, w, rtol=rtol, atol=atol, equal_nan=True))
+            tolerance = (atol_of or {}).get(column, atol)
+            same = np.isclose(g, w, rtol=rtol, atol=tolerance, equal_nan=True)
         else:
             same = (got.to_numpy() == want.to_numpy()) | (got.isna() & want.isna()).to_numpy()
-            same = pd.Series(same)
         if not same.all():
-            bad = np.flatnonzero(~same.to_numpy())
+            bad = np.flatnonzero(~same)
             examples = ", ".join(
-                f"{keys[i]}: engine {got[i]!r} reference {want[i]!r}" for i in bad[:3]
+                f"{keys[i]}: {got_name} {got[i]!r}, {want_name} {want[i]!r}" for i in bad[:3]
             )
-            problems.append(f"{column}: {len(bad)} rows differ, e.g. {examples}")
+            problems.append(f"{column}: {len(bad)} of {len(same)} rows differ, e.g. {examples}")
     return problems
 
 
@@ -445,4 +463,5 @@ def assert_same_frame(engine: pd.DataFrame, reference: pd.DataFrame, **kwargs: A
     """Fail with every difference listed, not just the first."""
     problems = frame_differences(engine, reference, **kwargs)
     if problems:
-        raise AssertionError("engine and reference differ:\n  " + "\n  ".join(problems))
+        got_name, want_name = kwargs.get("names", ("engine", "reference"))
+        raise AssertionError(f"{got_name} and {want_name} differ:\n  " + "\n  ".join(problems))
