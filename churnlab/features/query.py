@@ -141,7 +141,7 @@ def cutoff_query(
             out[feature.name] = value.cast("float32")
         else:
             out[feature.name] = value
-    return t.select(**out)
+    return t.select(**out).order_by("customer_id")
 
 
 def _feature_values(t: ir.Table, c: CutoffBounds, prep: Prepared) -> dict[str, ir.Value]:
