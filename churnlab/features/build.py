@@ -172,7 +172,11 @@ def _to_pandas(
     for feature in features:
         categories = vocab.get(f"customers.{feature.name}")
         if categories is not None:
-            frame[feature.name] = pd.Categorical(frame[feature.name], categories=list(categories))
+            # Values outside the fixed list (unseen at training) become missing; the model stage
+            # counts and reports them.
+            values = frame[feature.name]
+            known = values.where(values.isin(categories))
+            frame[feature.name] = pd.Categorical(known, categories=list(categories))
     return frame
 
 
