@@ -29,3 +29,7 @@ class ChurnlabWarning(UserWarning):
 
 class DataRepairWarning(ChurnlabWarning):
     """A safe repair was applied to input data (reported, never silent)."""
+
+
+class ModelError(ChurnlabError):
+    """A model cannot be trained, saved, loaded or applied as asked (a usage or model error)."""

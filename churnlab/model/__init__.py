@@ -1,0 +1,29 @@
+"""Churn models: train (out of time), calibrate, describe (model card), save, load, score."""
+
+import churnlab.model._threads  # noqa: F401  (before LightGBM loads: see the module)
+from churnlab.model.baseline import BaselineModel
+from churnlab.model.calibration import Calibrator, churn_scores, expected_calibration_error
+from churnlab.model.card import ModelCard
+from churnlab.model.compat import UnseenCategoryWarning
+from churnlab.model.model import ChurnModel
+from churnlab.model.persist import load_model, save_model
+from churnlab.model.score import Scores, score
+from churnlab.model.spec import ModelSpec
+from churnlab.model.train import GapWarning, train
+
+__all__ = [
+    "BaselineModel",
+    "Calibrator",
+    "ChurnModel",
+    "GapWarning",
+    "ModelCard",
+    "ModelSpec",
+    "Scores",
+    "UnseenCategoryWarning",
+    "churn_scores",
+    "expected_calibration_error",
+    "load_model",
+    "save_model",
+    "score",
+    "train",
+]

@@ -1,0 +1,199 @@
+"""A model is a directory: LightGBM's text model, JSON parameters, the hold-out, a card.
+
+::
+
+    model.txt          the booster, in LightGBM's own text format
+    calibrator.json    the calibrator's method and parameters
+    baseline.json      the logistic-regression baseline (preprocessing and coefficients)
+    holdout.parquet    hold-out predictions (what the evaluation reads)
+    card.json          the model card, with the sha256 of every other file
+
+Nothing is pickled. Saving writes a temporary sibling directory and renames it into place
+only when every file is written, so a failed save never leaves a half-written model and never
+replaces a good one. Loading verifies every checksum and the LightGBM major version.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import lightgbm as lgb
+import pandas as pd
+
+from churnlab.errors import ModelError
+from churnlab.model.baseline import BaselineModel
+from churnlab.model.calibration import Calibrator
+from churnlab.model.card import ModelCard, library_versions
+from churnlab.model.compat import capped
+from churnlab.model.model import ChurnModel
+
+CARD, BOOSTER, CALIBRATOR, BASELINE, HOLDOUT = (
+    "card.json",
+    "model.txt",
+    "calibrator.json",
+    "baseline.json",
+    "holdout.parquet",
+)
+REQUIRED = (BOOSTER, CALIBRATOR, HOLDOUT)
+
+
+def sha256(path: Path) -> str:
+    """The sha256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def save_model(model: ChurnModel, directory: str | Path) -> Path:
+    """Save ``model`` as a directory, atomically; an existing model directory is replaced.
+
+    Parameters
+    ----------
+    model:
+        A trained :class:`ChurnModel`.
+    directory:
+        Where to save. An existing directory is replaced only if it is a churnlab model
+        directory (it has a ``card.json``) or empty, and only once the new one is complete.
+
+    Returns
+    -------
+    Path
+        ``directory``.
+    """
+    if not isinstance(model, ChurnModel):
+        raise ModelError(f"save_model needs a ChurnModel, got {type(model).__name__}.")
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise ModelError(f"{target} exists and is not a directory; choose another model path.")
+    if target.is_dir() and any(target.iterdir()) and not (target / CARD).is_file():
+        raise ModelError(
+            f"{target} is not empty and is not a churnlab model directory (no {CARD}); "
+            "refusing to replace it. Choose a new or empty directory."
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        model.booster_.save_model(str(tmp / BOOSTER))
+        _write_json(tmp / CALIBRATOR, model.calibrator_.to_dict())
+        files = [BOOSTER, CALIBRATOR]
+        if model.baseline_ is not None:
+            _write_json(tmp / BASELINE, model.baseline_.to_dict())
+            files.append(BASELINE)
+        model.holdout_.to_parquet(tmp / HOLDOUT, index=False)
+        files.append(HOLDOUT)
+        card = replace(model.card_, checksums={name: sha256(tmp / name) for name in files})
+        _write_json(tmp / CARD, card.to_dict())
+        _swap(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put the complete directory ``new`` at ``target``, keeping the old one until it is there."""
+    if not target.exists():
+        os.rename(new, target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
+    os.rmdir(old)
+    os.rename(target, old)
+    try:
+        os.rename(new, target)
+    except OSError:
+        os.rename(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{path.name} in {path.parent} cannot be read: {exc}.") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"{path.name} in {path.parent} does not hold a JSON object.")
+    return data
+
+
+def _major(version: str) -> str:
+    return version.split(".", 1)[0]
+
+
+def check_versions(card: ModelCard) -> None:
+    """Refuse a model saved by another LightGBM major version (its text format may differ)."""
+    saved = card.versions.get("lightgbm", "unknown")
+    installed = library_versions()["lightgbm"]
+    if saved != "unknown" and _major(saved) != _major(installed):
+        raise ModelError(
+            f"The model was saved with LightGBM {saved}, but LightGBM {installed} is installed: "
+            f"install lightgbm {_major(saved)}.x (pip install 'lightgbm>={_major(saved)},"
+            f"<{int(_major(saved)) + 1}') or retrain the model."
+        )
+
+
+def load_model(directory: str | Path) -> ChurnModel:
+    """Load a model directory written by :func:`save_model`, verifying it first.
+
+    A missing file, a file whose sha256 differs from the card's (tampered with, or only partly
+    copied), an unreadable card or a different LightGBM major version raise
+    :class:`~churnlab.errors.ModelError` naming the problem.
+    """
+    folder = Path(directory)
+    if not (folder / CARD).is_file():
+        raise ModelError(
+            f"{folder} is not a churnlab model directory: it has no {CARD}. "
+            "Save models with churnlab.model.save_model or `churnlab train --out`."
+        )
+    card = ModelCard.from_dict(_read_json(folder / CARD))
+    missing = [name for name in REQUIRED if name not in card.checksums]
+    if missing:
+        raise ModelError(f"{CARD} in {folder} lists no checksum for {capped(missing)}.")
+    for name, expected in card.checksums.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"{name} is missing from the model directory {folder}.")
+        found = sha256(path)
+        if found != expected:
+            raise ModelError(
+                f"{name} in {folder} does not match its checksum in {CARD} (the file was "
+                f"changed or only partly copied): expected sha256 {expected[:16]}..., found "
+                f"{found[:16]}.... Copy the whole model directory again, or retrain."
+            )
+    check_versions(card)
+    try:
+        booster = lgb.Booster(model_file=str(folder / BOOSTER))
+    except lgb.basic.LightGBMError as exc:
+        raise ModelError(f"{BOOSTER} in {folder} is not a LightGBM model: {exc}") from None
+    if list(booster.feature_name()) != list(card.feature_names):
+        raise ModelError(
+            f"{BOOSTER} and {CARD} in {folder} disagree on the features: the booster has "
+            f"{capped(booster.feature_name())}, the card {capped(list(card.feature_names))}."
+        )
+    baseline = None
+    if BASELINE in card.checksums:
+        baseline = BaselineModel.from_dict(_read_json(folder / BASELINE))
+    try:
+        holdout = pd.read_parquet(folder / HOLDOUT)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"{HOLDOUT} in {folder} cannot be read: {exc}") from None
+    return ChurnModel(
+        booster_=booster,
+        calibrator_=Calibrator.from_dict(_read_json(folder / CALIBRATOR)),
+        card_=card,
+        baseline_=baseline,
+        holdout_=holdout,
+    )

@@ -1,0 +1,216 @@
+"""``score``: a calibrated churn probability and a risk band for every active customer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from churnlab.features import FeatureFrame, build_scoring_frame
+from churnlab.model.card import ModelCard
+from churnlab.model.compat import Unseen, align, check_frame, unseen_values, warn_unseen
+from churnlab.model.model import ChurnModel
+from churnlab.tables import Tables, load_tables
+
+SCORE_COLUMNS = ("customer_id", "as_of", "churn_probability", "risk_band")
+EVENT_DATES = {"complaints": ("category", "opened_at"), "service_events": ("kind", "occurred_at")}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Scores:
+    """Churn probabilities at one date: ``frame`` has one row per active customer.
+
+    Attributes
+    ----------
+    frame:
+        ``customer_id``, ``as_of``, ``churn_probability`` (calibrated; positive = churned)
+        and ``risk_band`` (ordered categories, lowest risk first).
+    as_of:
+        The scoring date: what was known at the end of this day.
+    thresholds, bands:
+        The model's risk-band thresholds and names.
+    unseen:
+        Category values the model never saw (scored as missing), per column.
+    model:
+        The one-line description of the model that scored.
+    """
+
+    frame: pd.DataFrame
+    as_of: pd.Timestamp
+    thresholds: tuple[float, ...]
+    bands: tuple[str, ...]
+    unseen: tuple[Unseen, ...] = ()
+    model: str = ""
+
+    def band_counts(self) -> pd.DataFrame:
+        """Customers, share, mean probability and expected churners per risk band."""
+        grouped = self.frame.groupby("risk_band", observed=False)["churn_probability"]
+        table = pd.DataFrame(
+            {
+                "customers": grouped.size(),
+                "share": grouped.size() / max(len(self.frame), 1),
+                "mean_probability": grouped.mean(),
+                "expected_churners": grouped.sum(),
+            }
+        )
+        edges = (0.0, *self.thresholds, 1.0)
+        table.insert(
+            0,
+            "probability",
+            [f"{lo:.0%} to {hi:.0%}" for lo, hi in itertools.pairwise(edges)],
+        )
+        table.index.name = "risk_band"
+        return table.reset_index()
+
+    def __repr__(self) -> str:
+        counts = self.band_counts()
+        bands = ", ".join(
+            f"{row.risk_band} {row.customers:,} ({row.share:.1%})" for row in counts.itertuples()
+        )
+        mean = self.frame["churn_probability"].mean() if len(self.frame) else float("nan")
+        unseen = f"; {sum(u.rows for u in self.unseen):,} unseen category values" * bool(
+            self.unseen
+        )
+        return (
+            f"<Scores at {self.as_of.date()}: {len(self.frame):,} customers, mean churn "
+            f"probability {mean:.1%}; {bands}{unseen}>"
+        )
+
+    def _repr_html_(self) -> str:
+        counts = self.band_counts()
+        return _HTML.render(
+            title=repr(self),
+            model=self.model,
+            bands=counts.to_html(
+                index=False,
+                border=0,
+                formatters={
+                    "share": "{:.1%}".format,
+                    "mean_probability": "{:.1%}".format,
+                    "expected_churners": "{:,.0f}".format,
+                },
+            ),
+            unseen=[u.line().strip() for u in self.unseen],
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary (not the rows) as JSON-ready values."""
+        return {
+            "as_of": str(self.as_of.date()),
+            "customers": len(self.frame),
+            "model": self.model,
+            "bands": self.band_counts().to_dict(orient="records"),
+            "unseen": {u.column: u.counts for u in self.unseen},
+        }
+
+
+_HTML = jinja2.Environment(autoescape=True).from_string(
+    """<div class="churnlab-scores"><p><b>{{ title }}</b></p><p>{{ model }}</p>
+{{ bands | safe }}{% if unseen %}<p>Categories the model never saw (scored as missing):</p>
+<ul>{% for line in unseen %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}</div>"""
+)
+
+
+def unseen_in_tables(
+    card: ModelCard, tables: Tables, frame: pd.DataFrame, as_of: pd.Timestamp
+) -> list[Unseen]:
+    """Values in the data that the model's category lists lack, with counts and examples.
+
+    Customer attributes are counted over the scored customers; complaint categories and
+    failure kinds over the events dated on or before ``as_of``.
+    """
+    found: list[Unseen] = []
+    customers = tables.customers
+    positions = pd.Index(customers["customer_id"]).get_indexer(frame["customer_id"])
+    for name, categories in card.categories.items():
+        if name not in customers.columns or f"customers.{name}" not in card.vocabulary:
+            continue
+        values = customers[name].iloc[positions].reset_index(drop=True)
+        ids = frame["customer_id"].reset_index(drop=True)
+        unseen = unseen_values(values, categories, column=f"customers.{name}", ids=ids)
+        if unseen is not None:
+            found.append(unseen)
+    for table, (column, date) in EVENT_DATES.items():
+        key = f"{table}.{column}"
+        events = tables.table(table)
+        if key not in card.vocabulary or events is None or column not in events.columns:
+            continue
+        if unseen_values(events[column], card.vocabulary[key], column=key) is None:
+            continue  # the usual case, checked without filtering millions of rows by date
+        known = events.loc[events[date] < as_of + pd.Timedelta(days=1)]
+        unseen = unseen_values(
+            known[column],
+            card.vocabulary[key],
+            column=key,
+            ids=known["customer_id"].astype("string").reset_index(drop=True),
+        )
+        if unseen is not None:
+            found.append(unseen)
+    return found
+
+
+def score(
+    model: ChurnModel | str | Path,
+    tables: Tables | str | Path,
+    *,
+    as_of: str | dt.date | pd.Timestamp,
+) -> Scores:
+    """Score every customer in scope at ``as_of`` with a calibrated churn probability.
+
+    The scoring frame is built with the model's label definition (which customers are in
+    scope) and category lists, and checked against the model card: missing, extra or changed
+    features raise :class:`~churnlab.errors.ModelError` showing the difference. Category values
+    the model never saw are scored as missing and reported in one
+    :class:`~churnlab.model.UnseenCategoryWarning` (and in ``Scores.unseen``).
+
+    Parameters
+    ----------
+    model:
+        A trained :class:`ChurnModel`, or a model directory to load.
+    tables:
+        Loaded :class:`~churnlab.tables.Tables`, or a data directory to load.
+    as_of:
+        The scoring date: what was known at the end of this day.
+    """
+    from churnlab.model.persist import load_model
+
+    if not isinstance(model, ChurnModel):
+        model = load_model(model)
+    if not isinstance(tables, Tables):
+        tables = load_tables(tables)
+    card = model.card_
+    stamp = pd.Timestamp(as_of).normalize()
+    features: FeatureFrame = build_scoring_frame(
+        tables, as_of=stamp, spec=card.label_spec, vocabulary=card.vocabulary
+    )
+    frame = features.frame
+    check_frame(card, frame)
+    matrix, unseen_in_frame = align(card, frame)
+    unseen = unseen_in_tables(card, tables, frame, stamp) + unseen_in_frame
+    warn_unseen(unseen, stacklevel=2)
+    probability = model.calibrator_.apply(model.booster_.predict(matrix))
+    del matrix
+    out = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].to_numpy(),
+            "as_of": np.repeat(stamp.to_datetime64(), len(frame)).astype("datetime64[us]"),
+            "churn_probability": probability,
+            "risk_band": model.risk_band(probability),
+        },
+        columns=list(SCORE_COLUMNS),
+    )
+    spec = card.model_spec
+    return Scores(
+        frame=out,
+        as_of=stamp,
+        thresholds=spec.risk_bands,
+        bands=spec.band_names,
+        unseen=tuple(unseen),
+        model=repr(model),
+    )

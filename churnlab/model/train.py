@@ -1,0 +1,527 @@
+"""``train``: a LightGBM churn model, validated out of time, calibrated, beside a baseline.
+
+The steps, in order:
+
+1. **Split.** The latest ``holdout_cutoffs`` cutoffs are the hold-out. Earlier cutoffs whose
+   label window (lead + horizon + grace days) reaches past the first hold-out cutoff form a
+   gap and are left out of the first fit: their labels tell what happened during the
+   hold-out period, which a model scoring at that cutoff could not know. A frame with a single
+   cutoff (a snapshot extract) uses stratified folds instead, and the card says so.
+2. **Sample** (large frames only): every churner and a fraction of the others, weighted by
+   ``1 / fraction``, so probabilities stay unbiased. Class weights such as ``is_unbalance``
+   are never used: they distort probabilities.
+3. **Fit** the booster on the earlier cutoffs with early stopping on the hold-out, and the
+   logistic-regression baseline on the same rows.
+4. **Calibrate** on the hold-out predictions (isotonic, Platt or none, cross-fitted).
+5. **Refit** the booster on every cutoff with the chosen number of rounds. The calibrator
+   learnt from the first fit's hold-out predictions is applied to the refitted booster (same
+   settings and rounds, more recent data); the baseline is not refitted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import lightgbm as lgb
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+from sklearn.model_selection import StratifiedKFold
+from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
+
+from churnlab.errors import ChurnlabWarning, DataError, ModelError, SpecError
+from churnlab.features import FeatureFrame
+from churnlab.model.baseline import BaselineModel
+from churnlab.model.calibration import choose_calibration, churn_scores
+from churnlab.model.card import ModelCard, fingerprint
+from churnlab.model.model import HOLDOUT_COLUMNS, ChurnModel
+from churnlab.model.spec import ModelSpec
+
+SINGLE_THREAD_BELOW_ROWS = 100_000
+"""With ``num_threads=0``, smaller training sets use one LightGBM thread."""
+SAMPLE_ABOVE_ROWS = 1_000_000
+"""With ``negative_sample=None``, frames above this many rows are sampled down to about it."""
+MIN_NEGATIVES_PER_CHURNER = 2
+FOLDS = 5
+SEARCH_GRID: tuple[dict[str, Any], ...] = (
+    {"num_leaves": 7, "max_depth": 3},
+    {"num_leaves": 31, "max_depth": 6, "min_child_samples": 100},
+    {"min_child_samples": 50},
+    {"min_child_samples": 1000},
+    {"feature_fraction": 0.5},
+    {"lambda_l2": 10.0},
+)
+"""Settings the optional search tries after the defaults (each changes the defaults a little)."""
+
+
+class GapWarning(ChurnlabWarning):
+    """Too few cutoffs to leave a gap before the hold-out: the early-stopping fit has none."""
+
+
+def negative_fraction(spec: ModelSpec, rows: int, churners: int) -> float:
+    """The fraction of non-churners kept for training (1.0: no sampling).
+
+    >>> negative_fraction(ModelSpec(), rows=7_000_000, churners=350_000)
+    0.1053
+    >>> negative_fraction(ModelSpec(), rows=700_000, churners=35_000)
+    1.0
+    >>> negative_fraction(ModelSpec(negative_sample=0.5), rows=1000, churners=10)
+    0.5
+    """
+    if spec.negative_sample is not None:
+        return float(spec.negative_sample)
+    negatives = rows - churners
+    if rows <= SAMPLE_ABOVE_ROWS or negatives <= 0:
+        return 1.0
+    wanted = max(SAMPLE_ABOVE_ROWS - churners, MIN_NEGATIVES_PER_CHURNER * churners)
+    return float(min(1.0, round(wanted / negatives, 4)))
+
+
+def lightgbm_params(spec: ModelSpec, *, rows: int, **overrides: Any) -> dict[str, Any]:
+    """LightGBM parameters of a spec (plus search overrides): binary, unweighted classes."""
+    threads = spec.num_threads or (1 if rows < SINGLE_THREAD_BELOW_ROWS else 0)
+    settings = {
+        "learning_rate": spec.learning_rate,
+        "num_leaves": spec.num_leaves,
+        "max_depth": spec.max_depth,
+        "min_child_samples": spec.min_child_samples,
+        "feature_fraction": spec.feature_fraction,
+        "bagging_fraction": spec.bagging_fraction,
+        "lambda_l2": spec.lambda_l2,
+        **overrides,
+    }
+    return {
+        "objective": "binary",
+        "metric": "binary_logloss",
+        "learning_rate": settings["learning_rate"],
+        "num_leaves": settings["num_leaves"],
+        "max_depth": settings["max_depth"],
+        "min_data_in_leaf": settings["min_child_samples"],
+        "feature_fraction": settings["feature_fraction"],
+        "bagging_fraction": settings["bagging_fraction"],
+        "bagging_freq": 1 if settings["bagging_fraction"] < 1 else 0,
+        "lambda_l2": settings["lambda_l2"],
+        "seed": spec.seed,
+        "deterministic": True,
+        "force_row_wise": True,
+        "feature_pre_filter": False,
+        "num_threads": threads,
+        "verbosity": -1,
+    }
+
+
+@dataclass
+class _Data:
+    """The training rows as the booster and the baseline see them."""
+
+    X: pd.DataFrame
+    y: NDArray[np.bool_]
+    cutoff: NDArray[np.datetime64]
+    categories: dict[str, tuple[str, ...]]
+    keep: NDArray[np.bool_]
+    weight: NDArray[np.float64]
+    fraction: float
+
+    @property
+    def numeric(self) -> list[str]:
+        return [c for c in self.X.columns if c not in self.categories]
+
+
+@dataclass
+class _Validated:
+    """What validation produced: hold-out predictions, rounds, the settings used."""
+
+    holdout: NDArray[np.bool_]
+    raw: NDArray[np.float64]
+    baseline: NDArray[np.float64] | None
+    baseline_model: BaselineModel | None
+    rounds: int
+    params: dict[str, Any]
+    validation: str
+    gap: list[pd.Timestamp] = field(default_factory=list)
+    search: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
+    if not isinstance(frame, FeatureFrame):
+        raise SpecError(
+            f"train needs a FeatureFrame from build_training_frame, got {type(frame).__name__}."
+        )
+    data = frame.frame
+    if not frame.labelled or "churned" not in data.columns:
+        raise SpecError(
+            "train needs a labelled training frame: build it with "
+            "churnlab.features.build_training_frame(tables, spec, cutoffs=...)."
+        )
+    y = data["churned"].to_numpy(dtype=bool)
+    churners = int(y.sum())
+    if churners < 2 or len(y) - churners < 2:
+        raise DataError(
+            f"The training frame has {churners:,} churners among {len(y):,} rows: a churn model "
+            "needs at least two churners and two non-churners. Use more cutoffs, a longer "
+            "horizon, or more customers."
+        )
+    names = frame.feature_names
+    if not names:
+        raise DataError("The training frame has no features.")
+    X = data[names]
+    categories: dict[str, tuple[str, ...]] = {}
+    for feature in frame.features:
+        column = X[feature.name]
+        if feature.kind == "category" or not (
+            pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
+        ):
+            if isinstance(column.dtype, pd.CategoricalDtype):
+                categories[feature.name] = tuple(str(c) for c in column.cat.categories)
+            else:
+                listed = frame.vocabulary.get(f"customers.{feature.name}")
+                values = listed or sorted(str(v) for v in column.dropna().unique())
+                categories[feature.name] = tuple(values)
+    if any(not isinstance(X[c].dtype, pd.CategoricalDtype) for c in categories):
+        X = X.assign(
+            **{
+                c: pd.Categorical(
+                    X[c].astype("string").where(X[c].astype("string").isin(v)), categories=list(v)
+                )
+                for c, v in categories.items()
+            }
+        )
+    fraction = negative_fraction(spec, len(y), churners)
+    rng = np.random.default_rng(spec.seed)
+    keep = y | (rng.random(len(y)) < fraction) if fraction < 1 else np.ones(len(y), dtype=bool)
+    weight = np.where(y, 1.0, 1.0 / fraction)
+    return _Data(
+        X=X,
+        y=y,
+        cutoff=data["cutoff"].to_numpy(),
+        categories=categories,
+        keep=keep,
+        weight=weight,
+        fraction=fraction,
+    )
+
+
+def _dataset(d: _Data, rows: NDArray[np.bool_]) -> lgb.Dataset:
+    chosen = rows & d.keep
+    X = d.X if chosen.all() else d.X.loc[chosen]
+    return lgb.Dataset(
+        X,
+        label=d.y[chosen].astype(float),
+        weight=None if d.fraction >= 1 else d.weight[chosen],
+        categorical_feature=list(d.categories),
+        params={"verbosity": -1, "feature_pre_filter": False},
+        free_raw_data=True,
+    )
+
+
+def _fit(
+    params: dict[str, Any],
+    train_set: lgb.Dataset,
+    valid: tuple[pd.DataFrame, NDArray[np.bool_]],
+    spec: ModelSpec,
+) -> tuple[lgb.Booster, int, NDArray[np.float64]]:
+    """Boost with early stopping on ``valid``; the best round and its predictions there."""
+    valid_set = lgb.Dataset(valid[0], label=valid[1].astype(float), free_raw_data=False)
+    booster = lgb.train(
+        params,
+        train_set,
+        num_boost_round=spec.max_rounds,
+        valid_sets=[valid_set],
+        valid_names=["holdout"],
+        callbacks=[lgb.early_stopping(spec.early_stopping_rounds, verbose=False)],
+    )
+    best = int(booster.best_iteration) or spec.max_rounds
+    raw = np.asarray(booster.predict(valid[0], num_iteration=best), dtype=float)
+    return booster, best, raw
+
+
+def _search(
+    spec: ModelSpec,
+    train_set: lgb.Dataset,
+    valid: tuple[pd.DataFrame, NDArray[np.bool_]],
+    rows: int,
+) -> tuple[dict[str, Any], int, NDArray[np.float64], list[dict[str, Any]]]:
+    """Fit the defaults, then other settings while time is left; keep the best log loss."""
+    start = time.perf_counter()
+    tried: list[dict[str, Any]] = []
+    best: tuple[float, dict[str, Any], int, NDArray[np.float64]] | None = None
+    for overrides in ({}, *SEARCH_GRID) if spec.search else ({},):
+        if overrides and time.perf_counter() - start > spec.search_budget_s:
+            break
+        began = time.perf_counter()
+        params = lightgbm_params(spec, rows=rows, **overrides)
+        _, rounds, raw = _fit(params, train_set, valid, spec)
+        scores = churn_scores(valid[1], raw)
+        loss = float(scores["log_loss"] or np.inf)
+        tried.append(
+            {
+                "settings": overrides or "defaults",
+                "rounds": rounds,
+                "log_loss": loss,
+                "roc_auc": scores["roc_auc"],
+                "seconds": round(time.perf_counter() - began, 1),
+            }
+        )
+        if best is None or loss < best[0]:
+            best = (loss, params, rounds, raw)
+    if best is None:  # unreachable: the defaults always run
+        raise ModelError("The model search tried no settings.")
+    if spec.search:
+        for entry in tried:
+            entry["chosen"] = entry["log_loss"] == best[0]
+    return best[1], best[2], best[3], tried if spec.search else []
+
+
+def _fit_baseline(d: _Data, rows: NDArray[np.bool_], spec: ModelSpec) -> BaselineModel | None:
+    chosen = rows & d.keep
+    try:
+        with threadpool_limits(limits=1, user_api="blas"):  # small matrices: threads only wait
+            return BaselineModel.fit(
+                d.X.loc[chosen],
+                d.y[chosen],
+                numeric=d.numeric,
+                categories=d.categories,
+                weight=d.weight[chosen],
+                seed=spec.seed,
+            )
+    except ModelError:
+        return None
+
+
+def _out_of_time(
+    d: _Data, frame: FeatureFrame, spec: ModelSpec, cutoffs: Sequence[pd.Timestamp]
+) -> _Validated:
+    if spec.holdout_cutoffs >= len(cutoffs):
+        raise SpecError(
+            f"The 'holdout_cutoffs' parameter of ModelSpec must be smaller than the number of "
+            f"cutoffs in the frame ({len(cutoffs)}). Got {spec.holdout_cutoffs} instead."
+        )
+    held = list(cutoffs[-spec.holdout_cutoffs :])
+    earlier = list(cutoffs[: -spec.holdout_cutoffs])
+    window = pd.Timedelta(days=frame.spec.window_days)
+    fit_cutoffs = [c for c in earlier if c + window <= held[0]]
+    if not fit_cutoffs:
+        warnings.warn(
+            f"No cutoff is {frame.spec.window_days} days (the label window) before the hold-out "
+            f"cutoff {held[0].date()}, so the early-stopping fit uses cutoffs whose labels "
+            "overlap the hold-out period and hold-out metrics may be optimistic. Add earlier "
+            "cutoffs to avoid this.",
+            GapWarning,
+            stacklevel=3,
+        )
+        fit_cutoffs = earlier
+    gap = [c for c in earlier if c not in fit_cutoffs]
+    cutoff = pd.DatetimeIndex(d.cutoff)
+    holdout = np.asarray(cutoff.isin(held))
+    fit_rows = np.asarray(cutoff.isin(fit_cutoffs))
+    train_set = _dataset(d, fit_rows)
+    valid = (d.X.loc[holdout], d.y[holdout])
+    params, rounds, raw, tried = _search(spec, train_set, valid, int(d.keep.sum()))
+    baseline_model = _fit_baseline(d, fit_rows, spec)
+    baseline = None if baseline_model is None else baseline_model.predict_proba(valid[0])
+    return _Validated(
+        holdout=holdout,
+        raw=raw,
+        baseline=baseline,
+        baseline_model=baseline_model,
+        rounds=rounds,
+        params=params,
+        validation="out-of-time",
+        gap=gap,
+        search=tried,
+    )
+
+
+def _folds(d: _Data, spec: ModelSpec) -> _Validated:
+    churners = int(d.y.sum())
+    folds = min(FOLDS, churners, len(d.y) - churners)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+    raw = np.empty(len(d.y))
+    baseline: NDArray[np.float64] | None = np.empty(len(d.y))
+    rounds: list[int] = []
+    tried: list[dict[str, Any]] = []
+    params = lightgbm_params(spec, rows=int(d.keep.sum()))
+    for k, (_, test_idx) in enumerate(splitter.split(np.zeros(len(d.y)), d.y)):
+        test = np.zeros(len(d.y), dtype=bool)
+        test[test_idx] = True
+        valid = (d.X.loc[test], d.y[test])
+        train_set = _dataset(d, ~test)
+        if k == 0:  # the optional search runs on the first fold only
+            params, best, raw[test], tried = _search(spec, train_set, valid, int(d.keep.sum()))
+        else:
+            _, best, raw[test] = _fit(params, train_set, valid, spec)
+        rounds.append(best)
+        fold_baseline = _fit_baseline(d, ~test, spec)
+        if fold_baseline is None or baseline is None:
+            baseline = None
+        else:
+            baseline[test] = fold_baseline.predict_proba(valid[0])
+    everything = np.ones(len(d.y), dtype=bool)
+    return _Validated(
+        holdout=everything,
+        raw=raw,
+        baseline=baseline,
+        baseline_model=_fit_baseline(d, everything, spec),
+        rounds=max(1, int(np.median(rounds))),
+        params=params,
+        validation=f"stratified {folds}-fold",
+        search=tried,
+    )
+
+
+def _created(created_at: str | dt.datetime | pd.Timestamp | None) -> str:
+    if created_at is None:
+        return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return pd.Timestamp(created_at).isoformat()
+
+
+def train(
+    frame: FeatureFrame,
+    spec: ModelSpec | None = None,
+    *,
+    progress: bool | None = None,
+    created_at: str | dt.datetime | pd.Timestamp | None = None,
+) -> ChurnModel:
+    """Train a calibrated LightGBM churn model on a labelled training frame.
+
+    Parameters
+    ----------
+    frame:
+        A labelled :class:`~churnlab.features.FeatureFrame` (``build_training_frame``), with
+        several cutoffs (validated out of time) or one (stratified folds).
+    spec:
+        Training settings (default :class:`ModelSpec`).
+    progress:
+        Show a progress bar over the training steps (default: only in a terminal).
+    created_at:
+        The creation time recorded in the card (default: now, in UTC).
+
+    Returns
+    -------
+    ChurnModel
+        The booster refitted on every cutoff, its calibrator, card, baseline and hold-out
+        predictions.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from churnlab.demo import DemoSpec, generate_demo
+    >>> from churnlab.features import build_training_frame
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = generate_demo(tmp, DemoSpec(customers=1500, months=18, seed=1))
+    ...     frame = build_training_frame(tmp, progress=False)
+    >>> model = train(frame, ModelSpec(max_rounds=40), created_at="2024-01-01")
+    >>> model.card_.validation, model.card_.holdout_cutoffs
+    ('out-of-time', ('2024-03-31',))
+    >>> float(model.predict_proba(frame.frame).max()) <= 1.0
+    True
+    """
+    spec = ModelSpec() if spec is None else spec
+    if not isinstance(spec, ModelSpec):
+        raise SpecError(f"train needs a ModelSpec, got {type(spec).__name__}.")
+    steps = tqdm(
+        total=4,
+        desc="train",
+        unit="step",
+        disable=progress is False or (progress is None and not _interactive()),
+    )
+    with steps:
+        steps.set_postfix_str("preparing")
+        d = _prepare(frame, spec)
+        cutoffs = sorted(pd.DatetimeIndex(np.unique(d.cutoff)))
+        steps.update()
+        steps.set_postfix_str("validating")
+        v = _out_of_time(d, frame, spec, cutoffs) if len(cutoffs) > 1 else _folds(d, spec)
+        steps.update()
+        steps.set_postfix_str("calibrating")
+        held_y = d.y[v.holdout]
+        with threadpool_limits(limits=1, user_api="blas"):
+            choice = choose_calibration(v.raw, held_y, method=spec.calibration, seed=spec.seed)
+        steps.update()
+        steps.set_postfix_str("refitting on all cutoffs")
+        booster = lgb.train(v.params, _dataset(d, np.ones(len(d.y), dtype=bool)), v.rounds)
+        steps.update()
+    data = frame.frame
+    holdout = pd.DataFrame(
+        {
+            "customer_id": data["customer_id"].to_numpy()[v.holdout],
+            "cutoff": d.cutoff[v.holdout],
+            "churned": held_y,
+            "probability": choice.crossfit_probability,
+            "raw_probability": v.raw,
+            "baseline_probability": np.nan if v.baseline is None else v.baseline,
+        },
+        columns=list(HOLDOUT_COLUMNS),
+    )
+    metrics = {
+        "model": churn_scores(held_y, choice.crossfit_probability),
+        "raw": churn_scores(held_y, v.raw),
+    }
+    if v.baseline is not None:
+        metrics["baseline"] = churn_scores(held_y, v.baseline)
+    held_cutoffs = sorted(pd.DatetimeIndex(np.unique(d.cutoff[v.holdout])))
+    card = ModelCard(
+        created_at=_created(created_at),
+        feature_names=tuple(frame.feature_names),
+        feature_kinds={f.name: f.kind for f in frame.features},
+        feature_dtypes={c: str(d.X[c].dtype) for c in d.X.columns},
+        categories=d.categories,
+        vocabulary={k: tuple(v) for k, v in frame.vocabulary.items()},
+        label_spec=frame.spec,
+        model_spec=spec,
+        validation=v.validation,
+        training_cutoffs=_dates(cutoffs),
+        holdout_cutoffs=_dates(held_cutoffs),
+        gap_cutoffs=_dates(v.gap),
+        rows=len(d.y),
+        churned=int(d.y.sum()),
+        churn_rate=float(d.y.mean()),
+        sampling={
+            "negative_fraction": d.fraction,
+            "negative_weight": 1.0 / d.fraction,
+            "rows_kept": int(d.keep.sum()),
+            "auto": spec.negative_sample is None,
+        },
+        fingerprint=fingerprint(data),
+        metrics=metrics,
+        rounds=v.rounds,
+        trees=int(booster.num_trees()),
+        calibration=choice.calibrator.method,
+        calibration_scores=choice.scores,
+        search=tuple(v.search),
+        baseline={}
+        if v.baseline_model is None
+        else {
+            "kind": "logistic_regression",
+            "C": v.baseline_model.C,
+            "rows": v.baseline_model.rows,
+        },
+        lightgbm_params=_jsonable(v.params),
+    )
+    return ChurnModel(
+        booster_=booster,
+        calibrator_=choice.calibrator,
+        card_=card,
+        baseline_=v.baseline_model,
+        holdout_=holdout,
+    )
+
+
+def _dates(cutoffs: Sequence[pd.Timestamp]) -> tuple[str, ...]:
+    return tuple(str(pd.Timestamp(c).date()) for c in cutoffs)
+
+
+def _jsonable(params: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: (v.item() if isinstance(v, np.generic) else v) for k, v in params.items()}
+
+
+def _interactive() -> bool:
+    import sys
+
+    return sys.stderr.isatty()
