@@ -1,7 +1,12 @@
 """churnlab: a Jupyter-based workbench for modelling customer churn.
 
 ``import churnlab`` gives the public names below; notebooks and the CLI use nothing else.
+Model and evaluation names load on first use (they pull in LightGBM and scikit-learn), so
+commands that only read data start fast.
 """
+
+from importlib import import_module
+from typing import Any
 
 from churnlab.errors import (
     ChurnlabError,
@@ -9,6 +14,7 @@ from churnlab.errors import (
     ConfigError,
     DataError,
     DataRepairWarning,
+    ModelError,
     SpecError,
 )
 from churnlab.tables import (
@@ -24,6 +30,35 @@ from churnlab.tables import (
 
 __version__ = "0.1.0"
 
+_LAZY = {
+    "LabelSpec": "churnlab.labels",
+    "FeatureFrame": "churnlab.features",
+    "build_scoring_frame": "churnlab.features",
+    "build_training_frame": "churnlab.features",
+    "list_features": "churnlab.features",
+    "ModelSpec": "churnlab.model",
+    "ChurnModel": "churnlab.model",
+    "ModelCard": "churnlab.model",
+    "Scores": "churnlab.model",
+    "UnseenCategoryWarning": "churnlab.model",
+    "train": "churnlab.model",
+    "save_model": "churnlab.model",
+    "load_model": "churnlab.model",
+    "score": "churnlab.model",
+    "Evaluation": "churnlab.evaluate",
+    "evaluate_model": "churnlab.evaluate",
+    "Backtest": "churnlab.evaluate",
+    "backtest": "churnlab.evaluate",
+    "write_report": "churnlab.evaluate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'churnlab' has no attribute {name!r}")
+
+
 __all__ = [
     "ChurnlabError",
     "ChurnlabWarning",
@@ -31,6 +66,7 @@ __all__ = [
     "DataConfig",
     "DataError",
     "DataRepairWarning",
+    "ModelError",
     "SnapshotSpec",
     "SpecError",
     "TableSummary",
@@ -40,4 +76,5 @@ __all__ = [
     "check_data",
     "load_tables",
     "read_config",
+    *_LAZY,
 ]

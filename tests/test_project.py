@@ -81,3 +81,10 @@ def test_imports_point_one_way(path):
     if stage == "cli":
         allowed = set(STAGES)
     assert _stage_imports(path) <= allowed
+
+
+def test_every_public_name_resolves():
+    import churnlab
+
+    missing = [name for name in churnlab.__all__ if not hasattr(churnlab, name)]
+    assert missing == []
