@@ -1,5 +1,6 @@
 # churnlab: two commands from a fresh machine with Python 3.11.
-#   make demo   set up .venv, generate the demo operator, validate it and summarise it
+#   make demo   set up .venv; generate the demo operator, validate it, train a churn model,
+#               evaluate it (HTML report) and score every active customer at the latest month
 #   make test   set up .venv with the dev extra, then lint, type checks and the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
@@ -7,12 +8,20 @@ BIN    := $(VENV)/bin
 DEMO_DIR ?= data/demo
 DEMO_CUSTOMERS ?= 20000
 DEMO_MONTHS ?= 36
+DEMO_OUT ?= reports/demo
+EXTRACT_DATE = $$($(BIN)/python -c "import tomllib; print(tomllib.load(open('$(DEMO_DIR)/churnlab.toml', 'rb'))['data']['extract_date'])")
 
 .PHONY: demo test lint typecheck pytest setup setup-dev kernel bench clean
 
 demo: $(VENV)/.installed
 	$(BIN)/churnlab demo-data $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS) --seed 7
 	$(BIN)/churnlab validate $(DEMO_DIR)
+	$(BIN)/churnlab train $(DEMO_DIR) --out $(DEMO_OUT)/model
+	$(BIN)/churnlab evaluate $(DEMO_OUT)/model --out $(DEMO_OUT)/evaluation
+	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --as-of $(EXTRACT_DATE) --out $(DEMO_OUT)/scores.csv
+	@echo ""
+	@echo "Evaluation report: $(DEMO_OUT)/evaluation/report.html"
+	@echo "Scores:            $(DEMO_OUT)/scores.csv"
 
 test: $(VENV)/.installed-dev lint typecheck pytest
 
