@@ -33,6 +33,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest --doctest-modules churnlab
 	$(BIN)/pytest
 
 setup: $(VENV)/.installed

@@ -14,7 +14,8 @@ from churnlab.evaluate.displays import (
     ScoreDistributionDisplay,
 )
 from churnlab.evaluate.evaluation import Evaluation, evaluate, evaluate_model
-from churnlab.evaluate.metrics import (
+from churnlab.evaluate.report import write_report
+from churnlab.metrics import (
     brier_score,
     calibration_table,
     capture_rate,
@@ -27,7 +28,6 @@ from churnlab.evaluate.metrics import (
     pr_auc,
     roc_auc,
 )
-from churnlab.evaluate.report import write_report
 
 __all__ = [
     "Backtest",

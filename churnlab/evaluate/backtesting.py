@@ -16,11 +16,11 @@ from tqdm.auto import tqdm
 
 from churnlab.errors import SpecError
 from churnlab.evaluate.evaluation import jsonable
-from churnlab.evaluate.metrics import check_predictions, churn_metrics
 from churnlab.features import FeatureFrame, build_training_frame
 from churnlab.files import atomic_path
 from churnlab.labels import LabelSpec, default_cutoffs
 from churnlab.labels.cutoffs import first_data_date
+from churnlab.metrics import check_predictions, churn_metrics
 from churnlab.tables import Tables, load_tables
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from matplotlib.ticker import PercentFormatter
 from sklearn import metrics as skm
 
 from churnlab.errors import SpecError
-from churnlab.evaluate.metrics import (
+from churnlab.metrics import (
     ECE_BINS,
     ArrayLike,
     calibration_table,
@@ -313,7 +313,7 @@ class CalibrationDisplay:
     Attributes
     ----------
     table:
-        :func:`~churnlab.evaluate.metrics.calibration_table` (one row per bin).
+        :func:`~churnlab.metrics.calibration_table` (one row per bin).
     ece:
         Expected calibration error over those bins.
     counts, edges:

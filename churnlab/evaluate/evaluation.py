@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from churnlab.errors import SpecError
-from churnlab.evaluate.metrics import (
+from churnlab.files import atomic_path
+from churnlab.metrics import (
     ECE_BINS,
     TOP_FRACTIONS,
     ArrayLike,
@@ -22,7 +23,6 @@ from churnlab.evaluate.metrics import (
     churn_metrics,
     summarise,
 )
-from churnlab.files import atomic_path
 
 if TYPE_CHECKING:
     from churnlab.model import ChurnModel
@@ -94,13 +94,13 @@ class Evaluation:
     rows, churners:
         Number of customers (rows) and of those who churned.
     metrics:
-        The model's metrics (keys of :func:`churnlab.evaluate.metrics.churn_metrics`).
+        The model's metrics (keys of :func:`churnlab.metrics.churn_metrics`).
     baseline:
         The same metrics of a baseline's predictions, or ``None``.
     deciles:
-        :func:`~churnlab.evaluate.metrics.decile_table` of the model (decile 1 = highest risk).
+        :func:`~churnlab.metrics.decile_table` of the model (decile 1 = highest risk).
     calibration:
-        :func:`~churnlab.evaluate.metrics.calibration_table` of the model.
+        :func:`~churnlab.metrics.calibration_table` of the model.
     bins, fractions:
         Equal-frequency bins of the ECE; fractions of the lift and capture rates.
     cutoffs:

@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from churnlab.errors import ModelError
+from churnlab.metrics import expected_calibration_error
 
 Method = Literal["isotonic", "platt", "none"]
 METHODS: tuple[Method, ...] = ("none", "platt", "isotonic")
@@ -28,33 +29,6 @@ ISOTONIC_FLOOR = 1e-5
 CROSS_FIT_FOLDS = 5
 SIMPLER_WITHIN = 1e-3
 """``auto`` prefers a simpler method whose log loss is within this relative margin."""
-
-
-def expected_calibration_error(y: ArrayLike, p: ArrayLike, bins: int = 15) -> float:
-    """Mean gap between predicted and observed churn over equal-frequency bins.
-
-    Rows are sorted by ``p`` and split into ``bins`` groups of (nearly) equal size; the error
-    is the size-weighted mean of ``|churn rate - mean probability|`` over the groups.
-
-    >>> expected_calibration_error([0, 0, 1, 1], [0.1, 0.1, 0.9, 0.9], bins=2)
-    0.1
-    >>> expected_calibration_error([0, 1, 0, 1], [0.5, 0.5, 0.5, 0.5], bins=2)
-    0.0
-    """
-    y_arr = np.asarray(y, dtype=float)
-    p_arr = np.asarray(p, dtype=float)
-    if y_arr.shape != p_arr.shape or y_arr.ndim != 1:
-        raise ModelError(
-            f"expected_calibration_error needs two 1-d arrays of one length, "
-            f"got shapes {y_arr.shape} and {p_arr.shape}."
-        )
-    if len(y_arr) == 0:
-        return float("nan")
-    order = np.argsort(p_arr, kind="stable")
-    total = 0.0
-    for chunk in np.array_split(order, min(bins, len(order))):
-        total += len(chunk) * abs(y_arr[chunk].mean() - p_arr[chunk].mean())
-    return round(float(total / len(y_arr)), 12)
 
 
 def churn_scores(y: ArrayLike, p: ArrayLike) -> dict[str, float | None]:

@@ -1,5 +1,8 @@
 """Metrics of churn predictions: ranking, probability quality, calibration, lift and deciles.
 
+Shared by the model stage (its card and calibration choice) and the evaluation stage, so that
+every number has one definition.
+
 Every function takes ``y`` (the outcome: ``True``/1 = churned, ``False``/0 = stayed) and ``p``
 (the predicted churn probability) and returns plain numbers or a small DataFrame. Positive means
 churned, everywhere.
