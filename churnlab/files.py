@@ -6,10 +6,12 @@ A failed run never leaves a half-written file or replaces the previous good resu
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -43,6 +45,19 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def write_json(data: Any, path: str | Path) -> Path:
+    """Write ``data`` as indented UTF-8 JSON, atomically. NaN is refused: store missing as null."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, allow_nan=False), encoding="utf-8")
+    return path
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file written by :func:`write_json`."""
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def _umask() -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from tqdm.auto import tqdm
 from churnlab.errors import SpecError
 from churnlab.evaluate.evaluation import jsonable
 from churnlab.features import FeatureFrame, build_training_frame
-from churnlab.files import atomic_path
+from churnlab.files import read_json, write_json
 from churnlab.labels import LabelSpec, default_cutoffs
 from churnlab.labels.cutoffs import first_data_date
 from churnlab.metrics import check_predictions, churn_metrics
@@ -184,15 +183,12 @@ class Backtest:
 
     def save_json(self, path: str | Path) -> Path:
         """Write :meth:`to_dict` as JSON, atomically; return the path."""
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False), encoding="utf-8")
-        return path
+        return write_json(self.to_dict(), path)
 
     @classmethod
     def read_json(cls, path: str | Path) -> Backtest:
         """Read a backtest written by :meth:`save_json`."""
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        return cls.from_dict(read_json(path))
 
 
 _HTML = jinja2.Environment(autoescape=True).from_string(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from churnlab.errors import SpecError
-from churnlab.files import atomic_path
+from churnlab.files import read_json, write_json
 from churnlab.metrics import (
     ECE_BINS,
     TOP_FRACTIONS,
@@ -245,15 +244,12 @@ class Evaluation:
 
     def save_json(self, path: str | Path) -> Path:
         """Write :meth:`to_dict` as JSON, atomically; return the path."""
-        path = Path(path)
-        with atomic_path(path) as tmp:
-            tmp.write_text(json.dumps(self.to_dict(), indent=2, allow_nan=False), encoding="utf-8")
-        return path
+        return write_json(self.to_dict(), path)
 
     @classmethod
     def read_json(cls, path: str | Path) -> Evaluation:
         """Read an evaluation written by :meth:`save_json`."""
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        return cls.from_dict(read_json(path))
 
 
 _HTML = jinja2.Environment(autoescape=True).from_string(
