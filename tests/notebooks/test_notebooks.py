@@ -28,6 +28,26 @@ def test_overview_notebook_runs_on_small_demo_data(tmp_path):
     assert "FeatureFrame (scoring)" in text
 
 
+def test_training_notebook_runs_on_small_demo_data(tmp_path):
+    out = tmp_path / "train.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOKS / "02_train_and_evaluate.ipynb"),
+        str(out),
+        parameters={
+            "data_dir": str(tmp_path / "demo"),
+            "demo_customers": 1500,
+            "demo_months": 18,
+            "model_dir": str(tmp_path / "model"),
+        },
+        kernel_name="churnlab",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    text = out.read_text()
+    assert "ChurnModel" in text and "Evaluation" in text and "Scores at" in text
+    assert (tmp_path / "model" / "model.txt").exists()
+
+
 @pytest.mark.parametrize("ipynb", sorted(NOTEBOOKS.glob("*.ipynb")), ids=lambda p: p.name)
 def test_notebook_is_paired_and_committed_clear(ipynb):
     paired = ipynb.with_suffix(".py")
