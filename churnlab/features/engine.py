@@ -56,8 +56,15 @@ class DuckDBEngine:
         self._prefix = f"cl{next(self._ids)}_"
 
     def load(self, name: str, frame: pd.DataFrame) -> ir.Table:
-        # DuckDB scans the DataFrame's own arrays: no copy of millions of rows.
-        self.backend.con.register(self._prefix + name, frame)
+        # DuckDB scans numeric and date columns of a DataFrame in place (no copy of millions of
+        # rows) but reads pandas text columns slowly (1M customers: 1.2 s to register, 0.3 s a
+        # scan); Arrow text costs neither, so frames with text go through Arrow.
+        has_text = any(
+            pd.api.types.is_string_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
+            for dtype in frame.dtypes
+        )
+        data = pa.Table.from_pandas(frame, preserve_index=False) if has_text else frame
+        self.backend.con.register(self._prefix + name, data)
         return self.backend.table(self._prefix + name)
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
