@@ -133,7 +133,9 @@ def _run(
     engine: Engine | None,
     progress: bool | None,
 ) -> FeatureFrame:
-    engine = engine or DuckDBEngine()
+    owned: DuckDBEngine | None = None
+    if engine is None:
+        owned = engine = DuckDBEngine()
     vocab = dict(vocabulary) if vocabulary is not None else vocabulary_of(tables)
     prep: Prepared = prepare(
         engine, tables, many_cutoffs=len(cutoffs) > 1, rejoin_key=spec.rejoin_key
@@ -143,16 +145,22 @@ def _run(
     bar = tqdm(
         cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1
     )
-    for cutoff in bar:
-        query = cutoff_query(prep, CutoffBounds.at(cutoff), spec, vocab, features, label=label)
-        part = engine.to_arrow(query)
-        if part.num_rows == 0:
-            raise SpecError(
-                f"No customers are in scope at the cutoff {cutoff.date()} "
-                f"(definition {spec.definition!r}): choose a cutoff inside the data's active period."
-            )
-        parts.append(part)
-    frame = _to_pandas(pa.concat_tables(parts), features, vocab)
+    try:
+        for cutoff in bar:
+            query = cutoff_query(prep, CutoffBounds.at(cutoff), spec, vocab, features, label=label)
+            part = engine.to_arrow(query)
+            if part.num_rows == 0:
+                raise SpecError(
+                    f"No customers are in scope at the cutoff {cutoff.date()} (definition "
+                    f"{spec.definition!r}): choose a cutoff inside the data's active period."
+                )
+            parts.append(part)
+    finally:
+        if owned is not None:  # its copies of the tables are no longer needed: free them now
+            owned.close()
+    table = pa.concat_tables(parts)
+    parts.clear()  # the only other reference to the buffers: let to_pandas free them as it goes
+    frame = _to_pandas(table, features, vocab)
     return FeatureFrame(
         frame=frame,
         spec=spec,

@@ -70,6 +70,10 @@ class DuckDBEngine:
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         return self.backend.create_table(self._prefix + name, expr, temp=True, overwrite=True)
 
+    def close(self) -> None:
+        """Drop everything this engine loaded or materialised."""
+        self.backend.disconnect()
+
     def to_arrow(self, expr: ir.Table) -> pa.Table:
         with warnings.catch_warnings():  # ibis calls a DuckDB method DuckDB 1.5 deprecates
             warnings.filterwarnings("ignore", "fetch_arrow_table", DeprecationWarning)
