@@ -47,14 +47,8 @@ def reference_seconds(data_dir: str, cutoff: str) -> float:
 
     tables = churnlab.load_tables(data_dir)
     start = time.perf_counter()
-    reference_frame(tables, pd_timestamp(cutoff), None, label=False)
+    reference_frame(tables, cutoff, None, label=False)
     return time.perf_counter() - start
-
-
-def pd_timestamp(text: str):
-    import pandas as pd
-
-    return pd.Timestamp(text)
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:

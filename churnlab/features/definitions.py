@@ -115,7 +115,8 @@ def _zero(value: ir.NumericValue) -> ir.NumericValue:
     return value.fill_null(0)
 
 
-def _days_since(c: CutoffBounds, day: ir.IntegerValue) -> ir.FloatingValue:
+def days_since(c: CutoffBounds, day: ir.IntegerValue) -> ir.FloatingValue:
+    """Whole days from ``day`` to the cutoff day (missing when there is no such day)."""
     return (ibis.literal(c.day) - day).cast("float64")
 
 

@@ -164,12 +164,12 @@ def _feature_values(t: ir.Table, c: CutoffBounds, prep: Prepared) -> dict[str, i
         cents = (spend * 100.0).round(0)
         v["loyalty_points"] = months + (cents / 1000.0).floor()
     if "last_complaint_day" in cols:
-        v["days_since_complaint"] = d._days_since(c, t.last_complaint_day)
+        v["days_since_complaint"] = d.days_since(c, t.last_complaint_day)
         v["repeat_complaints_90d"] = t.complaints_90d.fill_null(0) - t.categories_90d.fill_null(0)
     if "oldest_open_day" in cols:
-        v["open_complaint_age_days_max"] = d._days_since(c, t.oldest_open_day)
+        v["open_complaint_age_days_max"] = d.days_since(c, t.oldest_open_day)
     if "last_failure_day" in cols:
-        v["days_since_failure"] = d._days_since(c, t.last_failure_day)
+        v["days_since_failure"] = d.days_since(c, t.last_failure_day)
         f30, f90 = t.failures_30d.fill_null(0), t.failures_90d.fill_null(0)
         v["failure_rate_trend"] = (f30 + 1.0) / ((f90 - f30) / 2.0 + 1.0)
     if "outage_minutes_90d" in cols:
