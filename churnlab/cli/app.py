@@ -38,6 +38,12 @@ def run_or_exit(call: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_USAGE) from None
 
 
+def _is_snapshot(data_dir: Path, config: Path | None) -> bool:
+    from churnlab.tables.config import resolve_config
+
+    return resolve_config(data_dir, config).snapshot is not None
+
+
 DataDir = Annotated[
     Path, typer.Argument(help="Folder with customers.csv/.parquet and optional event tables.")
 ]
@@ -123,7 +129,6 @@ def features(
     from churnlab.features import build_scoring_frame, build_training_frame
     from churnlab.files import write_table
     from churnlab.labels import LabelSpec, parse_cutoffs
-    from churnlab.tables import load_tables
 
     if not labels and (as_of is None or cutoffs is not None):
         typer.echo(
@@ -134,14 +139,15 @@ def features(
         raise typer.Exit(EXIT_USAGE)
 
     def call() -> Any:
-        tables = load_tables(data_dir, config=config)
-        definition = "snapshot" if tables.is_snapshot else churn_definition
+        definition = "snapshot" if _is_snapshot(data_dir, config) else churn_definition
         spec = LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
         if not labels:
-            result = build_scoring_frame(tables, as_of=str(as_of), spec=spec)
+            result = build_scoring_frame(data_dir, as_of=str(as_of), spec=spec, config=config)
         else:
             grid = parse_cutoffs(cutoffs) if cutoffs else [as_of] if as_of else None
-            result = build_training_frame(tables, spec, cutoffs=grid, progress=True)
+            result = build_training_frame(
+                data_dir, spec, cutoffs=grid, progress=True, config=config
+            )
         write_table(result.frame, out)
         return result
 
@@ -218,14 +224,14 @@ def train(
     from churnlab.labels import LabelSpec, parse_cutoffs
     from churnlab.model import save_model
     from churnlab.model import train as train_model
-    from churnlab.tables import load_tables
 
     def call() -> Any:
-        tables = load_tables(data_dir, config=config)
-        definition = "snapshot" if tables.is_snapshot else churn_definition
+        definition = "snapshot" if _is_snapshot(data_dir, config) else churn_definition
         spec = LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
         grid = parse_cutoffs(cutoffs) if cutoffs else None
-        frame = build_training_frame(tables, spec, cutoffs=grid, progress=sys.stderr.isatty())
+        frame = build_training_frame(
+            data_dir, spec, cutoffs=grid, progress=sys.stderr.isatty(), config=config
+        )
         model = train_model(frame, progress=sys.stderr.isatty())
         return model, save_model(model, out)
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from churnlab.errors import SpecError
+from churnlab.features.direct import DirectData, open_direct
 from churnlab.features.engine import DuckDBEngine, Engine
 from churnlab.features.prepare import Prepared, prepare, vocabulary_of
 from churnlab.features.query import cutoff_query, feature_list
@@ -19,7 +21,7 @@ from churnlab.features.registry import Feature
 from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
-from churnlab.tables import Tables, load_tables
+from churnlab.tables import DataConfig, Tables, load_tables
 
 TablesLike = Tables | str | Path
 
@@ -101,45 +103,75 @@ _HTML = jinja2.Environment(autoescape=True).from_string(
 )
 
 
-def _as_tables(tables: TablesLike) -> Tables:
-    return tables if isinstance(tables, Tables) else load_tables(tables)
+Data = Tables | DirectData
 
 
-def _default_spec(tables: Tables, spec: LabelSpec | None) -> LabelSpec:
+def _open(
+    tables: TablesLike,
+    engine: Engine,
+    config: DataConfig | str | Path | None,
+    spec: LabelSpec | None,
+    *,
+    many_cutoffs: bool,
+) -> Data:
+    """Loaded tables as they are; a data directory read in place when it can be, else loaded."""
+    if isinstance(tables, Tables):
+        return tables
+    rejoin_key = spec.rejoin_key if spec is not None else None
+    direct = open_direct(engine, tables, config, many_cutoffs=many_cutoffs, rejoin_key=rejoin_key)
+    return direct if direct is not None else load_tables(tables, config=config)
+
+
+@contextmanager
+def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
+    """The given engine, or a new DuckDB engine that is closed afterwards."""
+    if engine is not None:
+        yield engine, False
+        return
+    owned = DuckDBEngine()
+    try:
+        yield owned, True
+    finally:
+        owned.close()
+
+
+def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
     if spec is None:
-        return LabelSpec(definition="snapshot") if tables.is_snapshot else LabelSpec()
-    if tables.is_snapshot != (spec.definition == "snapshot"):
-        if tables.is_snapshot:
+        return LabelSpec(definition="snapshot") if data.is_snapshot else LabelSpec()
+    if data.is_snapshot != (spec.definition == "snapshot"):
+        if data.is_snapshot:
             raise SpecError(
-                f"{tables.source} is a snapshot extract: use LabelSpec(definition='snapshot'), "
+                f"{data.source} is a snapshot extract: use LabelSpec(definition='snapshot'), "
                 f"not {spec.definition!r}."
             )
         raise SpecError(
             "LabelSpec(definition='snapshot') needs a snapshot extract; configure [snapshot] in "
             "churnlab.toml, or use 'contract' or 'inactivity'."
         )
-    if spec.rejoin_key and spec.rejoin_key not in tables.customers.columns:
+    if spec.rejoin_key and spec.rejoin_key not in data.customer_columns:
         raise SpecError(f"LabelSpec.rejoin_key {spec.rejoin_key!r} is not a customers column.")
     return spec
 
 
 def _run(
-    tables: Tables,
+    data: Data,
     spec: LabelSpec,
     cutoffs: Sequence[pd.Timestamp],
     *,
     label: bool,
     vocabulary: Mapping[str, tuple[str, ...]] | None,
-    engine: Engine | None,
+    engine: Engine,
+    owned: bool,
     progress: bool | None,
 ) -> FeatureFrame:
-    owned: DuckDBEngine | None = None
-    if engine is None:
-        owned = engine = DuckDBEngine()
-    vocab = dict(vocabulary) if vocabulary is not None else vocabulary_of(tables)
-    prep: Prepared = prepare(
-        engine, tables, many_cutoffs=len(cutoffs) > 1, rejoin_key=spec.rejoin_key
-    )
+    if isinstance(data, Tables):
+        vocab = dict(vocabulary) if vocabulary is not None else vocabulary_of(data)
+        prep: Prepared = prepare(
+            engine, data, many_cutoffs=len(cutoffs) > 1, rejoin_key=spec.rejoin_key
+        )
+    else:
+        vocab = dict(vocabulary) if vocabulary is not None else dict(data.vocabulary)
+        prep = data.prepared
     features = feature_list(prep, vocab)
     parts: list[pa.Table] = []
     bar = tqdm(
@@ -156,8 +188,8 @@ def _run(
                 )
             parts.append(part)
     finally:
-        if owned is not None:  # its copies of the tables are no longer needed: free them now
-            owned.close()
+        if owned and isinstance(engine, DuckDBEngine):
+            engine.close()  # its copies of the tables are no longer needed: free them now
     table = pa.concat_tables(parts)
     parts.clear()  # the only other reference to the buffers: let to_pandas free them as it goes
     frame = _to_pandas(table, features, vocab)
@@ -195,6 +227,7 @@ def build_scoring_frame(
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
+    config: DataConfig | str | Path | None = None,
 ) -> FeatureFrame:
     """Features of every customer in scope at ``as_of``, with no label.
 
@@ -210,13 +243,23 @@ def build_scoring_frame(
         Category lists of the training frame (``FeatureFrame.vocabulary``) so columns match.
     engine:
         Where the queries run (default: a new :class:`DuckDBEngine`).
+    config:
+        Settings for a data directory (default: its ``churnlab.toml``).
     """
-    tables = _as_tables(tables)
-    spec = _default_spec(tables, spec)
-    cutoffs = check_cutoffs(tables, [pd.Timestamp(as_of)], None)
-    return _run(
-        tables, spec, cutoffs, label=False, vocabulary=vocabulary, engine=engine, progress=False
-    )
+    with _engine(engine) as (eng, owned):
+        data = _open(tables, eng, config, spec, many_cutoffs=False)
+        spec = _default_spec(data, spec)
+        cutoffs = check_cutoffs(data, [pd.Timestamp(as_of)], None)
+        return _run(
+            data,
+            spec,
+            cutoffs,
+            label=False,
+            vocabulary=vocabulary,
+            engine=eng,
+            owned=owned,
+            progress=False,
+        )
 
 
 def build_training_frame(
@@ -227,6 +270,7 @@ def build_training_frame(
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
     progress: bool | None = None,
+    config: DataConfig | str | Path | None = None,
 ) -> FeatureFrame:
     """Features and churn labels for several cutoffs, stacked: one row per customer and cutoff.
 
@@ -241,22 +285,36 @@ def build_training_frame(
         Asking for a label the data cannot know is a :class:`SpecError` that gives the dates.
     progress:
         Show a progress bar over cutoffs (default: when more than one).
+    config:
+        Settings for a data directory (default: its ``churnlab.toml``).
+
+    A data directory of Parquet files is read in place by the engine and checked there
+    (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
     """
-    tables = _as_tables(tables)
-    spec = _default_spec(tables, spec)
-    if spec.definition == "snapshot":
-        if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [tables.extract_date]:
-            raise SpecError(
-                f"A snapshot extract has one cutoff, its as-of date {tables.extract_date.date()}."
+    with _engine(engine) as (eng, owned):
+        many = cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
+        data = _open(tables, eng, config, spec, many_cutoffs=many)
+        spec = _default_spec(data, spec)
+        if spec.definition == "snapshot":
+            if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
+                raise SpecError(
+                    f"A snapshot extract has one cutoff, its as-of date {data.extract_date.date()}."
+                )
+            chosen = [data.extract_date]
+        else:
+            wanted = (
+                [pd.Timestamp(c) for c in cutoffs]
+                if cutoffs is not None
+                else default_cutoffs(data, spec)
             )
-        chosen = [tables.extract_date]
-    else:
-        wanted = (
-            [pd.Timestamp(c) for c in cutoffs]
-            if cutoffs is not None
-            else default_cutoffs(tables, spec)
+            chosen = check_cutoffs(data, wanted, spec)
+        return _run(
+            data,
+            spec,
+            chosen,
+            label=True,
+            vocabulary=vocabulary,
+            engine=eng,
+            owned=owned,
+            progress=progress,
         )
-        chosen = check_cutoffs(tables, wanted, spec)
-    return _run(
-        tables, spec, chosen, label=True, vocabulary=vocabulary, engine=engine, progress=progress
-    )

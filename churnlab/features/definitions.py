@@ -39,6 +39,11 @@ def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
     return condition.ifelse(1, 0).sum()
 
 
+def _late(b: ir.Table, c: CutoffBounds) -> ir.BooleanValue:
+    """Due on or before the cutoff day (which counts as past) and not paid by the due day."""
+    return (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > b.due_day))
+
+
 def bill_aggregates(bills: ir.Table, c: CutoffBounds) -> ir.Table:
     """Per-customer sums behind the spend and payment features."""
     b = bills.filter(known_at(bills, c))
@@ -47,23 +52,21 @@ def bill_aggregates(bills: ir.Table, c: CutoffBounds) -> ir.Table:
         in_month = (b.day > c.month_bounds[k]) & (b.day <= c.month_bounds[k - 1])
         aggs[f"spend_m{k}"] = b.amount.sum(where=in_month)
     aggs["last_bill_day"] = b.day.max()
-    if {"due_day", "paid_day"} <= set(b.columns):
-        # Due on or before the cutoff day (which counts as past) and not paid by the due day.
-        late = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > b.due_day))
-        unpaid = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > c.day))
-        aggs["late_payments_12m"] = _count(late & (b.due_day > c.days_back(365)))
-        aggs["unpaid_bills"] = _count(unpaid)
-        aggs["last_wipe_day"] = b.due_day.max(where=late)
-        aggs["spend_total"] = b.amount.sum()
+    if not {"due_day", "paid_day"} <= set(b.columns):
+        return b.group_by("key").aggregate(**aggs)
+    unpaid = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > c.day))
+    aggs["late_payments_12m"] = _count(_late(b, c) & (b.due_day > c.days_back(365)))
+    aggs["unpaid_bills"] = _count(unpaid)
+    aggs["spend_total"] = b.amount.sum()
+    aggs["last_wipe_day"] = b.due_day.max(where=_late(b, c))
     agg = b.group_by("key").aggregate(**aggs)
-    if "last_wipe_day" not in agg.columns:
-        return agg
-    # Loyalty points count spend since the last late payment wiped them: a second, small pass.
+    # Loyalty points count spend since the last late payment wiped them: a second pass over
+    # the bills of customers with a wipe. It filters the table itself: one filtered relation
+    # read twice becomes a CTE that DuckDB materialises (21M rows at 1M customers: +1.3 s).
     wiped = agg.filter(agg.last_wipe_day.notnull()).select("key", "last_wipe_day")
-    joined = b.inner_join(wiped, "key")
-    spent_after = joined.group_by("key").aggregate(
-        spend_after_wipe=joined.amount.sum(where=joined.day > joined.last_wipe_day)
-    )
+    joined = bills.inner_join(wiped, "key")
+    after = joined.filter(known_at(joined, c) & (joined.day > joined.last_wipe_day))
+    spent_after = after.group_by("key").aggregate(spend_after_wipe=after.amount.sum())
     return agg.left_join(spent_after, "key").drop("key_right")
 
 

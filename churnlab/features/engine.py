@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from pathlib import Path
 from typing import Protocol
 
 import ibis
@@ -24,6 +25,10 @@ class Engine(Protocol):
         """Make a pandas DataFrame available as a table called ``name``."""
         ...
 
+    def read_parquet(self, name: str, path: Path) -> ir.Table:
+        """Make a Parquet file available as a table called ``name``, read where it lies."""
+        ...
+
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         """Compute ``expr`` once and keep the result as a table called ``name``."""
         ...
@@ -34,7 +39,8 @@ class Engine(Protocol):
 
 
 class DuckDBEngine:
-    """The embedded engine: DuckDB in this process, reading pandas frames without copying them.
+    """The embedded engine: DuckDB in this process, reading Parquet files where they lie and
+    pandas frames without copying them.
 
     Parameters
     ----------
@@ -54,6 +60,7 @@ class DuckDBEngine:
             config["memory_limit"] = memory_limit
         self.backend = ibis.duckdb.connect(**config)
         self._prefix = f"cl{next(self._ids)}_"
+        self._closed = False
 
     def load(self, name: str, frame: pd.DataFrame) -> ir.Table:
         # DuckDB scans numeric and date columns of a DataFrame in place (no copy of millions of
@@ -67,12 +74,17 @@ class DuckDBEngine:
         self.backend.con.register(self._prefix + name, data)
         return self.backend.table(self._prefix + name)
 
+    def read_parquet(self, name: str, path: Path) -> ir.Table:
+        return self.backend.read_parquet(path, table_name=self._prefix + name)
+
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         return self.backend.create_table(self._prefix + name, expr, temp=True, overwrite=True)
 
     def close(self) -> None:
-        """Drop everything this engine loaded or materialised."""
-        self.backend.disconnect()
+        """Drop everything this engine loaded or materialised (a second call does nothing)."""
+        if not self._closed:
+            self.backend.disconnect()
+            self._closed = True
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
         with warnings.catch_warnings():  # ibis calls a DuckDB method DuckDB 1.5 deprecates

@@ -8,7 +8,9 @@ cutoff re-reads narrow integer columns instead of text ids and timestamps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -64,49 +66,20 @@ def coded_by_position(tables: Tables) -> bool:
 def prepare(
     engine: Engine, tables: Tables, *, many_cutoffs: bool, rejoin_key: str | None = None
 ) -> Prepared:
-    """Load the tables into the engine and derive the prepared relations.
+    """Load pandas tables into the engine and derive the prepared relations.
 
     Keys are small integers whenever possible: the categorical codes of loaded tables (free),
     or, for tables built by hand and used for many cutoffs, numbers assigned once by a join.
     Text ids are used as keys only for one cutoff over hand-built tables.
     """
-    keep = [*tables.attribute_columns]
-    if rejoin_key and rejoin_key not in keep:
-        keep.append(rejoin_key)
+    keep = kept_customer_columns(tables.attribute_columns, rejoin_key)
     customer_cols = ["customer_id", "signup_date", "end_date", *keep]
     if tables.is_snapshot:
         customer_cols.append("churned")
     coded = coded_by_position(tables)
-    compact = many_cutoffs and not coded
     frame = tables.customers[customer_cols]
     if coded:
         frame = frame.assign(key=np.arange(len(frame), dtype="int32"))
-    raw = engine.load("customers", frame)
-    if coded:
-        key = raw.key
-    elif compact:
-        key = ibis.row_number().over(order_by=raw.customer_id).cast("int32")
-    else:
-        key = raw.customer_id
-    customers = raw.select(
-        key=key,
-        customer_id=raw.customer_id,
-        signup_day=_day(raw.signup_date),
-        end_day=_day(raw.end_date),
-        **{c: raw[c] for c in customer_cols[3:]},
-    )
-    if compact:
-        customers = engine.materialize("customers_p", customers)
-    keys = customers.select("key", "customer_id")
-
-    def with_key(rel: ir.Table, **cols: ir.Value) -> ir.Table:
-        if coded:
-            return rel.select(key=rel.key, **cols)
-        selected = rel.select(customer_id=rel.customer_id, **cols)
-        if not compact:
-            return selected.rename(key="customer_id")
-        joined = selected.inner_join(keys, "customer_id")
-        return joined.select("key", *cols)
 
     def load(name: str) -> ir.Table | None:
         frame = tables.table(name)
@@ -117,8 +90,74 @@ def prepare(
             frame = frame.drop(columns="customer_id").assign(key=codes)
         return engine.load(name, frame)
 
+    raw = {name: load(name) for name in EVENT_TABLES}
+    return derive(
+        engine,
+        engine.load("customers", frame),
+        raw,
+        keep=customer_cols[3:],
+        keys="coded" if coded else "compact" if many_cutoffs else "text",
+        materialize=many_cutoffs,
+        attributes=tuple(tables.attribute_columns),
+        has_signup=bool(tables.customers["signup_date"].notna().any()),
+    )
+
+
+def kept_customer_columns(attributes: Sequence[str], rejoin_key: str | None) -> list[str]:
+    """Customer columns the queries read beside id and dates: attributes and the rejoin key."""
+    keep = [*attributes]
+    if rejoin_key and rejoin_key not in keep:
+        keep.append(rejoin_key)
+    return keep
+
+
+def derive(
+    engine: Engine,
+    customers_raw: ir.Table,
+    raw: Mapping[str, ir.Table | None],
+    *,
+    keep: Sequence[str],
+    keys: Literal["coded", "compact", "text"],
+    materialize: bool,
+    attributes: tuple[str, ...],
+    has_signup: bool = True,
+) -> Prepared:
+    """Derive the prepared relations from tables in the engine, named as the contract names them.
+
+    ``keys``: ``"coded"`` when every table already has an integer ``key`` (and events no
+    ``customer_id``); ``"compact"`` to number the customers once and join the numbers onto
+    the events (an event whose customer is unknown gets a missing key); ``"text"`` to use the
+    ids themselves. With ``materialize`` the relations are computed once and kept.
+    """
+    c = customers_raw
+    if keys == "coded":
+        key = c.key
+    elif keys == "compact":
+        key = ibis.row_number().over(order_by=c.customer_id).cast("int32")
+    else:
+        key = c.customer_id
+    customers = c.select(
+        key=key,
+        customer_id=c.customer_id,
+        signup_day=_day(c.signup_date),
+        end_day=_day(c.end_date),
+        **{name: c[name] for name in keep},
+    )
+    if keys == "compact":
+        customers = engine.materialize("customers_p", customers)
+    ids = customers.select("key", "customer_id")
+
+    def with_key(rel: ir.Table, **cols: ir.Value) -> ir.Table:
+        if keys == "coded":
+            return rel.select(key=rel.key, **cols)
+        selected = rel.select(customer_id=rel.customer_id, **cols)
+        if keys == "text":
+            return selected.rename(key="customer_id")
+        joined = selected.left_join(ids, "customer_id")
+        return joined.select("key", *cols)
+
     bills = complaints = events = None
-    if (b := load("bills")) is not None:
+    if (b := raw.get("bills")) is not None:
         bills = with_key(
             b,
             day=_day(b.bill_date),
@@ -127,7 +166,7 @@ def prepare(
             **_optional(b, "paid_date", "paid_day"),
             **_optional(b, "recorded_at", "rec_day"),
         )
-    if (q := load("complaints")) is not None:
+    if (q := raw.get("complaints")) is not None:
         complaints = with_key(
             q,
             day=_day(q.opened_at),
@@ -137,7 +176,7 @@ def prepare(
             **_optional(q, "resolved_at", "resolved_s", _seconds),
             **_optional(q, "recorded_at", "rec_day"),
         )
-    if (e := load("service_events")) is not None:
+    if (e := raw.get("service_events")) is not None:
         events = with_key(
             e,
             day=_day(e.occurred_at),
@@ -145,21 +184,32 @@ def prepare(
             **_optional(e, "duration_minutes", "duration", lambda v: v.cast("float64")),
             **_optional(e, "recorded_at", "rec_day"),
         )
-    if many_cutoffs:  # computed once, re-read by every cutoff
-        bills = engine.materialize("bills_p", bills) if bills is not None else None
-        complaints = (
-            engine.materialize("complaints_p", complaints) if complaints is not None else None
+    if materialize:  # computed once, re-read by every cutoff
+        bills, complaints, events = (
+            _keep(engine, name, rel, by_key=keys != "text")
+            for name, rel in (
+                ("bills_p", bills),
+                ("complaints_p", complaints),
+                ("events_p", events),
+            )
         )
-        events = engine.materialize("events_p", events) if events is not None else None
-    has_signup = bool(tables.customers["signup_date"].notna().any())
     return Prepared(
         customers=customers,
         bills=bills,
         complaints=complaints,
         events=events,
-        attributes=tuple(tables.attribute_columns),
+        attributes=attributes,
         has_signup=has_signup,
     )
+
+
+def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> ir.Table | None:
+    """Materialise a prepared relation, its rows in key order when keys are integers: grouping
+    by key then touches each customer's totals once in a row (1M customers: bills 1.6 -> 1.0 s
+    per cutoff, for 1.5 s once)."""
+    if rel is None:
+        return None
+    return engine.materialize(name, rel.order_by("key") if by_key else rel)
 
 
 def vocabulary_of(tables: Tables) -> dict[str, tuple[str, ...]]:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Protocol
 
 import pandas as pd
 
 from churnlab.errors import SpecError
 from churnlab.labels.spec import LabelSpec
-from churnlab.tables import Tables
-from churnlab.tables.contract import CONTRACTS, DATE
 
 _STEP = re.compile(r"^(\d*)\s*([DWM])$", re.IGNORECASE)
 
@@ -75,23 +74,28 @@ def parse_cutoffs(text: str) -> list[pd.Timestamp]:
     return cutoff_grid(parts[0], parts[1], parts[2] if len(parts) == 3 else "1M")
 
 
-def first_data_date(tables: Tables) -> pd.Timestamp | None:
+class DatedData(Protocol):
+    """What cutoff checks need to know of the data: pandas :class:`Tables` or data opened in
+    an engine (:class:`churnlab.features.DirectData`)."""
+
+    @property
+    def extract_date(self) -> pd.Timestamp: ...
+
+    @property
+    def first_date(self) -> pd.Timestamp | None: ...
+
+
+def first_data_date(tables: DatedData) -> pd.Timestamp | None:
     """The earliest date anywhere in the tables."""
-    earliest = [
-        frame[column].min()
-        for name, frame in tables.present().items()
-        for column, kind in CONTRACTS[name].columns.items()
-        if kind == DATE and column in frame and frame[column].notna().any()
-    ]
-    return min(earliest).normalize() if earliest else None
+    return tables.first_date
 
 
-def last_labelled_cutoff(tables: Tables, spec: LabelSpec) -> pd.Timestamp:
+def last_labelled_cutoff(tables: DatedData, spec: LabelSpec) -> pd.Timestamp:
     """The latest cutoff whose whole label window lies on or before the extract date."""
     return tables.extract_date.normalize() - pd.Timedelta(days=spec.window_days)
 
 
-def default_cutoffs(tables: Tables, spec: LabelSpec, *, count: int = 12) -> list[pd.Timestamp]:
+def default_cutoffs(tables: DatedData, spec: LabelSpec, *, count: int = 12) -> list[pd.Timestamp]:
     """The last ``count`` month ends whose label windows are fully observed, within the data.
 
     Raises
@@ -117,7 +121,7 @@ def default_cutoffs(tables: Tables, spec: LabelSpec, *, count: int = 12) -> list
 
 
 def check_cutoffs(
-    tables: Tables, cutoffs: Sequence[pd.Timestamp], spec: LabelSpec | None
+    tables: DatedData, cutoffs: Sequence[pd.Timestamp], spec: LabelSpec | None
 ) -> list[pd.Timestamp]:
     """Refuse cutoffs the data cannot answer, with the dates that explain why.
 

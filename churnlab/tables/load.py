@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class ValidationReport:
         return self.tables
 
 
-def _required(table: str, snapshot: SnapshotSpec | None) -> dict[str, str]:
+def required_columns(table: str, snapshot: SnapshotSpec | None) -> dict[str, str]:
     required = dict(CONTRACTS[table].required)
     if table == "customers" and snapshot is not None:
         required = {"customer_id": required["customer_id"], snapshot.label_column: "label"}
@@ -79,7 +80,9 @@ def _read_table(
     raw = read_raw(path, table, config, log)
     if raw is None:
         return None
-    mapped = apply_mapping(raw, CONTRACTS[table], config, _required(table, config.snapshot), log)
+    mapped = apply_mapping(
+        raw, CONTRACTS[table], config, required_columns(table, config.snapshot), log
+    )
     if mapped is None:
         return None
     from_text = path.suffix.lower() != ".parquet"
@@ -122,9 +125,10 @@ def _latest_date(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
     return max(latest) if latest else None
 
 
-def _personal(customers: pd.DataFrame, config: DataConfig) -> tuple[list[str], list[str]]:
+def split_personal(columns: Sequence[str], config: DataConfig) -> tuple[list[str], list[str]]:
+    """Customer columns beyond the contract's, split into attributes and personal data."""
     contract_columns = set(CONTRACTS["customers"].columns) | {"churned"}
-    extra = [c for c in customers.columns if c not in contract_columns]
+    extra = [c for c in columns if c not in contract_columns]
     personal = [
         c
         for c in extra
@@ -240,7 +244,7 @@ def check_data(
             columns=list(frame.columns),
             known_customer=_known_mask(codes.get(table), frame),
             not_after=extract,
-            required=_required(table, settings.snapshot),
+            required=required_columns(table, settings.snapshot),
         )
         skip = {column for t, column in unparseable if t == table}
         log.problems.extend(run_schema(schema, frame, skip=skip))
@@ -254,7 +258,7 @@ def check_data(
             source=source, tables=None, problems=tuple(log.problems), repairs=tuple(log.repairs)
         )
     customers = frames["customers"]
-    attributes, personal = _personal(customers, settings)
+    attributes, personal = split_personal(list(customers.columns), settings)
     tables = Tables(
         customers=customers,
         bills=frames.get("bills"),

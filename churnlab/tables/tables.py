@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from churnlab.tables.config import SnapshotSpec
-from churnlab.tables.contract import CONTRACTS
+from churnlab.tables.contract import CONTRACTS, DATE
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -56,6 +56,21 @@ class Tables:
         if name not in CONTRACTS:
             raise KeyError(f"Unknown table {name!r}; tables are {', '.join(CONTRACTS)}.")
         return getattr(self, name)
+
+    @property
+    def customer_columns(self) -> list[str]:
+        return list(self.customers.columns)
+
+    @property
+    def first_date(self) -> pd.Timestamp | None:
+        """The earliest date anywhere in the tables (the day it falls on)."""
+        earliest = [
+            frame[column].min()
+            for name, frame in self.present().items()
+            for column, kind in CONTRACTS[name].columns.items()
+            if kind == DATE and column in frame and frame[column].notna().any()
+        ]
+        return min(earliest).normalize() if earliest else None
 
     def present(self) -> dict[str, pd.DataFrame]:
         """The tables this data directory has, by name."""

@@ -1,0 +1,227 @@
+"""Features straight from Parquet: a data directory opened in the engine and checked there.
+
+The engine reads the files where they lie, derives the prepared relations once and checks the
+data contract's row rules with one aggregate per table. Data that break any rule (or need a
+repair) are handed back to :func:`churnlab.load_tables`, which names every problem; so this
+path is only ever taken for data the full check would pass unchanged, and gives the same
+features as loading the tables into pandas first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from churnlab.features.engine import Engine
+from churnlab.features.prepare import Prepared, derive, kept_customer_columns
+from churnlab.tables.config import DataConfig
+from churnlab.tables.contract import CONTRACTS
+from churnlab.tables.direct import DirectPlan, plan_direct_read
+
+# Whitespace around an id: load_tables would trim it (a repair), so the shortcut is not taken.
+# RE2's \s is ASCII only; \p{Z}, \x0b and \x85 complete Unicode's White_Space.
+_SPACED = r"^[\s\p{Z}\x0b\x{85}]|[\s\p{Z}\x0b\x{85}]$"
+_MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
+_EPOCH = pd.Timestamp("1970-01-01")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class DirectData:
+    """A Parquet data directory opened in an engine: what the feature builder needs of it.
+
+    Attributes
+    ----------
+    prepared:
+        The prepared relations (materialised in the engine).
+    vocabulary:
+        Fixed category lists, as :func:`churnlab.features.prepare.vocabulary_of` gives them.
+    extract_date, first_date:
+        The extract date (settings, else the latest date in the data) and the earliest date.
+    value_counts:
+        Rows per value of every category column (``"complaints.category"``, ...), for reports
+        of values a model has not seen.
+    """
+
+    source: str
+    prepared: Prepared
+    vocabulary: Mapping[str, tuple[str, ...]]
+    extract_date: pd.Timestamp
+    first_date: pd.Timestamp | None
+    customer_columns: tuple[str, ...]
+    attribute_columns: tuple[str, ...]
+    personal_columns: tuple[str, ...]
+    value_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    is_snapshot: bool = False
+
+    def __repr__(self) -> str:
+        return f"<DirectData {self.source}: extract {self.extract_date.date()}>"
+
+
+def _count(condition: ir.BooleanValue) -> ir.IntegerScalar:
+    return condition.ifelse(1, 0).sum()
+
+
+def _dates(rel: ir.Table, columns: list[str]) -> dict[str, ir.Scalar]:
+    out: dict[str, ir.Scalar] = {}
+    for column in columns:
+        if column in rel.columns:
+            out[f"min:{column}"] = rel[column].min()
+            out[f"max:{column}"] = rel[column].max()
+    return out
+
+
+def _customer_checks(c: ir.Table) -> dict[str, ir.Scalar]:
+    """Rule breaks and date range of the customers table."""
+    return {
+        "rows": c.count(),
+        "broken:empty id": _count(c.customer_id.isnull()),
+        "broken:duplicate id": c.count() - c.customer_id.nunique(),
+        "broken:spaces around id": _count(c.customer_id.re_search(_SPACED)),
+        "broken:empty signup_date": _count(c.signup_date.isnull()),
+        "broken:end before signup": _count(c.end_date < c.signup_date),
+        **_dates(c, ["signup_date", "end_date"]),
+    }
+
+
+_REQUIRED_VALUES = {"bills": "amount", "complaints": "category", "service_events": "kind"}
+_EVENT_DATES = {
+    "bills": ["bill_date", "due_date", "paid_date", "recorded_at"],
+    "complaints": ["opened_at", "resolved_at", "recorded_at"],
+    "service_events": ["occurred_at", "recorded_at"],
+}
+
+
+def _unknown_customers(e: ir.Table, customers: ir.Table) -> ir.Table:
+    """The distinct customer ids of an event table that ``customers`` lacks (one row)."""
+    ids = e.filter(e.customer_id.notnull()).select("customer_id").distinct()
+    unknown = ids.filter(~ids.customer_id.isin(customers.customer_id))
+    return unknown.aggregate(**{"broken:unknown customer": unknown.count()})
+
+
+def _event_checks(table: str, e: ir.Table) -> dict[str, ir.Scalar]:
+    """Rule breaks and date range of one event table (contract column names)."""
+    date = CONTRACTS[table].date_column
+    value = _REQUIRED_VALUES[table]
+    out: dict[str, ir.Scalar] = {
+        "rows": e.count(),
+        "broken:empty customer_id": _count(e.customer_id.isnull()),
+        f"broken:empty {date}": _count(e[date].isnull()),
+        f"broken:empty {value}": _count(e[value].isnull()),
+    }
+    if "amount" in e.columns:
+        out["broken:negative amount"] = _count(e.amount < 0)
+    if "duration_minutes" in e.columns:
+        out["broken:negative duration"] = _count(e.duration_minutes < 0)
+    if "resolved_at" in e.columns:
+        out["broken:resolved before opened"] = _count(e.resolved_at < e.opened_at)
+    return {**out, **_dates(e, _EVENT_DATES[table])}
+
+
+def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> dict[str, Any]:
+    row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
+    return {name: value for name, value in row.items() if value is not None}
+
+
+def _distinct(engine: Engine, rel: ir.Table, column: str) -> dict[str, int]:
+    counts = rel.filter(rel[column].notnull()).group_by(column).aggregate(rows=ibis._.count())
+    table = engine.to_arrow(counts)
+    return dict(zip(table[column].to_pylist(), table["rows"].to_pylist(), strict=True))
+
+
+def open_direct(
+    engine: Engine,
+    data_dir: str | Path,
+    config: DataConfig | str | Path | None = None,
+    *,
+    many_cutoffs: bool = False,
+    rejoin_key: str | None = None,
+) -> DirectData | None:
+    """Open a Parquet data directory in ``engine`` and check it there.
+
+    For one cutoff the prepared relations stay views over the files (each is scanned once by
+    the feature query); for many they are materialised once with integer keys.
+
+    Returns ``None`` when the directory needs :func:`churnlab.load_tables` instead: CSV files,
+    a snapshot extract, columns that need converting, or any row that breaks a rule of the
+    data contract or would be repaired (the full check then reports or repairs it).
+    """
+    plan = plan_direct_read(data_dir, config)
+    if plan is None or (rejoin_key and rejoin_key not in plan.columns["customers"]):
+        return None
+    raw: dict[str, ir.Table] = {}
+    for table, path in plan.files.items():
+        rel = engine.read_parquet(table, path)
+        raw[table] = rel.select(**{name: rel[src] for name, src in plan.columns[table].items()})
+    customers = raw.pop("customers")
+    found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}
+    for table, rel in raw.items():
+        found[table] = _run_checks(engine, rel, _event_checks(table, rel))
+        found[table].update(engine.to_arrow(_unknown_customers(rel, customers)).to_pylist()[0])
+    if any(f["rows"] == 0 or _broken(f) for f in found.values()):
+        return None
+    prepared = derive(
+        engine,
+        customers,
+        raw,
+        keep=kept_customer_columns(plan.attribute_columns, rejoin_key),
+        keys="compact" if many_cutoffs else "text",
+        materialize=many_cutoffs,
+        attributes=plan.attribute_columns,
+    )
+    return _opened(engine, plan, prepared, found, customers)
+
+
+def _broken(found: Mapping[str, Any]) -> bool:
+    return any(value for name, value in found.items() if name.startswith("broken:"))
+
+
+def _opened(
+    engine: Engine,
+    plan: DirectPlan,
+    prepared: Prepared,
+    found: Mapping[str, Mapping[str, Any]],
+    customers: ir.Table,
+) -> DirectData | None:
+    """The checked data, or ``None`` when a date lies after the extract date."""
+    latest = [v for t in found.values() for n, v in t.items() if n.startswith("max:")]
+    earliest = [v for t in found.values() for n, v in t.items() if n.startswith("min:")]
+    if plan.extract_date is not None:
+        extract = plan.extract_date
+    else:
+        extract = pd.Timestamp(max(latest)).normalize() if latest else _EPOCH
+    end_of_extract = extract.normalize() + pd.Timedelta(days=1)
+    after = [
+        when
+        for table in found.values()
+        for name, when in table.items()
+        if name.startswith("max:")
+        and name[4:] not in _MAY_BE_AFTER_EXTRACT
+        and pd.Timestamp(when) >= end_of_extract
+    ]
+    if after:
+        return None
+    counts: dict[str, dict[str, int]] = {}
+    if prepared.complaints is not None:
+        counts["complaints.category"] = _distinct(engine, prepared.complaints, "category")
+    if prepared.events is not None:
+        counts["service_events.kind"] = _distinct(engine, prepared.events, "kind")
+    for column in plan.attribute_columns:
+        if customers[column].type().is_string():
+            counts[f"customers.{column}"] = _distinct(engine, customers, column)
+    return DirectData(
+        source=plan.source,
+        prepared=prepared,
+        vocabulary={key: tuple(sorted(values)) for key, values in counts.items()},
+        extract_date=extract,
+        first_date=pd.Timestamp(min(earliest)).normalize() if earliest else None,
+        customer_columns=tuple(plan.columns["customers"]),
+        attribute_columns=plan.attribute_columns,
+        personal_columns=plan.personal_columns,
+        value_counts=counts,
+    )

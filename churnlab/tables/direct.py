@@ -1,0 +1,131 @@
+"""When a data directory can be read where it lies, by an engine, without a pandas copy.
+
+Copying tens of millions of event rows into pandas costs more than computing features from
+them. For the plain case (no snapshot, every table a Parquet file whose columns already have
+the contract's types) the feature stage lets its engine read the files and check the
+contract's row rules there (:mod:`churnlab.features.direct`). Everything else, and any data
+that break a rule or need a repair, goes through :func:`churnlab.load_tables`, which reports
+every problem in full: this module only decides, from the files' schemas, whether the shortcut
+may be tried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from churnlab.tables.config import DataConfig, resolve_config
+from churnlab.tables.contract import CONTRACTS, DATE, ID, NUMBER, TEXT
+from churnlab.tables.load import required_columns, split_personal
+from churnlab.tables.read import ReadLog, find_file
+
+
+@dataclass(frozen=True, kw_only=True)
+class DirectPlan:
+    """Where each table's file is and which of its columns hold what.
+
+    Attributes
+    ----------
+    files:
+        Parquet file of each table present.
+    columns:
+        Per table, contract (or attribute) name -> column name in the file.
+    attribute_columns, personal_columns:
+        Customer columns beyond the contract's, as :class:`~churnlab.tables.Tables` names them.
+    extract_date:
+        From the settings; ``None`` when it is the latest date in the data.
+    """
+
+    source: str
+    files: dict[str, Path]
+    columns: dict[str, dict[str, str]]
+    attribute_columns: tuple[str, ...]
+    personal_columns: tuple[str, ...]
+    extract_date: pd.Timestamp | None
+
+
+def _plain_type(kind: str | None, dtype: pa.DataType) -> bool:
+    """Whether a column of this Parquet type needs no conversion or repair."""
+    if kind in (ID, TEXT):
+        return bool(pa.types.is_string(dtype) or pa.types.is_large_string(dtype))
+    if kind == DATE:
+        return bool(pa.types.is_timestamp(dtype) and dtype.tz is None)
+    if kind == NUMBER:
+        return bool(pa.types.is_integer(dtype) or pa.types.is_floating(dtype))
+    # An attribute. Not booleans: pandas holds a boolean column with gaps as objects.
+    return bool(
+        pa.types.is_string(dtype)
+        or pa.types.is_large_string(dtype)
+        or pa.types.is_integer(dtype)
+        or pa.types.is_floating(dtype)
+    )
+
+
+def _table_columns(table: str, schema: pa.Schema, config: DataConfig) -> dict[str, str] | None:
+    """Contract name -> file column for one table, or ``None`` when the shortcut cannot apply."""
+    names = list(schema.names)
+    if any(name != name.strip() for name in names):
+        return None
+    renamed = {source: name for name, source in config.columns.get(table, {}).items()}
+    columns = {renamed.get(name, name): name for name in names}
+    if len(columns) != len(names):  # two file columns mapped to one name
+        return None
+    if any(column not in columns for column in required_columns(table, None)):
+        return None
+    contract = CONTRACTS[table].columns
+    for name, source in columns.items():
+        if table != "customers" and name not in contract:
+            continue  # extra event columns are never read
+        if not _plain_type(contract.get(name), schema.field(source).type):
+            return None
+    if table != "customers":
+        columns = {name: source for name, source in columns.items() if name in contract}
+    return columns
+
+
+def plan_direct_read(
+    data_dir: str | Path, config: DataConfig | str | Path | None = None
+) -> DirectPlan | None:
+    """Plan reading a data directory in place, or ``None`` when it needs :func:`load_tables`.
+
+    Only file names, settings and Parquet schemas are read here; the rows are checked by the
+    engine (:func:`churnlab.features.direct.open_direct`).
+    """
+    data_dir = Path(data_dir)
+    settings = resolve_config(data_dir, config)
+    if settings.snapshot is not None or not data_dir.is_dir():
+        return None
+    log = ReadLog()
+    files: dict[str, Path] = {}
+    columns: dict[str, dict[str, str]] = {}
+    for table in CONTRACTS:
+        path = find_file(data_dir, table, settings, log)
+        if log.problems:
+            return None
+        if path is None:
+            if table == "customers":
+                return None
+            continue
+        if path.suffix.lower() != ".parquet":
+            return None
+        try:
+            schema = pq.read_schema(path)
+        except Exception:  # unreadable: load_tables says why
+            return None
+        mapped = _table_columns(table, schema, settings)
+        if mapped is None:
+            return None
+        files[table], columns[table] = path, mapped
+    attributes, personal = split_personal(list(columns["customers"]), settings)
+    return DirectPlan(
+        source=str(data_dir),
+        files=files,
+        columns=columns,
+        attribute_columns=tuple(attributes),
+        personal_columns=tuple(personal),
+        extract_date=pd.Timestamp(settings.extract_date) if settings.extract_date else None,
+    )
