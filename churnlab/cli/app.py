@@ -257,14 +257,11 @@ def score(
     from churnlab.files import write_table
     from churnlab.model import load_model
     from churnlab.model import score as score_customers
-    from churnlab.tables import load_tables
 
     def call() -> Any:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", category=UserWarning)
-            scores = score_customers(
-                load_model(model), load_tables(data_dir, config=config), as_of=as_of
-            )
+            scores = score_customers(load_model(model), data_dir, as_of=as_of, config=config)
         for warning in caught:
             typer.echo(f"Warning: {warning.message}", err=True)
         write_table(scores.frame, out)

@@ -43,6 +43,9 @@ class FeatureFrame:
     vocabulary:
         Fixed category lists (complaint categories, failure kinds, text attributes); pass them
         back when scoring so that columns and categories match the training frame.
+    data_vocabulary:
+        The category values found in the data (all rows, any date): the same as
+        ``vocabulary`` unless lists were passed in, when values beyond them may show here.
     """
 
     frame: pd.DataFrame
@@ -51,6 +54,7 @@ class FeatureFrame:
     features: tuple[Feature, ...]
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     labelled: bool = False
+    data_vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def feature_names(self) -> list[str]:
@@ -165,12 +169,14 @@ def _run(
     progress: bool | None,
 ) -> FeatureFrame:
     if isinstance(data, Tables):
-        vocab = dict(vocabulary) if vocabulary is not None else vocabulary_of(data)
+        found = vocabulary_of(data)
+        vocab = dict(vocabulary) if vocabulary is not None else found
         prep: Prepared = prepare(
             engine, data, many_cutoffs=len(cutoffs) > 1, rejoin_key=spec.rejoin_key
         )
     else:
-        vocab = dict(vocabulary) if vocabulary is not None else dict(data.vocabulary)
+        found = dict(data.vocabulary)
+        vocab = dict(vocabulary) if vocabulary is not None else found
         prep = data.prepared
     features = feature_list(prep, vocab)
     parts: list[pa.Table] = []
@@ -200,6 +206,7 @@ def _run(
         features=tuple(features),
         vocabulary=vocab,
         labelled=label,
+        data_vocabulary=found,
     )
 
 

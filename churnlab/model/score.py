@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from churnlab.features import FeatureFrame, build_scoring_frame
 from churnlab.model.card import ModelCard
 from churnlab.model.compat import Unseen, align, check_frame, unseen_values, warn_unseen
 from churnlab.model.model import ChurnModel
-from churnlab.tables import Tables, load_tables
+from churnlab.tables import DataConfig, Tables, load_tables
 
 SCORE_COLUMNS = ("customer_id", "as_of", "churn_probability", "risk_band")
 EVENT_DATES = {"complaints": ("category", "opened_at"), "service_events": ("kind", "occurred_at")}
@@ -155,11 +156,17 @@ def unseen_in_tables(
     return found
 
 
+def _beyond_vocabulary(card: ModelCard, found: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether the data hold any category value (at any date) that the model's lists lack."""
+    return any(set(found.get(key, ())) - set(values) for key, values in card.vocabulary.items())
+
+
 def score(
     model: ChurnModel | str | Path,
     tables: Tables | str | Path,
     *,
     as_of: str | dt.date | pd.Timestamp,
+    config: DataConfig | str | Path | None = None,
 ) -> Scores:
     """Score every customer in scope at ``as_of`` with a calibrated churn probability.
 
@@ -177,22 +184,26 @@ def score(
         Loaded :class:`~churnlab.tables.Tables`, or a data directory to load.
     as_of:
         The scoring date: what was known at the end of this day.
+    config:
+        Settings for a data directory (default: its ``churnlab.toml``).
     """
     from churnlab.model.persist import load_model
 
     if not isinstance(model, ChurnModel):
         model = load_model(model)
-    if not isinstance(tables, Tables):
-        tables = load_tables(tables)
     card = model.card_
     stamp = pd.Timestamp(as_of).normalize()
     features: FeatureFrame = build_scoring_frame(
-        tables, as_of=stamp, spec=card.label_spec, vocabulary=card.vocabulary
+        tables, as_of=stamp, spec=card.label_spec, vocabulary=card.vocabulary, config=config
     )
     frame = features.frame
     check_frame(card, frame)
     matrix, unseen_in_frame = align(card, frame)
-    unseen = unseen_in_tables(card, tables, frame, stamp) + unseen_in_frame
+    unseen = unseen_in_frame
+    if _beyond_vocabulary(card, features.data_vocabulary):
+        # Count and show them as of the scoring date: needs the rows (rare, so load them).
+        loaded = tables if isinstance(tables, Tables) else load_tables(tables, config=config)
+        unseen = unseen_in_tables(card, loaded, frame, stamp) + unseen_in_frame
     warn_unseen(unseen, stacklevel=2)
     probability = model.calibrator_.apply(model.booster_.predict(matrix))
     del matrix
