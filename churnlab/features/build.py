@@ -10,6 +10,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from churnlab.errors import SpecError
@@ -214,17 +215,27 @@ def _to_pandas(
     table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]
 ) -> pd.DataFrame:
     # Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
-    frame = table.to_pandas(self_destruct=True, split_blocks=True)
-    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
+    # Text attributes become categoricals with the fixed lists, coded in Arrow (looking up
+    # millions of strings in pandas took seconds). Values outside a list (unseen at training)
+    # become missing; the model stage counts and reports them.
+    categorical: dict[str, pd.Categorical] = {}
     for feature in features:
         categories = vocab.get(f"customers.{feature.name}")
         if categories is not None:
-            # Values outside the fixed list (unseen at training) become missing; the model stage
-            # counts and reports them.
-            values = frame[feature.name]
-            known = values.where(values.isin(categories))
-            frame[feature.name] = pd.Categorical(known, categories=list(categories))
-    return frame
+            column = table[feature.name]
+            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+                column = pc.cast(column, pa.string())
+            codes = pc.fill_null(pc.index_in(column, value_set=pa.array(categories)), -1)
+            categorical[feature.name] = pd.Categorical.from_codes(
+                codes.to_numpy().astype("int32"), categories=list(categories)
+            )
+    order = table.column_names
+    table = table.drop_columns(list(categorical))
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
+    for name, values in categorical.items():
+        frame[name] = values
+    return frame[order] if list(frame.columns) != order else frame
 
 
 def build_scoring_frame(
