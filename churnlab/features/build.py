@@ -226,8 +226,9 @@ def _to_pandas(
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
             codes = pc.fill_null(pc.index_in(column, value_set=pa.array(categories)), -1)
+            dtype = pd.CategoricalDtype(list(categories))
             categorical[feature.name] = pd.Categorical.from_codes(
-                codes.to_numpy().astype("int32"), categories=list(categories)
+                codes.to_numpy().astype("int32"), dtype=dtype
             )
     order = table.column_names
     table = table.drop_columns(list(categorical))
