@@ -21,12 +21,13 @@ import pandas as pd
 from churnlab.features.engine import Engine
 from churnlab.features.prepare import Prepared, derive, kept_customer_columns
 from churnlab.tables.config import DataConfig
+from churnlab.tables.contract import CONTRACTS
 from churnlab.tables.direct import DirectPlan, plan_direct_read
 
 # Whitespace around an id: load_tables would trim it (a repair), so the shortcut is not taken.
 # RE2's \s is ASCII only; \p{Z}, \x0b and \x85 complete Unicode's White_Space.
 _SPACED = r"^[\s\p{Z}\x0b\x{85}]|[\s\p{Z}\x0b\x{85}]$"
-_MAY_BE_AFTER_EXTRACT = {"due_day"}  # a bill issued before the extract may fall due after it
+_MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
@@ -88,48 +89,55 @@ def _customer_checks(c: ir.Table) -> dict[str, ir.Scalar]:
     }
 
 
-_DAYS = ("day", "due_day", "paid_day", "rec_day", "resolved_day")
+_REQUIRED_VALUES = {"bills": "amount", "complaints": "category", "service_events": "kind"}
+_EVENT_DATES = {
+    "bills": ["bill_date", "due_date", "paid_date", "recorded_at"],
+    "complaints": ["opened_at", "resolved_at", "recorded_at"],
+    "service_events": ["occurred_at", "recorded_at"],
+}
 
 
-def _event_checks(p: ir.Table, value: str, *, coded: bool) -> dict[str, ir.Scalar]:
-    """Rule breaks and day range of one prepared event relation.
-
-    With integer keys (``coded``) a missing key is an empty or unknown customer id; with text
-    keys it is an empty one (unknown ids: :func:`_unknown_customers`).
-    """
-    out: dict[str, ir.Scalar] = {
-        "rows": p.count(),
-        "broken:unknown or empty customer_id" if coded else "broken:empty customer_id": _count(
-            p.key.isnull()
-        ),
-        "broken:empty date": _count(p.day.isnull()),
-        f"broken:empty {value}": _count(p[value].isnull()),
-    }
-    if "amount" in p.columns:
-        out["broken:negative amount"] = _count(p.amount < 0)
-    if "duration" in p.columns:
-        out["broken:negative duration"] = _count(p.duration < 0)
-    if "resolved_s" in p.columns:
-        out["broken:resolved before opened"] = _count(p.resolved_s < p.opened_s)
-    return {**out, **_dates(p, [d for d in _DAYS if d in p.columns])}
-
-
-def _unknown_customers(p: ir.Table, customers: ir.Table) -> ir.Table:
-    """How many distinct text keys of an event relation ``customers`` lacks (one row)."""
-    ids = p.filter(p.key.notnull()).select("key").distinct()
-    unknown = ids.filter(~ids.key.isin(customers.customer_id))
+def _unknown_customers(e: ir.Table, customers: ir.Table) -> ir.Table:
+    """How many distinct customer ids of an event table ``customers`` lacks (one row)."""
+    ids = e.filter(e.customer_id.notnull()).select("customer_id").distinct()
+    unknown = ids.filter(~ids.customer_id.isin(customers.customer_id))
     return unknown.aggregate(**{"broken:unknown customer": unknown.count()})
 
 
+def _unkeyed(p: ir.Table) -> ir.Table:
+    """How many rows of a prepared relation with integer keys found no customer (one row).
+
+    Their ids are not empty (checked before), so the customers lack them."""
+    return p.aggregate(**{"broken:unknown customer": _count(p.key.isnull())})
+
+
+def _event_checks(table: str, e: ir.Table) -> dict[str, ir.Scalar]:
+    """Rule breaks and date range of one event table (contract column names)."""
+    date = CONTRACTS[table].date_column
+    value = _REQUIRED_VALUES[table]
+    out: dict[str, ir.Scalar] = {
+        "rows": e.count(),
+        "broken:empty customer_id": _count(e.customer_id.isnull()),
+        f"broken:empty {date}": _count(e[date].isnull()),
+        f"broken:empty {value}": _count(e[value].isnull()),
+    }
+    if "amount" in e.columns:
+        out["broken:negative amount"] = _count(e.amount < 0)
+    if "duration_minutes" in e.columns:
+        out["broken:negative duration"] = _count(e.duration_minutes < 0)
+    if "resolved_at" in e.columns:
+        out["broken:resolved before opened"] = _count(e.resolved_at < e.opened_at)
+    return {**out, **_dates(e, _EVENT_DATES[table])}
+
+
 def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> dict[str, Any]:
-    """Run the checks as one aggregate; dates (and day numbers) come back as timestamps."""
+    """Run the checks as one aggregate; dates come back as timestamps."""
     row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
     out: dict[str, Any] = {}
     for name, value in row.items():
         if value is None:
             continue
         if name.startswith(("min:", "max:")):
-            value = _EPOCH + pd.Timedelta(days=value) if isinstance(value, int) else value
             value = pd.Timestamp(value)
         out[name] = value
     return out
@@ -167,32 +175,29 @@ def open_direct(
         raw[table] = rel.select(**{name: rel[src] for name, src in plan.columns[table].items()})
     customers = raw.pop("customers")
     found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}
-    if found["customers"]["rows"] == 0 or _broken(found["customers"]):
+    for table, rel in raw.items():
+        found[table] = _run_checks(engine, rel, _event_checks(table, rel))
+    if any(f["rows"] == 0 or _broken(f) for f in found.values()):
         return None
-    # For many cutoffs the relations are materialised with integer keys first and checked
-    # there (cheap); for one they stay views over the files, checked as they are read.
-    coded = many_cutoffs
+    # For many cutoffs the relations are materialised once with integer keys (an id the
+    # customers lack gets none); for one they stay views over the files.
     prepared = derive(
         engine,
         customers,
         raw,
         keep=kept_customer_columns(plan.attribute_columns, rejoin_key),
-        keys="compact" if coded else "text",
-        materialize=coded,
+        keys="compact" if many_cutoffs else "text",
+        materialize=many_cutoffs,
         attributes=plan.attribute_columns,
     )
-    relations = {
-        "bills": (prepared.bills, "amount"),
-        "complaints": (prepared.complaints, "category"),
-        "service_events": (prepared.events, "kind"),
-    }
-    for table, (rel, value) in relations.items():
-        if rel is None:
-            continue
-        found[table] = _run_checks(engine, rel, _event_checks(rel, value, coded=coded))
-        if not coded:
-            found[table].update(engine.to_arrow(_unknown_customers(rel, customers)).to_pylist()[0])
-        if found[table]["rows"] == 0 or _broken(found[table]):
+    keyed = {"bills": prepared.bills, "complaints": prepared.complaints}
+    keyed["service_events"] = prepared.events
+    for table, rel in raw.items():
+        prepared_rel = keyed[table]
+        assert prepared_rel is not None
+        unknown = _unkeyed(prepared_rel) if many_cutoffs else _unknown_customers(rel, customers)
+        found[table].update(engine.to_arrow(unknown).to_pylist()[0])
+        if _broken(found[table]):
             return None
     return _opened(engine, plan, prepared, found, customers)
 
