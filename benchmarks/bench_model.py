@@ -3,8 +3,11 @@
 Each timed step is a whole process (imports, reading, validation, features, model, writing),
 run under ``/usr/bin/time -v`` for its peak memory; figures are medians of ``--repeats`` runs.
 Quality is read from the saved model: the hold-out ROC-AUC beside the AUC of the demo's true
-90-day churn probabilities on the same rows (the best any model can do), the expected
-calibration error (15 equal-frequency bins) and the logistic baseline's AUC.
+90-day churn probabilities on the same rows, the expected calibration error (15 equal-frequency
+bins) and the logistic baseline's AUC. The truth is given twice: with each customer's
+unobserved proneness (frailty, sensitivities), which no model can see, and with it at its
+population mean (``hazard_observable``): the best a model that sees only the data can do, and
+the reference of the 97% target.
 
     .venv/bin/python benchmarks/bench_model.py                       # 1,000,000 customers
     .venv/bin/python benchmarks/bench_model.py --customers 100000 --repeats 1
@@ -27,6 +30,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
+import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -69,8 +75,6 @@ def ensure_demo(folder: Path, customers: int, months: int) -> None:
 
 def shap_seconds(model_dir: str, data_dir: str, as_of: str) -> None:
     """Print the seconds of exact TreeSHAP on 100,000 scoring rows (run as its own process)."""
-    import pandas as pd
-
     from churnlab.features import build_scoring_frame
     from churnlab.model import load_model
 
@@ -97,18 +101,34 @@ def shap_seconds(model_dir: str, data_dir: str, as_of: str) -> None:
     )
 
 
-def quality(model_dir: Path, data_dir: Path) -> dict[str, float]:
-    """Hold-out AUC beside the truth's AUC on the same rows, ECE and the baseline's AUC.
+def _truth_probabilities(truth: object, holdout: object, column: str) -> tuple[object, object]:
+    """Per hold-out row: 90-day churn probability over the months that exist, and the
+    ex-ante one from the first month's hazard (``1 - (1 - h1) ** 3``, known at the cutoff)."""
+    parts, ex_ante = [], []
+    for cutoff, rows in holdout.groupby("cutoff"):
+        first = pd.Timestamp(cutoff) + pd.Timedelta(days=1)
+        months = [first + pd.DateOffset(months=k) for k in range(3)]
+        window = truth[truth["month"].isin(months)]
+        log_survival = np.log1p(-window[column]).groupby(window["customer_id"]).sum()
+        survival = log_survival.reindex(rows["customer_id"]).fillna(0.0).to_numpy()
+        parts.append(pd.Series(1 - np.exp(survival), index=rows.index))
+        month_one = window[window["month"] == first].set_index("customer_id")[column]
+        h1 = month_one.reindex(rows["customer_id"]).fillna(0.0).to_numpy()
+        ex_ante.append(pd.Series(1 - (1 - h1) ** 3, index=rows.index))
+    over_months = pd.concat(parts).reindex(holdout.index).to_numpy()
+    first_month = pd.concat(ex_ante).reindex(holdout.index).to_numpy()
+    return over_months, first_month
 
-    The true 90-day churn probability at a month-end cutoff ``c`` is ``1 - prod(1 - hazard)``
-    over the three months after ``c``; a customer who churns has no later rows, so the months
-    that exist are used. That reference is low for early churners (fewer months counted), so
-    a second one is printed: ``1 - (1 - h1)**3`` from the first month's hazard, which is known
-    at the cutoff. Both include the demo's unobserved frailty and sensitivities, which no model
-    can see, so neither is a reachable ceiling.
+
+def quality(model_dir: Path, data_dir: Path) -> dict[str, float]:
+    """Hold-out AUC beside the truth's AUCs on the same rows, ECE and the baseline's AUC.
+
+    The reference of the target is the ex-ante probability from the *observable* hazard of
+    the first month after the cutoff (the state at the cutoff, unobserved proneness at its
+    mean). Also printed: the same with the true hazard (which knows each customer's proneness)
+    and the true hazards' product over the three months that exist (low for early churners,
+    who have fewer months, and knowing months two and three).
     """
-    import numpy as np
-    import pandas as pd
     from sklearn.metrics import roc_auc_score
 
     from churnlab.model import expected_calibration_error
@@ -116,29 +136,19 @@ def quality(model_dir: Path, data_dir: Path) -> dict[str, float]:
     holdout = pd.read_parquet(model_dir / "holdout.parquet")
     card = json.loads((model_dir / "card.json").read_text())
     truth = pd.read_parquet(data_dir / "truth" / "customer_month.parquet")
-    parts, ex_ante = [], []
-    for cutoff, rows in holdout.groupby("cutoff"):
-        first = pd.Timestamp(cutoff) + pd.Timedelta(days=1)
-        months = [first + pd.DateOffset(months=k) for k in range(3)]
-        window = truth[truth["month"].isin(months)]
-        log_survival = np.log1p(-window["hazard"]).groupby(window["customer_id"]).sum()
-        survival = log_survival.reindex(rows["customer_id"]).fillna(0.0).to_numpy()
-        parts.append(pd.Series(1 - np.exp(survival), index=rows.index))
-        month_one = window[window["month"] == first].set_index("customer_id")["hazard"]
-        h1 = month_one.reindex(rows["customer_id"]).fillna(0.0).to_numpy()
-        ex_ante.append(pd.Series(1 - (1 - h1) ** 3, index=rows.index))
-    true_p = pd.concat(parts).reindex(holdout.index).to_numpy()
-    first_p = pd.concat(ex_ante).reindex(holdout.index).to_numpy()
+    true_p, first_p = _truth_probabilities(truth, holdout, "hazard")
+    _, observable_p = _truth_probabilities(truth, holdout, "hazard_observable")
     y = holdout["churned"].to_numpy()
     model_auc = roc_auc_score(y, holdout["probability"])
-    truth_auc = roc_auc_score(y, true_p)
+    observable_auc = roc_auc_score(y, observable_p)
     return {
         "model_auc": model_auc,
-        "truth_auc": truth_auc,
-        "ratio": model_auc / truth_auc,
+        "observable_auc": observable_auc,
+        "ratio": model_auc / observable_auc,
+        "truth_auc": roc_auc_score(y, true_p),
         "first_month_auc": roc_auc_score(y, first_p),
         "ece": expected_calibration_error(y, holdout["probability"], bins=15),
-        "truth_ece": expected_calibration_error(y, true_p, bins=15),
+        "truth_ece": expected_calibration_error(y, observable_p, bins=15),
         "baseline_auc": roc_auc_score(y, holdout["baseline_probability"]),
         "holdout_rows": len(holdout),
         "churn_rate": float(y.mean()),
@@ -184,8 +194,6 @@ def main() -> None:
             ],
             args.repeats,
         )
-        import pandas as pd
-
         scored = len(pd.read_parquet(f"{tmp}/scores.parquet", columns=["customer_id"]))
     rows.append((f"score {scored:,} customers (features incl.)", scores, "< 20 s"))
     shap_runs = [
@@ -212,13 +220,14 @@ def main() -> None:
         f"{q['negative_fraction']:.3g}), {q['rounds']} rounds, calibration {q['calibration']}"
     )
     print(
-        f"hold-out ROC-AUC {q['model_auc']:.4f} | truth AUC {q['truth_auc']:.4f} | "
+        f"hold-out ROC-AUC {q['model_auc']:.4f} | observable truth AUC {q['observable_auc']:.4f} | "
         f"ratio {q['ratio']:.1%} (target >= 97%) | ECE {q['ece']:.4f} (target < 0.02; "
-        f"truth {q['truth_ece']:.4f}) | baseline AUC {q['baseline_auc']:.4f}"
+        f"observable truth {q['truth_ece']:.4f}) | baseline AUC {q['baseline_auc']:.4f}"
     )
     print(
-        f"second reference, first-month hazard known at the cutoff: AUC "
-        f"{q['first_month_auc']:.4f}; model/reference {q['model_auc'] / q['first_month_auc']:.1%}"
+        f"true hazards incl. unobserved proneness: first month AUC {q['first_month_auc']:.4f} "
+        f"(model {q['model_auc'] / q['first_month_auc']:.1%}), over the months that exist "
+        f"{q['truth_auc']:.4f} (model {q['model_auc'] / q['truth_auc']:.1%})"
     )
 
 

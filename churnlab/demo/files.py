@@ -64,6 +64,7 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("customer_id", ID),
         ("month", TIMESTAMP),
         ("hazard", FLOAT),
+        ("hazard_observable", FLOAT),
         ("cause", "cause"),
     ),
 }

@@ -30,7 +30,9 @@ two-year contracts, but 2.5 in the month a one- or two-year term ends; ``tenure`
 ``(1 + points / 100) ** -0.4`` with one point per month of tenure plus one per 10 currency
 units of spend, all wiped by a late payment. ``frailty`` (log-normal, mean 1) and the
 sensitivities are each customer's unobserved proneness. The truth table's ``cause`` is the
-largest of the five terms.
+largest of the five terms; its ``hazard_observable`` is the hazard with that proneness at its
+population mean (frailty and sensitivities 1, natural hazard 0.0012): the best a model that
+sees only the data can do, where ``hazard`` includes what no model can see.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from churnlab.demo.population import PLAN_CAPS, Population
+from churnlab.demo.population import NATURAL_HAZARD, PLAN_CAPS, Population
 
 if TYPE_CHECKING:
     from churnlab.demo.simulate import State
@@ -77,17 +79,33 @@ def hazard_components(
     slow_resolved: np.ndarray,
     over: np.ndarray,
     under: np.ndarray,
+    observable: bool = False,
 ) -> tuple[np.ndarray, ...]:
-    """The hazard of each cause: service, price, product, payment, natural."""
+    """The hazard of each cause: service, price, product, payment, natural.
+
+    With ``observable`` the customer's unobserved proneness (frailty, sensitivities, natural
+    hazard) is replaced by its population mean: what a model can know from the data.
+    """
     contract = pop.contract[idx]
     renewal = (months_since_signup > 0) & (months_since_signup % CONTRACT_TERM[contract] == 0)
     contract_factor = np.where(renewal, CONTRACT_RENEWAL[contract], CONTRACT_BASE[contract])
     tenure_factor = 1.0 + 2.0 * np.exp(-tenure_months / 6.0)
     loyalty = (1.0 + state.points[idx] / 100.0) ** -0.4
-    scale = LEVEL * pop.frailty[idx] * contract_factor * tenure_factor * loyalty
+    frailty, service_s, price_s, payment_s = (
+        (1.0, 1.0, 1.0, 1.0)
+        if observable
+        else (
+            pop.frailty[idx],
+            pop.service_sensitivity[idx],
+            pop.price_sensitivity[idx],
+            pop.payment_sensitivity[idx],
+        )
+    )
+    natural = np.full(len(idx), NATURAL_HAZARD) if observable else pop.natural[idx]
+    scale = LEVEL * frailty * contract_factor * tenure_factor * loyalty
 
     complaints = state.complaints[idx]
-    service = pop.service_sensitivity[idx] * (
+    service = service_s * (
         0.014 * pop.network[idx]
         + 0.025 * state.failure_load[idx]
         + 0.06 * np.minimum(open_complaints, 3)
@@ -95,15 +113,15 @@ def hazard_components(
         + 0.02 * complaints
         + 0.02 * np.maximum(complaints - 1.0, 0.0)
     )
-    price = pop.price_sensitivity[idx] * (
+    price = price_s * (
         0.085 * state.shock[idx] + 0.085 * np.maximum(state.ema_ratio[idx] - 1.3, 0.0)
     )
     product = 0.05 * over + 0.03 * under
-    payment = pop.payment_sensitivity[idx] * (
+    payment = payment_s * (
         0.05 * np.minimum(state.lost_points[idx] / 80.0, 1.0)
         + 0.02 * np.minimum(state.arrears[idx], 3.0)
     )
-    return service * scale, price * scale, product * scale, payment * scale, pop.natural[idx]
+    return service * scale, price * scale, product * scale, payment * scale, natural
 
 
 def total_and_cause(components: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -30,6 +30,8 @@ REGION_NETWORK = np.array([0.8, 0.9, 1.0, 1.0, 1.3, 1.2, 1.6])
 REGION_OUTAGES = np.array([0.25, 0.30, 0.30, 0.35, 0.45, 0.40, 0.55])
 """Expected regional outage episodes per month in each region."""
 
+NATURAL_HAZARD = 0.0012
+"""Mean monthly hazard of leaving for reasons no operator controls."""
 PLAN_FEES = np.array([29.0, 49.0, 79.0, 109.0])
 PLAN_CAPS = np.array([1.0, 3.0, 8.0, np.inf])
 """Usage allowance of each plan (in the units of a customer's ``need``)."""
@@ -193,6 +195,6 @@ def _draw_attributes(rng: np.random.Generator, tenure_months: np.ndarray) -> dic
         "price_sensitivity": _lognormal_mean_one(rng, 0.6, n),
         "payment_sensitivity": _lognormal_mean_one(rng, 0.5, n),
         "frailty": _lognormal_mean_one(rng, 0.8, n),
-        "natural": 0.0012 * _lognormal_mean_one(rng, 0.3, n),
+        "natural": NATURAL_HAZARD * _lognormal_mean_one(rng, 0.3, n),
         "points": np.minimum(tenure_months, since_wipe) * points_rate,
     }

@@ -220,18 +220,20 @@ def _simulate_block(
     n = len(at_risk)
     open_now = open_complaints[at_risk]
     over, under = plan_fit(pop, at_risk, month.index)
-    components = hazard_components(
-        pop,
-        state,
-        at_risk,
-        months_since_signup=month.first_month_index + month.index - pop.signup_month_index[at_risk],
-        tenure_months=(month.start_day - pop.signup_day[at_risk]) / 30.4375,
-        open_complaints=open_now,
-        slow_resolved=slow_resolved[at_risk],
-        over=over,
-        under=under,
+    moments = {
+        "months_since_signup": month.first_month_index
+        + month.index
+        - pop.signup_month_index[at_risk],
+        "tenure_months": (month.start_day - pop.signup_day[at_risk]) / 30.4375,
+        "open_complaints": open_now,
+        "slow_resolved": slow_resolved[at_risk],
+        "over": over,
+        "under": under,
+    }
+    hazard, cause = total_and_cause(hazard_components(pop, state, at_risk, **moments))
+    observable, _ = total_and_cause(
+        hazard_components(pop, state, at_risk, observable=True, **moments)
     )
-    hazard, cause = total_and_cause(components)
     churn = rng.random(n) < hazard
     days = month.next_day - month.start_day
     end_day = month.start_day + np.floor(rng.random(n) * days).astype(np.int64)
@@ -244,6 +246,7 @@ def _simulate_block(
         "customer_id": ids,
         "month": np.full(n, month.start_us, dtype=np.int64),
         "hazard": hazard,
+        "hazard_observable": observable,
         "cause": cause,
     }
     bills, shock, late = _bills(pop, state, month, rng, over)

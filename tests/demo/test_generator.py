@@ -64,6 +64,7 @@ SCHEMAS = {
         ("customer_id", pa.string()),
         ("month", TS),
         ("hazard", pa.float64()),
+        ("hazard_observable", pa.float64()),
         ("cause", pa.string()),
     ],
 }
@@ -435,3 +436,15 @@ def test_a_single_customer_and_month_work(
     assert customers["customer_id"].tolist() == ["01"]
     assert result.rows["customers"] == 1
     assert result.rows["bills"] == result.truth_rows == 1
+
+
+def test_observable_hazard_knows_less_than_the_true_one(churn_months: pd.DataFrame) -> None:
+    """The observable hazard (proneness at its mean) ranks churners worse than the true one,
+    which also knows each customer's unobserved frailty and sensitivities, but well above chance."""
+    from sklearn.metrics import roc_auc_score
+
+    assert churn_months["hazard_observable"].between(0, 1, inclusive="neither").all()
+    churned = churn_months["churned"]
+    full = roc_auc_score(churned, churn_months["hazard"])
+    seen = roc_auc_score(churned, churn_months["hazard_observable"])
+    assert 0.6 < seen < full
