@@ -225,7 +225,8 @@ def _to_pandas(
             column = table[feature.name]
             if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
                 column = pc.cast(column, pa.string())
-            codes = pc.fill_null(pc.index_in(column, value_set=pa.array(categories)), -1)
+            lookup = pa.array(categories, type=pa.string())
+            codes = pc.fill_null(pc.index_in(column, value_set=lookup), -1)
             dtype = pd.CategoricalDtype(list(categories))
             categorical[feature.name] = pd.Categorical.from_codes(
                 codes.to_numpy().astype("int32"), dtype=dtype

@@ -25,8 +25,8 @@ from churnlab.tables.contract import CONTRACTS
 from churnlab.tables.direct import DirectPlan, plan_direct_read
 
 # Whitespace around an id: load_tables would trim it (a repair), so the shortcut is not taken.
-# RE2's \s is ASCII only; \p{Z}, \x0b and \x85 complete Unicode's White_Space.
-_SPACED = r"^[\s\p{Z}\x0b\x{85}]|[\s\p{Z}\x0b\x{85}]$"
+# RE2's \s is ASCII only; \p{Z}, \x0b, \x1c-\x1f and \x85 complete what Arrow trims.
+_SPACED = r"^[\s\p{Z}\x0b\x1c-\x1f\x{85}]|[\s\p{Z}\x0b\x1c-\x1f\x{85}]$"
 _MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
 _EPOCH = pd.Timestamp("1970-01-01")
 
@@ -121,10 +121,13 @@ def _event_checks(table: str, e: ir.Table) -> dict[str, ir.Scalar]:
         f"broken:empty {date}": _count(e[date].isnull()),
         f"broken:empty {value}": _count(e[value].isnull()),
     }
-    if "amount" in e.columns:
-        out["broken:negative amount"] = _count(e.amount < 0)
-    if "duration_minutes" in e.columns:
-        out["broken:negative duration"] = _count(e.duration_minutes < 0)
+    for column in ("amount", "duration_minutes"):
+        if column in e.columns:
+            number = e[column].cast("float64")
+            out[f"broken:negative {column}"] = _count(number < 0)
+            # pandas reads NaN as empty: load_tables reports it (amount) or it counts as
+            # missing (duration), so it must not be read in place as a number.
+            out[f"broken:NaN {column}"] = _count(number.isnan())
     if "resolved_at" in e.columns:
         out["broken:resolved before opened"] = _count(e.resolved_at < e.opened_at)
     return {**out, **_dates(e, _EVENT_DATES[table])}
@@ -171,7 +174,7 @@ def open_direct(
         return None
     raw: dict[str, ir.Table] = {}
     for table, path in plan.files.items():
-        rel = engine.read_parquet(table, path)
+        rel = engine.read_parquet(f"{table}_file", path)  # the fallback loads under `table`
         raw[table] = rel.select(**{name: rel[src] for name, src in plan.columns[table].items()})
     customers = raw.pop("customers")
     found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}

@@ -87,6 +87,12 @@ def _table_columns(table: str, schema: pa.Schema, config: DataConfig) -> dict[st
     return columns
 
 
+def _stores_pandas_index(schema: pa.Schema) -> bool:
+    """Whether pandas wrote its index as a column (pandas reads it back as the index)."""
+    meta = schema.pandas_metadata or {}
+    return any(isinstance(column, str) for column in meta.get("index_columns", []))
+
+
 def plan_direct_read(
     data_dir: str | Path, config: DataConfig | str | Path | None = None
 ) -> DirectPlan | None:
@@ -115,6 +121,8 @@ def plan_direct_read(
         try:
             schema = pq.read_schema(path)
         except Exception:  # unreadable: load_tables says why
+            return None
+        if _stores_pandas_index(schema):
             return None
         mapped = _table_columns(table, schema, settings)
         if mapped is None:

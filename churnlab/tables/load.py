@@ -164,7 +164,8 @@ def _positions(ids: pd.Series, known: pa.Array) -> np.ndarray:
 def _known_mask(codes: np.ndarray | None, frame: pd.DataFrame) -> pd.Series | None:
     if codes is None:
         return None
-    return pd.Series(codes >= 0, index=frame.index)
+    # Empty ids are reported as empty, not also as unknown.
+    return pd.Series((codes >= 0) | frame["customer_id"].isna().to_numpy(), index=frame.index)
 
 
 def _encode_customer_ids(

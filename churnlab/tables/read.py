@@ -104,6 +104,18 @@ def apply_mapping(
     """Rename the user's columns to churnlab's names; report required columns that are missing."""
     mapping = config.columns.get(contract.name, {})
     frame = frame.rename(columns={source: name for name, source in mapping.items()})
+    twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    for column in twice:
+        log.problems.append(
+            Problem(
+                table=contract.name,
+                column=column,
+                check=f"two columns are called {column} after the [columns.{contract.name}] "
+                "mapping; rename or drop one",
+            )
+        )
+    if twice:
+        return None
     missing = [c for c in required if c not in frame.columns]
     for column in missing:
         source = mapping.get(column, column)
