@@ -10,11 +10,10 @@ features as loading the tables into pandas first.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -29,6 +28,7 @@ from churnlab.tables.direct import DirectPlan, plan_direct_read
 _SPACED = r"^[\s\p{Z}\x0b\x1c-\x1f\x{85}]|[\s\p{Z}\x0b\x1c-\x1f\x{85}]$"
 _MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
 _EPOCH = pd.Timestamp("1970-01-01")
+_PREPARED_NAMES = {"bills": "bills", "complaints": "complaints", "service_events": "events"}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -38,14 +38,12 @@ class DirectData:
     Attributes
     ----------
     prepared:
-        The prepared relations (materialised in the engine).
+        The prepared relations: views over the files for one cutoff, materialised with
+        integer keys for many.
     vocabulary:
         Fixed category lists, as :func:`churnlab.features.prepare.vocabulary_of` gives them.
     extract_date, first_date:
         The extract date (settings, else the latest date in the data) and the earliest date.
-    value_counts:
-        Rows per value of every category column (``"complaints.category"``, ...), for reports
-        of values a model has not seen.
     """
 
     source: str
@@ -56,7 +54,6 @@ class DirectData:
     customer_columns: tuple[str, ...]
     attribute_columns: tuple[str, ...]
     personal_columns: tuple[str, ...]
-    value_counts: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
     is_snapshot: bool = False
 
     def __repr__(self) -> str:
@@ -146,10 +143,9 @@ def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> 
     return out
 
 
-def _distinct(engine: Engine, rel: ir.Table, column: str) -> dict[str, int]:
-    counts = rel.filter(rel[column].notnull()).group_by(column).aggregate(rows=ibis._.count())
-    table = engine.to_arrow(counts)
-    return dict(zip(table[column].to_pylist(), table["rows"].to_pylist(), strict=True))
+def _sorted_values(engine: Engine, rel: ir.Table, column: str) -> tuple[str, ...]:
+    values = rel.filter(rel[column].notnull()).select(column).distinct()
+    return tuple(sorted(str(v) for v in engine.to_arrow(values)[column].to_pylist()))
 
 
 def open_direct(
@@ -193,12 +189,11 @@ def open_direct(
         materialize=many_cutoffs,
         attributes=plan.attribute_columns,
     )
-    keyed = {"bills": prepared.bills, "complaints": prepared.complaints}
-    keyed["service_events"] = prepared.events
     for table, rel in raw.items():
-        prepared_rel = keyed[table]
-        assert prepared_rel is not None
-        unknown = _unkeyed(prepared_rel) if many_cutoffs else _unknown_customers(rel, customers)
+        if many_cutoffs:
+            unknown = _unkeyed(getattr(prepared, _PREPARED_NAMES[table]))
+        else:
+            unknown = _unknown_customers(rel, customers)
         found[table].update(engine.to_arrow(unknown).to_pylist()[0])
         if _broken(found[table]):
             return None
@@ -234,22 +229,21 @@ def _opened(
     ]
     if after:
         return None
-    counts: dict[str, dict[str, int]] = {}
+    vocabulary: dict[str, tuple[str, ...]] = {}
     if prepared.complaints is not None:
-        counts["complaints.category"] = _distinct(engine, prepared.complaints, "category")
+        vocabulary["complaints.category"] = _sorted_values(engine, prepared.complaints, "category")
     if prepared.events is not None:
-        counts["service_events.kind"] = _distinct(engine, prepared.events, "kind")
+        vocabulary["service_events.kind"] = _sorted_values(engine, prepared.events, "kind")
     for column in plan.attribute_columns:
         if customers[column].type().is_string():
-            counts[f"customers.{column}"] = _distinct(engine, customers, column)
+            vocabulary[f"customers.{column}"] = _sorted_values(engine, customers, column)
     return DirectData(
         source=plan.source,
         prepared=prepared,
-        vocabulary={key: tuple(sorted(values)) for key, values in counts.items()},
+        vocabulary=vocabulary,
         extract_date=extract,
         first_date=min(earliest).normalize() if earliest else None,
         customer_columns=tuple(plan.columns["customers"]),
         attribute_columns=plan.attribute_columns,
         personal_columns=plan.personal_columns,
-        value_counts=counts,
     )
