@@ -10,10 +10,11 @@ that neither saw. Each evaluation cutoff is fitted on the twelve month ends (the
 end at least a label window before it, so no label window overlaps what it is scored on.
 
     .venv/bin/python benchmarks/bench_defaults.py                  # 20,000 customers per task
-    .venv/bin/python benchmarks/bench_defaults.py --customers 20000
+    .venv/bin/python benchmarks/bench_defaults.py --customers 8000     # quicker, noisier
 
-Target (issue "LightGBM churn models"): the defaults match the grid-searched model; here,
-test AUC within 0.005 of it (and the same or better calibration).
+Target (issue "LightGBM churn models"): the defaults match the grid-searched model; here, test
+AUC within 0.005 of it on every task (the table also gives the test AUC's standard error, the
+noise of a test set of that size, and the mean difference over the tasks).
 """
 
 from __future__ import annotations
@@ -52,6 +53,14 @@ TASKS = (
     Task("seed 23, 90-day horizon", seed=23, months=24, horizon_days=90),
     Task("seed 31, 180-day horizon (common churn)", seed=31, months=36, horizon_days=180),
 )
+
+
+def auc_standard_error(auc: float, churned: pd.Series) -> float:
+    """Hanley and McNeil's standard error of an AUC on these labels: the test set's noise."""
+    n1, n0 = int(churned.sum()), int((~churned).sum())
+    q1, q2 = auc / (2 - auc), 2 * auc * auc / (1 + auc)
+    var = auc * (1 - auc) + (n1 - 1) * (q1 - auc * auc) + (n0 - 1) * (q2 - auc * auc)
+    return float((var / (n1 * n0)) ** 0.5)
 
 
 def month_ends(last: pd.Timestamp, count: int) -> list[pd.Timestamp]:
@@ -113,6 +122,7 @@ def run_task(task: Task, customers: int, folder: Path) -> dict[str, object]:
         result[f"{label} AUC"] = roc_auc(test_rows["churned"], p)
         result[f"{label} ECE"] = expected_calibration_error(test_rows["churned"], p, bins=15)
         result[f"{label} trees"] = model.n_trees
+    result["AUC SE"] = auc_standard_error(float(result["default AUC"]), test_rows["churned"])  # type: ignore[arg-type]
     return result
 
 
@@ -127,21 +137,28 @@ def main() -> None:
     print(f"\n{args.customers:,} customers per task; grid of {len(GRID)} settings (+ defaults)")
     print(
         f"{'task':42} {'test rows':>9} {'churn':>6} {'default AUC':>11} {'grid AUC':>9} "
-        f"{'diff':>7} {'def ECE':>8} {'grid ECE':>8}  best setting by validation AUC"
+        f"{'diff':>7} {'AUC SE':>7} {'def ECE':>8} {'grid ECE':>8}  best setting by validation AUC"
     )
     for r in results:
         diff = float(r["default AUC"]) - float(r["grid AUC"])  # type: ignore[arg-type]
         print(
             f"{r['task']:42} {r['test rows']:9,} {r['test churn']:6.1%} "
-            f"{r['default AUC']:11.4f} {r['grid AUC']:9.4f} {diff:+7.4f} "
+            f"{r['default AUC']:11.4f} {r['grid AUC']:9.4f} {diff:+7.4f} {r['AUC SE']:7.4f} "
             f"{r['default ECE']:8.4f} {r['grid ECE']:8.4f}  {r['best']}"
         )
     worst = min(
         float(r["default AUC"]) - float(r["grid AUC"])  # type: ignore[arg-type]
         for r in results
     )
+    mean = sum(
+        float(r["default AUC"]) - float(r["grid AUC"])  # type: ignore[arg-type]
+        for r in results
+    ) / len(results)
     verdict = "met" if worst >= -0.005 else "NOT met"
-    print(f"\nworst default - grid test AUC: {worst:+.4f} (target >= -0.005): {verdict}")
+    print(
+        f"\nworst default - grid test AUC: {worst:+.4f} (target >= -0.005): {verdict}; "
+        f"mean over the tasks {mean:+.4f}"
+    )
 
 
 if __name__ == "__main__":
