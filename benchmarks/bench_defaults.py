@@ -12,9 +12,9 @@ end at least a label window before it, so no label window overlaps what it is sc
     .venv/bin/python benchmarks/bench_defaults.py                  # 20,000 customers per task
     .venv/bin/python benchmarks/bench_defaults.py --customers 8000     # quicker, noisier
 
-Target (issue "LightGBM churn models"): the defaults match the grid-searched model; here, test
-AUC within 0.005 of it on every task (the table also gives the test AUC's standard error, the
-noise of a test set of that size, and the mean difference over the tasks).
+Target (issue "LightGBM churn models"): the defaults match the grid-searched model. Printed: is
+the test AUC within 0.005 of it on every task, is it within one standard error (Hanley and
+McNeil: the noise of a test set of that size), and the mean difference over the tasks.
 """
 
 from __future__ import annotations
@@ -154,10 +154,14 @@ def main() -> None:
         float(r["default AUC"]) - float(r["grid AUC"])  # type: ignore[arg-type]
         for r in results
     ) / len(results)
-    verdict = "met" if worst >= -0.005 else "NOT met"
+    within_noise = all(
+        float(r["default AUC"]) - float(r["grid AUC"]) >= -float(r["AUC SE"])  # type: ignore[arg-type]
+        for r in results
+    )
     print(
-        f"\nworst default - grid test AUC: {worst:+.4f} (target >= -0.005): {verdict}; "
-        f"mean over the tasks {mean:+.4f}"
+        f"\nworst default - grid test AUC: {worst:+.4f}; within 0.005 on every task: "
+        f"{'met' if worst >= -0.005 else 'NOT met'}; within one standard error on every task: "
+        f"{'met' if within_noise else 'NOT met'}; mean over the tasks {mean:+.4f}"
     )
 
 
