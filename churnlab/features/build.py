@@ -118,12 +118,17 @@ def _open(
     spec: LabelSpec | None,
     *,
     many_cutoffs: bool,
+    progress: bool | None = False,
 ) -> Data:
     """Loaded tables as they are; a data directory read in place when it can be, else loaded."""
     if isinstance(tables, Tables):
         return tables
     rejoin_key = spec.rejoin_key if spec is not None else None
-    direct = open_direct(engine, tables, config, many_cutoffs=many_cutoffs, rejoin_key=rejoin_key)
+    with tqdm(total=1, desc="reading and checking", unit="step", disable=progress is False) as bar:
+        direct = open_direct(
+            engine, tables, config, many_cutoffs=many_cutoffs, rejoin_key=rejoin_key
+        )
+        bar.update()
     return direct if direct is not None else load_tables(tables, config=config)
 
 
@@ -304,7 +309,8 @@ def build_training_frame(
         Cutoff dates; default the last 12 month ends whose label window is fully observed.
         Asking for a label the data cannot know is a :class:`SpecError` that gives the dates.
     progress:
-        Show a progress bar over cutoffs (default: when more than one).
+        Show progress bars while reading a data directory and over cutoffs (default: when
+        there is more than one cutoff).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
 
@@ -313,7 +319,7 @@ def build_training_frame(
     """
     with _engine(engine) as (eng, owned):
         many = cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
-        data = _open(tables, eng, config, spec, many_cutoffs=many)
+        data = _open(tables, eng, config, spec, many_cutoffs=many, progress=progress)
         spec = _default_spec(data, spec)
         if spec.definition == "snapshot":
             if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
