@@ -6,11 +6,14 @@ import sys
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from churnlab.errors import ChurnlabError, DataError
+
+if TYPE_CHECKING:  # the commands import lazily: `churnlab --help` stays fast
+    from churnlab.labels import LabelSpec
 
 app = typer.Typer(
     name="churnlab",
@@ -38,10 +41,14 @@ def run_or_exit(call: Callable[[], T]) -> T:
         raise typer.Exit(EXIT_USAGE) from None
 
 
-def _is_snapshot(data_dir: Path, config: Path | None) -> bool:
+def _label_spec(data_dir: Path, config: Path | None, definition: str, horizon: int) -> LabelSpec:
+    """The label definition asked for, or the snapshot extract's own flag when it is one."""
+    from churnlab.labels import LabelSpec
     from churnlab.tables.config import resolve_config
 
-    return resolve_config(data_dir, config).snapshot is not None
+    if resolve_config(data_dir, config).snapshot is not None:
+        definition = "snapshot"
+    return LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
 
 
 DataDir = Annotated[
@@ -128,7 +135,7 @@ def features(
     """
     from churnlab.features import build_scoring_frame, build_training_frame
     from churnlab.files import write_table
-    from churnlab.labels import LabelSpec, parse_cutoffs
+    from churnlab.labels import parse_cutoffs
 
     if not labels and (as_of is None or cutoffs is not None):
         typer.echo(
@@ -139,8 +146,7 @@ def features(
         raise typer.Exit(EXIT_USAGE)
 
     def call() -> Any:
-        definition = "snapshot" if _is_snapshot(data_dir, config) else churn_definition
-        spec = LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
+        spec = _label_spec(data_dir, config, churn_definition, horizon)
         if not labels:
             result = build_scoring_frame(data_dir, as_of=str(as_of), spec=spec, config=config)
         else:
@@ -221,13 +227,12 @@ def train(
     the model is then refitted on every cutoff. Snapshot extracts use stratified folds.
     """
     from churnlab.features import build_training_frame
-    from churnlab.labels import LabelSpec, parse_cutoffs
+    from churnlab.labels import parse_cutoffs
     from churnlab.model import save_model
     from churnlab.model import train as train_model
 
     def call() -> Any:
-        definition = "snapshot" if _is_snapshot(data_dir, config) else churn_definition
-        spec = LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
+        spec = _label_spec(data_dir, config, churn_definition, horizon)
         grid = parse_cutoffs(cutoffs) if cutoffs else None
         frame = build_training_frame(
             data_dir, spec, cutoffs=grid, progress=sys.stderr.isatty(), config=config

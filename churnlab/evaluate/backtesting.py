@@ -18,7 +18,6 @@ from churnlab.evaluate.evaluation import jsonable
 from churnlab.features import FeatureFrame, build_training_frame
 from churnlab.files import read_json, write_json
 from churnlab.labels import LabelSpec, default_cutoffs
-from churnlab.labels.cutoffs import first_data_date
 from churnlab.metrics import check_predictions, churn_metrics
 from churnlab.tables import Tables, load_tables
 
@@ -212,7 +211,7 @@ def _plan(
         raise SpecError(
             "The 'cutoffs' parameter of backtest must hold at least one date. Got none."
         )
-    first = first_data_date(tables)
+    first = tables.first_date
     plan = {}
     for test in tests:
         chosen = [

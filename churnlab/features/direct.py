@@ -28,7 +28,6 @@ from churnlab.tables.direct import DirectPlan, plan_direct_read
 _SPACED = r"^[\s\p{Z}\x0b\x1c-\x1f\x{85}]|[\s\p{Z}\x0b\x1c-\x1f\x{85}]$"
 _MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
 _EPOCH = pd.Timestamp("1970-01-01")
-_PREPARED_NAMES = {"bills": "bills", "complaints": "complaints", "service_events": "events"}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -189,14 +188,13 @@ def open_direct(
         materialize=many_cutoffs,
         attributes=plan.attribute_columns,
     )
-    for table, rel in raw.items():
-        if many_cutoffs:
-            unknown = _unkeyed(getattr(prepared, _PREPARED_NAMES[table]))
-        else:
-            unknown = _unknown_customers(rel, customers)
-        found[table].update(engine.to_arrow(unknown).to_pylist()[0])
-        if _broken(found[table]):
-            return None
+    if many_cutoffs:
+        keyed = (prepared.bills, prepared.complaints, prepared.events)
+        lookups = [_unkeyed(rel) for rel in keyed if rel is not None]
+    else:
+        lookups = [_unknown_customers(rel, customers) for rel in raw.values()]
+    if any(_broken(engine.to_arrow(lookup).to_pylist()[0]) for lookup in lookups):
+        return None
     return _opened(engine, plan, prepared, found, customers)
 
 

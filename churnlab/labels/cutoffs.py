@@ -85,11 +85,6 @@ class DatedData(Protocol):
     def first_date(self) -> pd.Timestamp | None: ...
 
 
-def first_data_date(tables: DatedData) -> pd.Timestamp | None:
-    """The earliest date anywhere in the tables."""
-    return tables.first_date
-
-
 def last_labelled_cutoff(tables: DatedData, spec: LabelSpec) -> pd.Timestamp:
     """The latest cutoff whose whole label window lies on or before the extract date."""
     return tables.extract_date.normalize() - pd.Timedelta(days=spec.window_days)
@@ -109,7 +104,7 @@ def default_cutoffs(tables: DatedData, spec: LabelSpec, *, count: int = 12) -> l
         pd.Timestamp(last_month_end - pd.offsets.MonthEnd(k)).normalize()
         for k in range(count - 1, -1, -1)
     ]
-    first = first_data_date(tables)
+    first = tables.first_date
     usable = [c for c in grid if first is None or c >= first]
     if not usable:
         raise SpecError(
@@ -130,7 +125,7 @@ def check_cutoffs(
     if not cutoffs:
         raise SpecError("No cutoffs were given: pass at least one date.")
     cutoffs = sorted({pd.Timestamp(c).normalize() for c in cutoffs})
-    first = first_data_date(tables)
+    first = tables.first_date
     if first is not None and cutoffs[0] < first:
         raise SpecError(
             f"The cutoff {cutoffs[0].date()} is before the first data ({first.date()}): "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import jinja2
 import numpy as np
@@ -61,9 +62,9 @@ class Tables:
     def customer_columns(self) -> list[str]:
         return list(self.customers.columns)
 
-    @property
+    @cached_property
     def first_date(self) -> pd.Timestamp | None:
-        """The earliest date anywhere in the tables (the day it falls on)."""
+        """The earliest date anywhere in the tables (the day it falls on); computed once."""
         earliest = [
             frame[column].min()
             for name, frame in self.present().items()

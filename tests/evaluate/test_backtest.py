@@ -12,7 +12,6 @@ import churnlab.evaluate.backtesting as backtesting
 from churnlab.errors import SpecError
 from churnlab.evaluate import Backtest, MetricsByCutoffDisplay, backtest, training_cutoffs
 from churnlab.labels import LabelSpec
-from churnlab.labels.cutoffs import first_data_date
 
 SPEC = LabelSpec(horizon_days=60, lead_days=7)
 
@@ -88,7 +87,7 @@ def test_backtest_result_renders_and_round_trips(stubbed, tmp_path):
 
 
 def test_a_test_cutoff_without_training_history_says_why(demo_tables):
-    early = first_data_date(demo_tables) + pd.Timedelta(days=40)
+    early = demo_tables.first_date + pd.Timedelta(days=40)
 
     with pytest.raises(SpecError, match=rf"The test cutoff {early.date()} has no training cutoff"):
         backtest(demo_tables, SPEC, cutoffs=[early], progress=False)
