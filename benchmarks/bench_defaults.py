@@ -2,7 +2,7 @@
 
 The defaults of ``ModelSpec`` were chosen on the demo operator (seed 7, 90-day contract churn).
 Here each task is data and a label they were not chosen on: other seeds and sizes of the demo,
-a 30-day horizon (rare churn, about 2%) up to a 365-day horizon (common churn, about 20%). For each task the training
+a 30-day horizon (rare churn, about 2%) up to a 600-day horizon (common churn, about 25%). For each task the training
 cutoffs are split out of time: the model is fitted on the older cutoffs (its own hold-out, the
 latest of them, picks the rounds), and every setting of the grid is scored on a *validation*
 cutoff; the best one by validation AUC is then compared with the defaults on a *test* cutoff
@@ -23,6 +23,7 @@ import argparse
 import itertools
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ import churnlab
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.labels import LabelSpec
 from churnlab.metrics import expected_calibration_error, roc_auc
-from churnlab.model import ModelSpec
+from churnlab.model import GapWarning, ModelSpec
 
 GRID = [
     {"num_leaves": leaves, "max_depth": depth, "min_child_samples": child, "learning_rate": 0.05}
@@ -53,6 +54,7 @@ TASKS = (
     Task("seed 23, 90-day horizon", seed=23, months=24, horizon_days=90),
     Task("seed 31, 180-day horizon", seed=31, months=36, horizon_days=180),
     Task("seed 41, 365-day horizon (common churn)", seed=41, months=60, horizon_days=365),
+    Task("seed 53, 600-day horizon (about 25% churn)", seed=53, months=96, horizon_days=600),
 )
 
 
@@ -132,6 +134,8 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=20_000)
     parser.add_argument("--tasks", type=int, nargs="*", help="run only these tasks (0-based)")
     args = parser.parse_args()
+    # Long horizons leave no cutoff a label window before the hold-out: train says so each time.
+    warnings.simplefilter("ignore", GapWarning)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for i, task in enumerate(TASKS):

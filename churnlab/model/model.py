@@ -113,7 +113,7 @@ class ChurnModel:
         card = self.card_
         auc, base = card.auc("model"), card.auc("baseline")
         leaves = card.lightgbm_params.get("num_leaves", card.model_spec.num_leaves)
-        where = "hold-out" if card.validation == "out-of-time" else "cross-validated"
+        where = "hold-out" if card.validation.startswith("out-of-time") else "cross-validated"
         score = f"{where} AUC {auc:.3f}" if auc is not None else f"{where} AUC n/a"
         if base is not None:
             score += f" (baseline {base:.3f})"

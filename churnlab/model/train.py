@@ -5,8 +5,13 @@ The steps, in order:
 1. **Split.** The latest ``holdout_cutoffs`` cutoffs are the hold-out. Earlier cutoffs whose
    label window (lead + horizon + grace days) reaches past the first hold-out cutoff form a
    gap and are left out of the first fit: their labels tell what happened during the
-   hold-out period, which a model scoring at that cutoff could not know. A frame with a single
-   cutoff (a snapshot extract) uses stratified folds instead, and the card says so.
+   hold-out period, which a model scoring at that cutoff could not know. When every earlier
+   cutoff is that close (a long horizon), a random fifth of the customers is held out at the
+   hold-out cutoffs and the fit uses only the other customers: the same customer seen at
+   neighbouring cutoffs with one outcome would otherwise make early stopping and calibration
+   reward memorising customers (on a 365-day horizon the hold-out AUC read 0.74 where the next
+   year gave 0.66). A frame with a single cutoff (a snapshot extract) uses stratified folds
+   instead, and the card says so.
 2. **Sample** (large frames only): every churner and a fraction of the others, weighted by
    ``1 / fraction``, so probabilities stay unbiased. Class weights such as ``is_unbalance``
    are never used: they distort probabilities.
@@ -48,6 +53,8 @@ SINGLE_THREAD_BELOW_ROWS = 100_000
 SAMPLE_ABOVE_ROWS = 1_000_000
 """With ``negative_sample=None``, frames above this many rows are sampled down to about it."""
 MIN_NEGATIVES_PER_CHURNER = 2
+HOLDOUT_CUSTOMER_SHARE = 0.2
+"""Without a gap before the hold-out, this share of the customers is held out (the rest fit)."""
 FOLDS = 5
 SEARCH_GRID: tuple[dict[str, Any], ...] = (
     {"num_leaves": 7, "max_depth": 3},
@@ -306,20 +313,29 @@ def _out_of_time(
     earlier = list(cutoffs[: -spec.holdout_cutoffs])
     window = pd.Timedelta(days=frame.spec.window_days)
     fit_cutoffs = [c for c in earlier if c + window <= held[0]]
-    if not fit_cutoffs:
+    cutoff = pd.DatetimeIndex(d.cutoff)
+    holdout = np.asarray(cutoff.isin(held))
+    validation = "out-of-time"
+    if fit_cutoffs:
+        fit_rows = np.asarray(cutoff.isin(fit_cutoffs))
+    else:
         warnings.warn(
             f"No cutoff is {frame.spec.window_days} days (the label window) before the hold-out "
-            f"cutoff {held[0].date()}, so the early-stopping fit uses cutoffs whose labels "
-            "overlap the hold-out period and hold-out metrics may be optimistic. Add earlier "
-            "cutoffs to avoid this.",
+            f"cutoff {held[0].date()}, so {HOLDOUT_CUSTOMER_SHARE:.0%} of the customers are held "
+            "out and the early-stopping fit uses the others at the earlier cutoffs, whose labels "
+            "overlap the hold-out period: hold-out metrics may be optimistic. Add cutoffs at "
+            "least a label window earlier to avoid this.",
             GapWarning,
             stacklevel=3,
         )
         fit_cutoffs = earlier
+        fit_rows = np.asarray(cutoff.isin(fit_cutoffs))
+        held_customers = _customer_share(frame, HOLDOUT_CUSTOMER_SHARE, spec.seed)
+        if (holdout & held_customers).any() and (fit_rows & ~held_customers & d.keep).any():
+            holdout &= held_customers
+            fit_rows &= ~held_customers
+            validation = f"out-of-time, {HOLDOUT_CUSTOMER_SHARE:.0%} of customers held out"
     gap = [c for c in earlier if c not in fit_cutoffs]
-    cutoff = pd.DatetimeIndex(d.cutoff)
-    holdout = np.asarray(cutoff.isin(held))
-    fit_rows = np.asarray(cutoff.isin(fit_cutoffs))
     train_set = _dataset(d, fit_rows)
     valid = (d.X.loc[holdout], d.y[holdout])
     params, rounds, raw, tried = _search(spec, train_set, valid, int(d.keep.sum()))
@@ -332,10 +348,20 @@ def _out_of_time(
         baseline_model=baseline_model,
         rounds=rounds,
         params=params,
-        validation="out-of-time",
+        validation=validation,
         gap=gap,
         search=tried,
     )
+
+
+def _customer_share(frame: FeatureFrame, share: float, seed: int) -> NDArray[np.bool_]:
+    """Rows of a seeded random ``share`` of the customers (all of their cutoffs)."""
+    codes, customers = pd.factorize(frame.frame["customer_id"], sort=True)
+    chosen = np.zeros(len(customers), dtype=bool)
+    chosen[
+        np.random.default_rng(seed).permutation(len(customers))[: round(share * len(customers))]
+    ] = True
+    return chosen[codes]
 
 
 def _folds(d: _Data, spec: ModelSpec) -> _Validated:

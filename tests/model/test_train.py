@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import re
 
 import numpy as np
@@ -154,6 +155,38 @@ def test_too_few_cutoffs_before_the_hold_out_warn(frame):
         model = train(two, SMALL, created_at=CREATED)
 
     assert model.card_.gap_cutoffs == ()
+    assert model.card_.validation == "out-of-time, 20% of customers held out"
+
+
+def test_without_a_gap_held_out_customers_stay_out_of_the_first_fit(frame, monkeypatch):
+    # Same customers at neighbouring cutoffs share one outcome: fitting on them would let early
+    # stopping and calibration reward memorising customers.
+    two = dataclasses.replace(
+        frame,
+        frame=frame.frame[frame.frame["cutoff"].isin(frame.cutoffs[-2:])].reset_index(drop=True),
+        cutoffs=frame.cutoffs[-2:],
+    )
+    train_module = importlib.import_module("churnlab.model.train")
+    fitted: list[np.ndarray] = []
+    real_dataset = train_module._dataset
+
+    def spy(d, rows):
+        fitted.append(rows.copy())
+        return real_dataset(d, rows)
+
+    monkeypatch.setattr(train_module, "_dataset", spy)
+    with pytest.warns(GapWarning, match="20% of the customers are held out"):
+        model = train(two, SMALL, created_at=CREATED)
+
+    rows = two.frame
+    held = set(model.holdout_["customer_id"])
+    first_fit = rows[fitted[0]]
+    latest = rows.loc[rows["cutoff"] == frame.cutoffs[-1], "customer_id"]
+    assert held and not held & set(first_fit["customer_id"])
+    assert 0.1 < len(held) / latest.nunique() < 0.3
+    assert set(first_fit["cutoff"]) == {frame.cutoffs[-2]}
+    assert set(model.holdout_["cutoff"]) == {frame.cutoffs[-1]}
+    assert fitted[-1].all(), "the refit uses every row"
 
 
 def test_hold_out_cutoffs_must_leave_cutoffs_to_train_on(frame):
