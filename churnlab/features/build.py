@@ -193,6 +193,8 @@ def _run(
         for cutoff in bar:
             query = cutoff_query(prep, CutoffBounds.at(cutoff), spec, vocab, features, label=label)
             part = engine.to_arrow(query)
+            if prep.key_in_id_order:
+                part = part.drop_columns(["key"])
             if part.num_rows == 0:
                 raise SpecError(
                     f"No customers are in scope at the cutoff {cutoff.date()} (definition "

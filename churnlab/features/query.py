@@ -116,7 +116,12 @@ def cutoff_query(
     *,
     label: bool,
 ) -> ir.Table:
-    """The feature table of one cutoff: ``customer_id``, ``cutoff``, [``churned``], features."""
+    """The feature table of one cutoff: ``customer_id``, ``cutoff``, [``churned``], features.
+
+    Rows are ordered by ``customer_id``. When integer keys follow the id order
+    (``prep.key_in_id_order``) the rows are sorted by key instead (about 0.15 s less per cutoff
+    at 1M customers than sorting text) and ``key`` comes first, for the caller to drop.
+    """
     t = population(prep, c, spec, label=label)
     if prep.bills is not None:
         t = t.left_join(d.bill_aggregates(prep.bills, c), "key").drop("key_right")
@@ -141,6 +146,8 @@ def cutoff_query(
             out[feature.name] = value.cast("float32")
         else:
             out[feature.name] = value
+    if prep.key_in_id_order:
+        return t.select(key=t.key, **out).order_by("key")
     return t.select(**out).order_by("customer_id")
 
 
