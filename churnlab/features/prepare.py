@@ -34,6 +34,9 @@ class Prepared:
     has_signup: bool = True
     key_in_id_order: bool = False
     """Integer keys numbered in ``customer_id`` order: sorting by key sorts by id, cheaper."""
+    late_bills: ir.Table | None = None
+    """For many cutoffs, the bills ever paid late or not at all (about 3% of the bills): the
+    payment features of every cutoff read them instead of every bill."""
 
 
 def _day(value: ir.TimestampValue) -> ir.IntegerValue:
@@ -186,6 +189,7 @@ def derive(
             **_optional(e, "duration_minutes", "duration", lambda v: v.cast("float64")),
             **_optional(e, "recorded_at", "rec_day"),
         )
+    late_bills = None
     if materialize:  # computed once, re-read by every cutoff
         bills, complaints, events = (
             _keep(engine, name, rel, by_key=keys != "text")
@@ -195,6 +199,9 @@ def derive(
                 ("events_p", events),
             )
         )
+        if bills is not None and {"due_day", "paid_day"} <= set(bills.columns):
+            late = bills.filter(bills.paid_day.isnull() | (bills.paid_day > bills.due_day))
+            late_bills = engine.materialize("late_bills_p", late)
     return Prepared(
         customers=customers,
         bills=bills,
@@ -203,6 +210,7 @@ def derive(
         attributes=attributes,
         has_signup=has_signup,
         key_in_id_order=keys == "compact",
+        late_bills=late_bills,
     )
 
 

@@ -124,7 +124,8 @@ def cutoff_query(
     """
     t = population(prep, c, spec, label=label)
     if prep.bills is not None:
-        t = t.left_join(d.bill_aggregates(prep.bills, c), "key").drop("key_right")
+        bills = d.bill_aggregates(prep.bills, c, prep.late_bills)
+        t = t.left_join(bills, "key").drop("key_right")
     if prep.complaints is not None:
         cats = vocab.get("complaints.category", ())
         t = t.left_join(d.complaint_aggregates(prep.complaints, c, cats), "key").drop("key_right")
