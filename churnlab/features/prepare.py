@@ -39,8 +39,14 @@ class Prepared:
     payment features of every cutoff read them instead of every bill."""
 
 
+_EPOCH = ibis.date(1970, 1, 1)
+
+
 def _day(value: ir.TimestampValue) -> ir.IntegerValue:
-    return value.date().epoch_days().cast("int32")
+    # A date difference, not ``epoch_days()``: Ibis compiles that to DATE_DIFF, which took
+    # twice as long in DuckDB (4 columns x 21M rows: 0.79 s against 0.36 s). Spark casts the
+    # day interval to an integer too (3.3 and later).
+    return (value.date() - _EPOCH).cast("int32")
 
 
 def _seconds(value: ir.TimestampValue) -> ir.FloatingValue:
