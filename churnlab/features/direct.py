@@ -9,6 +9,7 @@ features as loading the tables into pandas first.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow.parquet as pq
 
 from churnlab.features.engine import Engine
 from churnlab.features.prepare import Prepared, derive, kept_customer_columns
@@ -107,30 +109,85 @@ def _unkeyed(p: ir.Table) -> ir.Table:
     return p.aggregate(**{"broken:unknown customer": _count(p.key.isnull())})
 
 
-def _event_checks(table: str, e: ir.Table) -> dict[str, ir.Scalar]:
-    """Rule breaks and date range of one event table (contract column names)."""
+@dataclass(frozen=True)
+class _Stored:
+    """What a Parquet footer says of one column: empty values, and the range when known."""
+
+    nulls: int
+    low: Any = None
+    high: Any = None
+
+
+def _stored_statistics(path: Path, columns: Mapping[str, str]) -> tuple[int, dict[str, _Stored]]:
+    """Rows, and per contract column the statistics every row group of the file stores.
+
+    A column is left out when a row group lacks its null count; its range is left out
+    (``None``) when a row group with values lacks one. Writers differ in what they store.
+    """
+    meta = pq.ParquetFile(path).metadata
+    position = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
+    out: dict[str, _Stored] = {}
+    for name, source in columns.items():
+        if source not in position:
+            continue
+        groups = [meta.row_group(g).column(position[source]) for g in range(meta.num_row_groups)]
+        stats = [g.statistics for g in groups]
+        if any(s is None or not s.has_null_count for s in stats):
+            continue
+        nulls = sum(s.null_count for s in stats)
+        filled = [s for s, g in zip(stats, groups, strict=True) if s.null_count < g.num_values]
+        if all(s.has_min_max for s in filled) and filled:
+            out[name] = _Stored(nulls, min(s.min for s in filled), max(s.max for s in filled))
+        else:
+            out[name] = _Stored(nulls)
+    return meta.num_rows, out
+
+
+def _event_checks(
+    table: str, e: ir.Table, stored: Mapping[str, _Stored]
+) -> tuple[dict[str, Any], dict[str, ir.Scalar]]:
+    """Rule breaks and date range of one event table (contract column names): those the
+    file's statistics answer, and the aggregates the engine must compute for the rest."""
     date = CONTRACTS[table].date_column
     value = _REQUIRED_VALUES[table]
-    out: dict[str, ir.Scalar] = {
-        "rows": e.count(),
-        "broken:empty customer_id": _count(e.customer_id.isnull()),
-        f"broken:empty {date}": _count(e[date].isnull()),
-        f"broken:empty {value}": _count(e[value].isnull()),
-    }
+    known: dict[str, Any] = {}
+    scan: dict[str, ir.Scalar] = {}
+    for column in ("customer_id", str(date), value):
+        if column in stored:
+            known[f"broken:empty {column}"] = stored[column].nulls
+        else:
+            scan[f"broken:empty {column}"] = _count(e[column].isnull())
     for column in ("amount", "duration_minutes"):
-        if column in e.columns:
-            number = e[column].cast("float64")
-            out[f"broken:negative {column}"] = _count(number < 0)
+        if column not in e.columns:
+            continue
+        number = e[column].cast("float64")
+        low = stored[column].low if column in stored else None
+        if isinstance(low, int | float):
+            known[f"broken:negative {column}"] = int(low < 0)
+        else:
+            scan[f"broken:negative {column}"] = _count(number < 0)
+        if e[column].type().is_floating():
             # pandas reads NaN as empty: load_tables reports it (amount) or it counts as
-            # missing (duration), so it must not be read in place as a number.
-            out[f"broken:NaN {column}"] = _count(number.isnan())
+            # missing (duration), so it must not be read in place as a number. Statistics
+            # leave NaN out.
+            scan[f"broken:NaN {column}"] = _count(number.isnan())
     if "resolved_at" in e.columns:
-        out["broken:resolved before opened"] = _count(e.resolved_at < e.opened_at)
-    return {**out, **_dates(e, _EVENT_DATES[table])}
+        scan["broken:resolved before opened"] = _count(e.resolved_at < e.opened_at)
+    for column in _EVENT_DATES[table]:
+        if column not in e.columns:
+            continue
+        low, high = (stored[column].low, stored[column].high) if column in stored else (None,) * 2
+        if isinstance(low, dt.datetime) and isinstance(high, dt.datetime):
+            known[f"min:{column}"], known[f"max:{column}"] = pd.Timestamp(low), pd.Timestamp(high)
+        else:
+            scan.update(_dates(e, [column]))
+    return known, scan
 
 
 def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> dict[str, Any]:
     """Run the checks as one aggregate; dates come back as timestamps."""
+    if not checks:
+        return {}
     row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
     out: dict[str, Any] = {}
     for name, value in row.items():
@@ -174,7 +231,9 @@ def open_direct(
     customers = raw.pop("customers")
     found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}
     for table, rel in raw.items():
-        found[table] = _run_checks(engine, rel, _event_checks(table, rel))
+        rows, stored = _stored_statistics(plan.files[table], plan.columns[table])
+        known, scan = _event_checks(table, rel, stored)
+        found[table] = {"rows": rows, **known, **_run_checks(engine, rel, scan)}
     if any(f["rows"] == 0 or _broken(f) for f in found.values()):
         return None
     # For many cutoffs the relations are materialised once with integer keys (an id the

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from churnlab.tables.contract import DATE, TableContract
 from churnlab.tables.problems import Problem, examples_of, row_examples
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ def build_schema(
     required: Collection[str],
 ) -> pa.DataFrameSchema:
     """The pandera schema for one table as loaded (only the columns it has are checked)."""
+    import pandera.pandas as pa  # imported when tables are loaded: a direct read needs none
+
     schema_columns: dict[str, pa.Column] = {}
     future = f"dated after the extract date {not_after.date()}"
     end_of_extract = not_after + pd.Timedelta(days=1)
@@ -106,6 +111,8 @@ def run_schema(
 
     ``skip`` names columns whose empty values were already reported (unparseable dates).
     """
+    import pandera.pandas as pa
+
     try:
         schema.validate(frame, lazy=True, inplace=True)  # no copy of millions of rows
     except pa.errors.SchemaErrors as exc:

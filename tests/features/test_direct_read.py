@@ -739,6 +739,48 @@ def test_a_broken_row_rule_gives_the_same_error(
         compared.assert_same()
 
 
+def stored_statistics(which: str) -> Edit:
+    """Write the Parquet tables with no column statistics, or with those of dates only
+    (as the demo writer does): the checks the footer cannot answer are computed."""
+
+    def apply(files: Files) -> Files:
+        out: Files = {}
+        for name, content in files.items():
+            if isinstance(content, pd.DataFrame):
+                arrow = pa.Table.from_pandas(content, preserve_index=False)
+                dates = [f.name for f in arrow.schema if pa.types.is_timestamp(f.type)]
+                sink = pa.BufferOutputStream()
+                pq.write_table(arrow, sink, write_statistics=dates if which == "dates" else False)
+                content = sink.getvalue().to_pybytes()
+            out[name] = content
+        return out
+
+    return apply
+
+
+EVENT_ROW_RULES = [
+    pytest.param(*r.values, which, id=f"{r.id}-{which}-statistics")
+    for r in ROW_RULES
+    if not r.values[1][0].startswith("customers")
+    for which in ("no", "dates")
+]
+
+
+@pytest.mark.parametrize(("edit_files", "problem", "which"), EVENT_ROW_RULES)
+def test_event_rules_are_checked_where_the_files_store_no_statistics(
+    make_data: Callable[..., Path], edit_files: Edit, problem: tuple[str, str], which: str
+) -> None:
+    """Event tables' row rules come from the Parquet statistics where the files store them;
+    without them (all, or all but the dates') the engine computes the same checks."""
+    folder = build_dir(make_data, steps(edit_files, stored_statistics(which)))
+    compared = compare(folder, one_cutoff)
+    assert compared.fell_back
+    assert isinstance(compared.tables.error, DataError)
+    first = compared.tables.error.problems[0]
+    assert (first.where, first.check) == problem
+    compared.assert_same()
+
+
 # --- ids to trim: open_direct declines, load_tables repairs them --------------------------
 
 TO_TRIM = [
