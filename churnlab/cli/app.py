@@ -133,8 +133,7 @@ def features(
     Without --labels: one scoring frame at --as-of. With --labels: a training frame at --cutoffs
     (default: the last 12 month ends whose label window is observed) or at --as-of.
     """
-    from churnlab.features import build_scoring_frame, build_training_frame
-    from churnlab.files import write_table
+    from churnlab.features import write_features
     from churnlab.labels import parse_cutoffs
 
     if not labels and (as_of is None or cutoffs is not None):
@@ -146,19 +145,18 @@ def features(
         raise typer.Exit(EXIT_USAGE)
 
     def call() -> Any:
-        spec = _label_spec(data_dir, config, churn_definition, horizon)
-        if not labels:
-            result = build_scoring_frame(data_dir, as_of=str(as_of), spec=spec, config=config)
-        else:
-            grid = parse_cutoffs(cutoffs) if cutoffs else [as_of] if as_of else None
-            result = build_training_frame(
-                data_dir, spec, cutoffs=grid, progress=True, config=config
-            )
-        write_table(result.frame, out)
-        return result
+        return write_features(
+            data_dir,
+            out,
+            as_of=as_of,
+            cutoffs=parse_cutoffs(cutoffs) if cutoffs else None,
+            labels=labels,
+            spec=_label_spec(data_dir, config, churn_definition, horizon),
+            progress=True,
+            config=config,
+        )
 
-    result = run_or_exit(call)
-    typer.echo(f"{result!r}\nwritten to {out}")
+    typer.echo(repr(run_or_exit(call)))
 
 
 @app.command()

@@ -163,6 +163,66 @@ def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
     return spec
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What every cutoff's query needs: prepared relations, features, category lists."""
+
+    prep: Prepared
+    features: list[Feature]
+    vocab: dict[str, tuple[str, ...]]
+    found: dict[str, tuple[str, ...]]
+
+
+def _plan(
+    data: Data,
+    spec: LabelSpec,
+    many: bool,
+    vocabulary: Mapping[str, tuple[str, ...]] | None,
+    engine: Engine,
+) -> _Plan:
+    if isinstance(data, Tables):
+        found = vocabulary_of(data)
+        prep: Prepared = prepare(engine, data, many_cutoffs=many, rejoin_key=spec.rejoin_key)
+    else:
+        found = dict(data.vocabulary)
+        prep = data.prepared
+    vocab = dict(vocabulary) if vocabulary is not None else found
+    return _Plan(prep=prep, features=feature_list(prep, vocab), vocab=vocab, found=found)
+
+
+def _parts(
+    plan: _Plan,
+    spec: LabelSpec,
+    cutoffs: Sequence[pd.Timestamp],
+    *,
+    label: bool,
+    engine: Engine,
+    owned: bool,
+    progress: bool | None,
+) -> Iterator[pa.Table]:
+    """Each cutoff's rows, ordered by customer id, as the engine returns them."""
+    bar = tqdm(
+        cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1
+    )
+    try:
+        for cutoff in bar:
+            c = CutoffBounds.at(cutoff)
+            query = cutoff_query(plan.prep, c, spec, plan.vocab, plan.features, label=label)
+            part = engine.to_arrow(query)
+            if plan.prep.key_in_id_order:
+                part = part.drop_columns(["key"])
+            if part.num_rows == 0:
+                raise SpecError(
+                    f"No customers are in scope at the cutoff {cutoff.date()} (definition "
+                    f"{spec.definition!r}): choose a cutoff inside the data's active period."
+                )
+            yield part
+    finally:
+        bar.close()
+        if owned and isinstance(engine, DuckDBEngine):
+            engine.close()  # its copies of the tables are no longer needed: free them now
+
+
 def _run(
     data: Data,
     spec: LabelSpec,
@@ -174,47 +234,21 @@ def _run(
     owned: bool,
     progress: bool | None,
 ) -> FeatureFrame:
-    if isinstance(data, Tables):
-        found = vocabulary_of(data)
-        vocab = dict(vocabulary) if vocabulary is not None else found
-        prep: Prepared = prepare(
-            engine, data, many_cutoffs=len(cutoffs) > 1, rejoin_key=spec.rejoin_key
-        )
-    else:
-        found = dict(data.vocabulary)
-        vocab = dict(vocabulary) if vocabulary is not None else found
-        prep = data.prepared
-    features = feature_list(prep, vocab)
-    parts: list[pa.Table] = []
-    bar = tqdm(
-        cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1
+    plan = _plan(data, spec, len(cutoffs) > 1, vocabulary, engine)
+    parts = list(
+        _parts(plan, spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress)
     )
-    try:
-        for cutoff in bar:
-            query = cutoff_query(prep, CutoffBounds.at(cutoff), spec, vocab, features, label=label)
-            part = engine.to_arrow(query)
-            if prep.key_in_id_order:
-                part = part.drop_columns(["key"])
-            if part.num_rows == 0:
-                raise SpecError(
-                    f"No customers are in scope at the cutoff {cutoff.date()} (definition "
-                    f"{spec.definition!r}): choose a cutoff inside the data's active period."
-                )
-            parts.append(part)
-    finally:
-        if owned and isinstance(engine, DuckDBEngine):
-            engine.close()  # its copies of the tables are no longer needed: free them now
     table = pa.concat_tables(parts)
     parts.clear()  # the only other reference to the buffers: let to_pandas free them as it goes
-    frame = _to_pandas(table, features, vocab)
+    frame = _to_pandas(table, plan.features, plan.vocab)
     return FeatureFrame(
         frame=frame,
         spec=spec,
         cutoffs=tuple(cutoffs),
-        features=tuple(features),
-        vocabulary=vocab,
+        features=tuple(plan.features),
+        vocabulary=plan.vocab,
         labelled=label,
-        data_vocabulary=found,
+        data_vocabulary=plan.found,
     )
 
 
@@ -245,6 +279,23 @@ def _to_pandas(
     for name, values in categorical.items():
         frame[name] = values
     return frame[order] if list(frame.columns) != order else frame
+
+
+def _training_cutoffs(
+    data: Data, spec: LabelSpec | None, cutoffs: Sequence[str | pd.Timestamp] | None
+) -> tuple[LabelSpec, list[pd.Timestamp]]:
+    """The label definition and the checked cutoffs of a training frame."""
+    spec = _default_spec(data, spec)
+    if spec.definition == "snapshot":
+        if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
+            raise SpecError(
+                f"A snapshot extract has one cutoff, its as-of date {data.extract_date.date()}."
+            )
+        return spec, [data.extract_date]
+    wanted = (
+        [pd.Timestamp(c) for c in cutoffs] if cutoffs is not None else default_cutoffs(data, spec)
+    )
+    return spec, check_cutoffs(data, wanted, spec)
 
 
 def build_scoring_frame(
@@ -322,20 +373,7 @@ def build_training_frame(
     with _engine(engine) as (eng, owned):
         many = cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
         data = _open(tables, eng, config, spec, many_cutoffs=many, progress=progress)
-        spec = _default_spec(data, spec)
-        if spec.definition == "snapshot":
-            if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
-                raise SpecError(
-                    f"A snapshot extract has one cutoff, its as-of date {data.extract_date.date()}."
-                )
-            chosen = [data.extract_date]
-        else:
-            wanted = (
-                [pd.Timestamp(c) for c in cutoffs]
-                if cutoffs is not None
-                else default_cutoffs(data, spec)
-            )
-            chosen = check_cutoffs(data, wanted, spec)
+        spec, chosen = _training_cutoffs(data, spec, cutoffs)
         return _run(
             data,
             spec,
