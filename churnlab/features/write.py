@@ -10,6 +10,7 @@ metadata included, is taken from that frame's conversion of the first cutoff.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,21 +128,32 @@ def write_features(
 
 
 def _stream(parts: Iterator[pa.Table], plan: _Plan, out: Path) -> tuple[int, int]:
-    """Write each part as it comes; the rows and churners written."""
+    """Write each part as it comes; the rows and churners written.
+
+    Parquet encoding runs on one core while the engine computes the next cutoff on the
+    others (1M x 12 cutoffs on 2 cores: 5 s of writing mostly hidden)."""
     rows = churned = 0
-    with atomic_path(out) as tmp:
+    with atomic_path(out) as tmp, ThreadPoolExecutor(max_workers=1) as background:
         writer: pq.ParquetWriter | None = None
+        pending: Future[None] | None = None
         try:
             for part in parts:
                 if writer is None:
                     sample = _to_pandas(part.slice(0, 0), plan.features, plan.vocab)
                     schema = pa.Schema.from_pandas(sample, preserve_index=False)
                     writer = pq.ParquetWriter(tmp, schema)
-                writer.write_table(_as_file_rows(part, schema, plan.vocab))
+                rows_for_file = _as_file_rows(part, schema, plan.vocab)
+                if pending is not None:
+                    pending.result()  # one part in flight: memory stays bounded, order kept
+                pending = background.submit(writer.write_table, rows_for_file)
                 rows += part.num_rows
                 if "churned" in part.column_names:
                     churned += int(pc.sum(part["churned"]).as_py() or 0)
+            if pending is not None:
+                pending.result()
         finally:
+            if pending is not None:
+                pending.exception()  # wait for it before closing the file
             if writer is not None:
                 writer.close()
     return rows, churned
