@@ -114,7 +114,10 @@ def test_a_well_specified_problem_is_learned_and_calibrated(base_rate):
     truth_auc = roc_auc_score(y, true_p[rows])
     assert model.card_.gap_cutoffs == ()
     assert roc_auc_score(y, holdout["probability"]) >= 0.97 * truth_auc
-    assert expected_calibration_error(y, holdout["probability"]) < 0.02
+    # The true probabilities themselves score an ECE of about 0.015 on 6,000 rows (binning
+    # noise): the model must be calibrated within 0.01 of that.
+    truth_ece = expected_calibration_error(y, true_p[rows])
+    assert expected_calibration_error(y, holdout["probability"]) < truth_ece + 0.01
     assert abs(holdout["probability"].mean() - holdout["churned"].mean()) < 0.01
 
 
