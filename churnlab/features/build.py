@@ -281,6 +281,13 @@ def _to_pandas(
     return frame[order] if list(frame.columns) != order else frame
 
 
+def _scoring_cutoff(
+    data: Data, spec: LabelSpec | None, as_of: str | pd.Timestamp
+) -> tuple[LabelSpec, list[pd.Timestamp]]:
+    """The label definition (for the population) and the checked cutoff of a scoring frame."""
+    return _default_spec(data, spec), check_cutoffs(data, [pd.Timestamp(as_of)], None)
+
+
 def _training_cutoffs(
     data: Data, spec: LabelSpec | None, cutoffs: Sequence[str | pd.Timestamp] | None
 ) -> tuple[LabelSpec, list[pd.Timestamp]]:
@@ -326,8 +333,7 @@ def build_scoring_frame(
     """
     with _engine(engine) as (eng, owned):
         data = _open(tables, eng, config, spec, many_cutoffs=False)
-        spec = _default_spec(data, spec)
-        cutoffs = check_cutoffs(data, [pd.Timestamp(as_of)], None)
+        spec, cutoffs = _scoring_cutoff(data, spec, as_of)
         return _run(
             data,
             spec,

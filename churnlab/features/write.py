@@ -22,19 +22,18 @@ import pyarrow.parquet as pq
 from churnlab.errors import SpecError
 from churnlab.features.build import (
     TablesLike,
-    _default_spec,
     _engine,
     _open,
     _parts,
     _Plan,
     _plan,
+    _scoring_cutoff,
     _to_pandas,
     _training_cutoffs,
     build_scoring_frame,
     build_training_frame,
 )
 from churnlab.files import TABLE_SUFFIXES, atomic_path, write_table
-from churnlab.labels.cutoffs import check_cutoffs
 from churnlab.labels.spec import LabelSpec
 from churnlab.tables import DataConfig
 
@@ -116,8 +115,7 @@ def write_features(
         if labels:
             spec, chosen = _training_cutoffs(data, spec, cutoffs)
         else:
-            spec = _default_spec(data, spec)
-            chosen = check_cutoffs(data, [pd.Timestamp(str(as_of))], None)
+            spec, chosen = _scoring_cutoff(data, spec, str(as_of))
         plan = _plan(data, spec, len(chosen) > 1, vocabulary, engine)
         parts = _parts(
             plan, spec, chosen, label=labels, engine=engine, owned=owned, progress=progress
