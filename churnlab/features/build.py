@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
+import ibis.expr.types as ir
 import jinja2
 import pandas as pd
 import pyarrow as pa
@@ -14,10 +16,16 @@ import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from churnlab.errors import SpecError
-from churnlab.features.direct import DirectData, open_direct
+from churnlab.features.direct import (
+    DirectData,
+    RowsBreakRules,
+    check_deferred,
+    check_first_pass,
+    open_direct,
+)
 from churnlab.features.engine import DuckDBEngine, Engine
 from churnlab.features.prepare import Prepared, prepare, vocabulary_of
-from churnlab.features.query import cutoff_query, feature_list
+from churnlab.features.query import cutoff_query, feature_list, first_pass
 from churnlab.features.registry import Feature
 from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
@@ -145,6 +153,45 @@ def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
         owned.close()
 
 
+T = TypeVar("T")
+Chosen = tuple[LabelSpec, list[pd.Timestamp]]
+
+
+def _opened_and_run(
+    tables: TablesLike,
+    engine: Engine | None,
+    config: DataConfig | str | Path | None,
+    spec: LabelSpec | None,
+    *,
+    many_cutoffs: bool,
+    progress: bool | None,
+    choose: Callable[[Data], Chosen],
+    run: Callable[[Data, Chosen, Engine, bool], T],
+) -> T:
+    """Open the data, ``choose`` the label definition and cutoffs, and ``run`` the queries.
+
+    A data directory read in place whose rows turn out to break a rule (checked with the first
+    feature pass) is loaded with :func:`churnlab.load_tables` instead, which reports or repairs
+    them, and the run starts again on the loaded tables.
+    """
+    with _engine(engine) as (eng, owned):
+        data = _open(tables, eng, config, spec, many_cutoffs=many_cutoffs, progress=progress)
+        try:
+            try:
+                chosen = choose(data)
+            except SpecError:
+                if isinstance(data, DirectData):
+                    check_deferred(eng, data)  # broken data are reported before bad requests
+                raise
+            return run(data, chosen, eng, owned)
+        except RowsBreakRules:
+            if isinstance(tables, Tables):  # only data read in place are checked late
+                raise
+    with _engine(engine) as (eng, owned):
+        data = load_tables(tables, config=config)
+        return run(data, choose(data), eng, owned)
+
+
 def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
     if spec is None:
         return LabelSpec(definition="snapshot") if data.is_snapshot else LabelSpec()
@@ -171,6 +218,8 @@ class _Plan:
     features: list[Feature]
     vocab: dict[str, tuple[str, ...]]
     found: dict[str, tuple[str, ...]]
+    direct: DirectData | None = None
+    """Data read in place, whose row checks may be left to the first feature pass."""
 
 
 def _plan(
@@ -180,14 +229,29 @@ def _plan(
     vocabulary: Mapping[str, tuple[str, ...]] | None,
     engine: Engine,
 ) -> _Plan:
+    direct = None
     if isinstance(data, Tables):
         found = vocabulary_of(data)
         prep: Prepared = prepare(engine, data, many_cutoffs=many, rejoin_key=spec.rejoin_key)
     else:
-        found = dict(data.vocabulary)
-        prep = data.prepared
+        found, prep, direct = dict(data.vocabulary), data.prepared, data
     vocab = dict(vocabulary) if vocabulary is not None else found
-    return _Plan(prep=prep, features=feature_list(prep, vocab), vocab=vocab, found=found)
+    features = feature_list(prep, vocab)
+    return _Plan(prep=prep, features=features, vocab=vocab, found=found, direct=direct)
+
+
+def _cutoff_query(
+    plan: _Plan, c: CutoffBounds, spec: LabelSpec, label: bool, engine: Engine
+) -> ir.Table:
+    """One cutoff's query; where row checks were left to it, its first pass over each table
+    is computed and checked first (raising :class:`RowsBreakRules` when a row breaks a rule)."""
+    first = None
+    if plan.direct is not None and plan.direct.deferred:
+        passes = first_pass(plan.prep, c, plan.vocab, plan.direct.deferred)
+        first = {name: engine.materialize(f"{name}_first", rel) for name, rel in passes.items()}
+        check_first_pass(engine, plan.direct, first)
+        first = {name: rel.drop(*plan.direct.deferred[name]) for name, rel in first.items()}
+    return cutoff_query(plan.prep, c, spec, plan.vocab, plan.features, label=label, first=first)
 
 
 def _parts(
@@ -207,7 +271,7 @@ def _parts(
     try:
         for cutoff in bar:
             c = CutoffBounds.at(cutoff)
-            query = cutoff_query(plan.prep, c, spec, plan.vocab, plan.features, label=label)
+            query = _cutoff_query(plan, c, spec, label, engine)
             part = engine.to_arrow(query)
             if plan.prep.key_in_id_order:
                 part = part.drop_columns(["key"])
@@ -331,19 +395,28 @@ def build_scoring_frame(
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
     """
-    with _engine(engine) as (eng, owned):
-        data = _open(tables, eng, config, spec, many_cutoffs=False)
-        spec, cutoffs = _scoring_cutoff(data, spec, as_of)
+
+    def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
             data,
-            spec,
-            cutoffs,
+            *chosen,
             label=False,
             vocabulary=vocabulary,
             engine=eng,
             owned=owned,
             progress=False,
         )
+
+    return _opened_and_run(
+        tables,
+        engine,
+        config,
+        spec,
+        many_cutoffs=False,
+        progress=False,
+        choose=lambda data: _scoring_cutoff(data, spec, as_of),
+        run=run,
+    )
 
 
 def build_training_frame(
@@ -376,17 +449,25 @@ def build_training_frame(
     A data directory of Parquet files is read in place by the engine and checked there
     (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
     """
-    with _engine(engine) as (eng, owned):
-        many = cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
-        data = _open(tables, eng, config, spec, many_cutoffs=many, progress=progress)
-        spec, chosen = _training_cutoffs(data, spec, cutoffs)
+
+    def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
             data,
-            spec,
-            chosen,
+            *chosen,
             label=True,
             vocabulary=vocabulary,
             engine=eng,
             owned=owned,
             progress=progress,
         )
+
+    return _opened_and_run(
+        tables,
+        engine,
+        config,
+        spec,
+        many_cutoffs=cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1,
+        progress=progress,
+        choose=lambda data: _training_cutoffs(data, spec, cutoffs),
+        run=run,
+    )

@@ -1,17 +1,21 @@
 """Features straight from Parquet: a data directory opened in the engine and checked there.
 
 The engine reads the files where they lie, derives the prepared relations once and checks the
-data contract's row rules with one aggregate per table. Data that break any rule (or need a
-repair) are handed back to :func:`churnlab.load_tables`, which names every problem; so this
-path is only ever taken for data the full check would pass unchanged, and gives the same
-features as loading the tables into pandas first.
+data contract's row rules: from the Parquet footers where they answer, else with one aggregate
+per table, or, for one cutoff, counted in the feature query's own first pass over each table
+(so each file is read once). Data that break any rule (or need a repair) are handed back to
+:func:`churnlab.load_tables`, which names every problem; so this path is only ever taken for
+data the full check would pass unchanged, and gives the same features as loading the tables
+into pandas first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +60,9 @@ class DirectData:
     attribute_columns: tuple[str, ...]
     personal_columns: tuple[str, ...]
     is_snapshot: bool = False
+    deferred: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """One cutoff: per event table, the row checks still to do (besides unknown customer ids)
+    as the prepared relation's flag columns; see :func:`check_first_pass`."""
 
     def __repr__(self) -> str:
         return f"<DirectData {self.source}: extract {self.extract_date.date()}>"
@@ -93,13 +100,6 @@ _EVENT_DATES = {
     "complaints": ["opened_at", "resolved_at", "recorded_at"],
     "service_events": ["occurred_at", "recorded_at"],
 }
-
-
-def _unknown_customers(e: ir.Table, customers: ir.Table) -> ir.Table:
-    """How many distinct customer ids of an event table ``customers`` lacks (one row)."""
-    ids = e.filter(e.customer_id.notnull()).select("customer_id").distinct()
-    unknown = ids.filter(~ids.customer_id.isin(customers.customer_id))
-    return unknown.aggregate(**{"broken:unknown customer": unknown.count()})
 
 
 def _unkeyed(p: ir.Table) -> ir.Table:
@@ -143,45 +143,56 @@ def _stored_statistics(path: Path, columns: Mapping[str, str]) -> tuple[int, dic
     return meta.num_rows, out
 
 
-def _event_checks(
-    table: str, e: ir.Table, stored: Mapping[str, _Stored]
-) -> tuple[dict[str, Any], dict[str, ir.Scalar]]:
-    """Rule breaks and date range of one event table (contract column names): those the
-    file's statistics answer, and the aggregates the engine must compute for the rest."""
+@dataclass(frozen=True)
+class _EventChecks:
+    """One event table's checks: answered by the file's statistics, row conditions that mark
+    a broken row, and date ranges the engine must compute."""
+
+    known: dict[str, Any]
+    rows: dict[str, ir.BooleanValue]
+    dates: dict[str, ir.Scalar]
+
+    def scans(self) -> dict[str, ir.Scalar]:
+        """Everything the engine computes, as aggregates over the table."""
+        return {**{name: _count(row) for name, row in self.rows.items()}, **self.dates}
+
+
+def _event_checks(table: str, e: ir.Table, stored: Mapping[str, _Stored]) -> _EventChecks:
+    """Rule checks and date range of one event table (contract column names)."""
     date = CONTRACTS[table].date_column
     value = _REQUIRED_VALUES[table]
-    known: dict[str, Any] = {}
-    scan: dict[str, ir.Scalar] = {}
+    checks = _EventChecks(known={}, rows={}, dates={})
     for column in ("customer_id", str(date), value):
         if column in stored:
-            known[f"broken:empty {column}"] = stored[column].nulls
+            checks.known[f"broken:empty {column}"] = stored[column].nulls
         else:
-            scan[f"broken:empty {column}"] = _count(e[column].isnull())
+            checks.rows[f"broken:empty {column}"] = e[column].isnull()
     for column in ("amount", "duration_minutes"):
         if column not in e.columns:
             continue
         number = e[column].cast("float64")
         low = stored[column].low if column in stored else None
         if isinstance(low, int | float):
-            known[f"broken:negative {column}"] = int(low < 0)
+            checks.known[f"broken:negative {column}"] = int(low < 0)
         else:
-            scan[f"broken:negative {column}"] = _count(number < 0)
+            checks.rows[f"broken:negative {column}"] = number < 0
         if e[column].type().is_floating():
             # pandas reads NaN as empty: load_tables reports it (amount) or it counts as
             # missing (duration), so it must not be read in place as a number. Statistics
             # leave NaN out.
-            scan[f"broken:NaN {column}"] = _count(number.isnan())
+            checks.rows[f"broken:NaN {column}"] = number.isnan()
     if "resolved_at" in e.columns:
-        scan["broken:resolved before opened"] = _count(e.resolved_at < e.opened_at)
+        checks.rows["broken:resolved before opened"] = e.resolved_at < e.opened_at
     for column in _EVENT_DATES[table]:
         if column not in e.columns:
             continue
         low, high = (stored[column].low, stored[column].high) if column in stored else (None,) * 2
         if isinstance(low, dt.datetime) and isinstance(high, dt.datetime):
-            known[f"min:{column}"], known[f"max:{column}"] = pd.Timestamp(low), pd.Timestamp(high)
+            checks.known[f"min:{column}"] = pd.Timestamp(low)
+            checks.known[f"max:{column}"] = pd.Timestamp(high)
         else:
-            scan.update(_dates(e, [column]))
-    return known, scan
+            checks.dates.update(_dates(e, [column]))
+    return checks
 
 
 def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> dict[str, Any]:
@@ -215,7 +226,8 @@ def open_direct(
     """Open a Parquet data directory in ``engine`` and check it there.
 
     For one cutoff the prepared relations stay views over the files (each is scanned once by
-    the feature query); for many they are materialised once with integer keys.
+    the feature query, which also makes the row checks left in ``DirectData.deferred``: see
+    :func:`check_first_pass`); for many they are materialised once with integer keys.
 
     Returns ``None`` when the directory needs :func:`churnlab.load_tables` instead: CSV files,
     a snapshot extract, columns that need converting, or any row that breaks a rule of the
@@ -230,10 +242,16 @@ def open_direct(
         raw[table] = rel.select(**{name: rel[src] for name, src in plan.columns[table].items()})
     customers = raw.pop("customers")
     found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}
+    flags: dict[str, dict[str, ir.BooleanValue]] = {}
     for table, rel in raw.items():
         rows, stored = _stored_statistics(plan.files[table], plan.columns[table])
-        known, scan = _event_checks(table, rel, stored)
-        found[table] = {"rows": rows, **known, **_run_checks(engine, rel, scan)}
+        checks = _event_checks(table, rel, stored)
+        # For one cutoff the row checks ride along with the feature query's pass over each
+        # table (see check_first_pass); for many they run now.
+        scans = checks.scans() if many_cutoffs else checks.dates
+        found[table] = {"rows": rows, **checks.known, **_run_checks(engine, rel, scans)}
+        if not many_cutoffs and checks.rows:
+            flags[table] = {BROKEN_ROW: functools.reduce(operator.or_, checks.rows.values())}
     if any(f["rows"] == 0 or _broken(f) for f in found.values()):
         return None
     # For many cutoffs the relations are materialised once with integer keys (an id the
@@ -246,15 +264,62 @@ def open_direct(
         keys="compact" if many_cutoffs else "text",
         materialize=many_cutoffs,
         attributes=plan.attribute_columns,
+        flags=flags,
     )
     if many_cutoffs:
         keyed = (prepared.bills, prepared.complaints, prepared.events)
         lookups = [_unkeyed(rel) for rel in keyed if rel is not None]
-    else:
-        lookups = [_unknown_customers(rel, customers) for rel in raw.values()]
-    if any(_broken(engine.to_arrow(lookup).to_pylist()[0]) for lookup in lookups):
-        return None
-    return _opened(engine, plan, prepared, found, customers)
+        if any(_broken(engine.to_arrow(lookup).to_pylist()[0]) for lookup in lookups):
+            return None
+    deferred = {} if many_cutoffs else {table: tuple(flags.get(table, ())) for table in raw}
+    return _opened(engine, plan, prepared, found, customers, deferred)
+
+
+BROKEN_ROW = "broken_row"
+"""The flag column of rows that break a deferred check (which one, load_tables will say)."""
+
+
+class RowsBreakRules(Exception):
+    """Rows checked with the first feature pass break a rule of the data contract: the data
+    must be loaded with :func:`churnlab.load_tables`, which reports or repairs them."""
+
+
+_PREPARED = {"bills": "bills", "complaints": "complaints", "service_events": "events"}
+
+
+def check_first_pass(engine: Engine, data: DirectData, first: Mapping[str, ir.Table]) -> None:
+    """Check the rows whose checks were deferred (one cutoff) from the feature query's first
+    pass (:func:`churnlab.features.query.first_pass`, computed by the engine): its groups hold
+    every customer id of each table and, per id, the rows that break a rule.
+
+    Raises
+    ------
+    RowsBreakRules
+        When a row breaks a rule or an id is not a customer's.
+    """
+    _check_deferred(engine, data, first, grouped=True)
+
+
+def check_deferred(engine: Engine, data: DirectData) -> None:
+    """The deferred checks over the rows themselves, for when no feature pass runs (a request
+    is refused first: broken data must still be reported before a bad request)."""
+    rels = {table: getattr(data.prepared, _PREPARED[table]) for table in data.deferred}
+    _check_deferred(engine, data, rels, grouped=False)
+
+
+def _check_deferred(
+    engine: Engine, data: DirectData, rels: Mapping[str, ir.Table], *, grouped: bool
+) -> None:
+    customers = data.prepared.customers
+    for table, columns in data.deferred.items():
+        rel = rels[table]
+        checks: dict[str, ir.Scalar] = {
+            f"broken:{name}": rel[name].sum() if grouped else _count(rel[name]) for name in columns
+        }
+        unknown = rel.key.notnull() & ~rel.key.isin(customers.key)
+        checks["broken:unknown customer"] = _count(unknown)
+        if _broken(_run_checks(engine, rel, checks)):
+            raise RowsBreakRules(f"{table} breaks a rule of the data contract")
 
 
 def _broken(found: Mapping[str, Any]) -> bool:
@@ -267,6 +332,7 @@ def _opened(
     prepared: Prepared,
     found: Mapping[str, Mapping[str, Any]],
     customers: ir.Table,
+    deferred: Mapping[str, tuple[str, ...]],
 ) -> DirectData | None:
     """The checked data, or ``None`` when a date lies after the extract date."""
     latest = [v for t in found.values() for n, v in t.items() if n.startswith("max:")]
@@ -303,4 +369,5 @@ def _opened(
         customer_columns=tuple(plan.columns["customers"]),
         attribute_columns=plan.attribute_columns,
         personal_columns=plan.personal_columns,
+        deferred=deferred,
     )

@@ -132,6 +132,7 @@ def derive(
     materialize: bool,
     attributes: tuple[str, ...],
     has_signup: bool = True,
+    flags: Mapping[str, Mapping[str, ir.BooleanValue]] | None = None,
 ) -> Prepared:
     """Derive the prepared relations from tables in the engine, named as the contract names them.
 
@@ -139,7 +140,10 @@ def derive(
     ``customer_id``); ``"compact"`` to number the customers once and join the numbers onto
     the events (an event whose customer is unknown gets a missing key); ``"text"`` to use the
     ids themselves. With ``materialize`` the relations are computed once and kept.
+    ``flags``: per table, boolean columns over the table's rows to carry along (row checks
+    that the first feature pass counts, see :func:`churnlab.features.query.first_pass`).
     """
+    flags = flags or {}
     c = customers_raw
     if keys == "coded":
         key = c.key
@@ -176,6 +180,7 @@ def derive(
             **_optional(b, "due_date", "due_day"),
             **_optional(b, "paid_date", "paid_day"),
             **_optional(b, "recorded_at", "rec_day"),
+            **flags.get("bills", {}),
         )
     if (q := raw.get("complaints")) is not None:
         complaints = with_key(
@@ -186,6 +191,7 @@ def derive(
             **_optional(q, "resolved_at", "resolved_day"),
             **_optional(q, "resolved_at", "resolved_s", _seconds),
             **_optional(q, "recorded_at", "rec_day"),
+            **flags.get("complaints", {}),
         )
     if (e := raw.get("service_events")) is not None:
         events = with_key(
@@ -194,6 +200,7 @@ def derive(
             kind=e.kind,
             **_optional(e, "duration_minutes", "duration", lambda v: v.cast("float64")),
             **_optional(e, "recorded_at", "rec_day"),
+            **flags.get("service_events", {}),
         )
     late_bills = None
     if materialize:  # computed once, re-read by every cutoff

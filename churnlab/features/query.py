@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import ibis
 import ibis.expr.types as ir
@@ -107,6 +107,39 @@ def _inactivity_population(
     return pop.mutate(churned=~pop.key.isin(future.key))
 
 
+def first_pass(
+    prep: Prepared,
+    c: CutoffBounds,
+    vocab: Mapping[str, tuple[str, ...]],
+    flags: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, ir.Table]:
+    """Each event table's per-customer aggregates at the cutoff, by table name.
+
+    With ``flags`` (row-check columns, by table name) every row is grouped and the flags are
+    counted beside the features (see :func:`churnlab.features.definitions.bill_totals`): the
+    caller computes these first, checks them, and passes them to :func:`cutoff_query`, so one
+    pass over each table does both.
+    """
+
+    def flagged(table: str) -> Sequence[str] | None:
+        return None if flags is None else flags.get(table, ())
+
+    out: dict[str, ir.Table] = {}
+    if prep.bills is not None:
+        late = prep.late_bills
+        payments = d.late_payments(late, c) if late is not None else None
+        out["bills"] = d.bill_totals(prep.bills, c, payments, flagged("bills"))
+    if prep.complaints is not None:
+        cats = vocab.get("complaints.category", ())
+        out["complaints"] = d.complaint_aggregates(prep.complaints, c, cats, flagged("complaints"))
+    if prep.events is not None:
+        kinds = vocab.get("service_events.kind", ())
+        out["service_events"] = d.failure_aggregates(
+            prep.events, c, kinds, flagged("service_events")
+        )
+    return out
+
+
 def cutoff_query(
     prep: Prepared,
     c: CutoffBounds,
@@ -115,23 +148,22 @@ def cutoff_query(
     features: list[Feature],
     *,
     label: bool,
+    first: Mapping[str, ir.Table] | None = None,
 ) -> ir.Table:
     """The feature table of one cutoff: ``customer_id``, ``cutoff``, [``churned``], features.
+
+    ``first``: the tables' aggregates from :func:`first_pass`, when computed already.
 
     Rows are ordered by ``customer_id``. When integer keys follow the id order
     (``prep.key_in_id_order``) the rows are sorted by key instead (about 0.15 s less per cutoff
     at 1M customers than sorting text) and ``key`` comes first, for the caller to drop.
     """
     t = population(prep, c, spec, label=label)
+    aggregates = dict(first) if first is not None else first_pass(prep, c, vocab)
     if prep.bills is not None:
-        bills = d.bill_aggregates(prep.bills, c, prep.late_bills)
-        t = t.left_join(bills, "key").drop("key_right")
-    if prep.complaints is not None:
-        cats = vocab.get("complaints.category", ())
-        t = t.left_join(d.complaint_aggregates(prep.complaints, c, cats), "key").drop("key_right")
-    if prep.events is not None:
-        kinds = vocab.get("service_events.kind", ())
-        t = t.left_join(d.failure_aggregates(prep.events, c, kinds), "key").drop("key_right")
+        aggregates["bills"] = d.with_spend_after_wipe(prep.bills, c, aggregates["bills"])
+    for table in aggregates.values():
+        t = t.left_join(table, "key").drop("key_right")
     values = _feature_values(t, c, prep)
     out: dict[str, ir.Value] = {
         "customer_id": t.customer_id,

@@ -21,9 +21,10 @@ import pyarrow.parquet as pq
 
 from churnlab.errors import SpecError
 from churnlab.features.build import (
+    Chosen,
+    Data,
     TablesLike,
-    _engine,
-    _open,
+    _opened_and_run,
     _parts,
     _Plan,
     _plan,
@@ -33,6 +34,7 @@ from churnlab.features.build import (
     build_scoring_frame,
     build_training_frame,
 )
+from churnlab.features.engine import Engine
 from churnlab.files import TABLE_SUFFIXES, atomic_path, write_table
 from churnlab.labels.spec import LabelSpec
 from churnlab.tables import DataConfig
@@ -108,21 +110,24 @@ def write_features(
         return WrittenFeatures(
             out, len(frame.frame), tuple(frame.feature_names), frame.cutoffs, churned
         )
-    with _engine(None) as (engine, owned):
-        many = labels and (cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1)
-        shown = progress if labels else False  # as the builders: no bars for one cutoff
-        data = _open(tables, engine, config, spec, many_cutoffs=many, progress=shown)
+    shown = progress if labels else False  # as the builders: no bars for one cutoff
+
+    def choose(data: Data) -> Chosen:
         if labels:
-            spec, chosen = _training_cutoffs(data, spec, cutoffs)
-        else:
-            spec, chosen = _scoring_cutoff(data, spec, str(as_of))
-        plan = _plan(data, spec, len(chosen) > 1, vocabulary, engine)
-        parts = _parts(
-            plan, spec, chosen, label=labels, engine=engine, owned=owned, progress=progress
-        )
+            return _training_cutoffs(data, spec, cutoffs)
+        return _scoring_cutoff(data, spec, str(as_of))
+
+    def run(data: Data, chosen: Chosen, engine: Engine, owned: bool) -> WrittenFeatures:
+        plan = _plan(data, chosen[0], len(chosen[1]) > 1, vocabulary, engine)
+        parts = _parts(plan, *chosen, label=labels, engine=engine, owned=owned, progress=progress)
         rows, churned = _stream(parts, plan, out)
-    names = tuple(f.name for f in plan.features)
-    return WrittenFeatures(out, rows, names, tuple(chosen), churned if labels else None)
+        names = tuple(f.name for f in plan.features)
+        return WrittenFeatures(out, rows, names, tuple(chosen[1]), churned if labels else None)
+
+    many = labels and (cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1)
+    return _opened_and_run(
+        tables, None, config, spec, many_cutoffs=many, progress=shown, choose=choose, run=run
+    )
 
 
 def _stream(parts: Iterator[pa.Table], plan: _Plan, out: Path) -> tuple[int, int]:

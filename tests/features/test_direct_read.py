@@ -31,7 +31,7 @@ from strategies import cutoffs, label_specs, tables
 
 import churnlab.features.build as build_module
 from churnlab.demo import DemoSpec, generate_demo
-from churnlab.errors import DataError, DataRepairWarning
+from churnlab.errors import DataError, DataRepairWarning, SpecError
 from churnlab.features import DuckDBEngine, FeatureFrame, build_scoring_frame, build_training_frame
 from churnlab.features.direct import DirectData, open_direct
 from churnlab.features.prepare import vocabulary_of
@@ -739,6 +739,42 @@ def test_a_broken_row_rule_gives_the_same_error(
         compared.assert_same()
 
 
+@pytest.mark.parametrize(
+    "edit_files",
+    [
+        pytest.param(edit("bills", "customer_id", 2, "C9"), id="unknown-customer"),
+        pytest.param(edit("bills", "amount", 2, float("nan")), id="NaN-amount"),
+    ],
+)
+def test_rows_after_the_cutoff_are_checked_too(
+    make_data: Callable[..., Path], edit_files: Edit
+) -> None:
+    """For one cutoff the row checks ride along with the feature query, which reads every
+    row, not only those known at the cutoff: a broken bill dated after it still falls back."""
+    folder = build_dir(make_data, steps(edit_files, stored_statistics("dates")))
+    compared = compare_scoring(folder, AS_OF)  # the bill is dated 2024-06-01
+    assert compared.fell_back
+    assert isinstance(compared.tables.error, DataError)
+    compared.assert_same()
+
+
+def test_broken_rows_are_reported_before_a_bad_cutoff(make_data: Callable[..., Path]) -> None:
+    """load_tables reports broken rows before a cutoff is looked at; the path, which checks
+    some rows only with the feature query, checks them before refusing the cutoff too."""
+    folder = build_dir(
+        make_data, steps(edit("bills", "amount", 1, float("nan")), stored_statistics("dates"))
+    )
+    compared = compare(folder, lambda data: build_scoring_frame(data, as_of="2030-01-01"))
+    assert compared.fell_back
+    assert isinstance(compared.tables.error, DataError)
+    compared.assert_same()
+    clean_dir = make_data(stored_statistics("dates")(base_files()), folder="clean")
+    clean = compare_scoring(clean_dir, "2030-01-01")
+    assert not clean.fell_back
+    assert isinstance(clean.tables.error, SpecError)
+    clean.assert_same()
+
+
 def stored_statistics(which: str) -> Edit:
     """Write the Parquet tables with no column statistics, or with those of dates only
     (as the demo writer does): the checks the footer cannot answer are computed."""
@@ -799,11 +835,24 @@ def test_ids_to_trim_are_not_read_in_place(
     make_data: Callable[..., Path], edit_files: Edit
 ) -> None:
     """Ids with white space around them (which load_tables trims, with a warning) make the
-    engine's checks decline the shortcut, for one cutoff and for several."""
+    engine's checks decline the shortcut, for one cutoff and for several.
+
+    For one cutoff an event table's ids are checked with the feature query's first pass (an
+    id the customers lack): opening defers that check, and building falls back."""
     folder = build_dir(make_data, edit_files)
     assert plan_direct_read(folder) is not None
-    assert opened(folder) is None
+    one = opened(folder)
+    if one is not None:
+        assert one.deferred, "an event id to trim is only let through to be checked later"
+        assert compare_scoring(folder, AS_OF).fell_back
+    else:
+        assert all(d.customer_id.str.strip().eq(d.customer_id).all() for d in _events(folder))
     assert opened(folder, many_cutoffs=True) is None
+
+
+def _events(folder: Path) -> list[pd.DataFrame]:
+    names = ("bills", "complaints", "service_events")
+    return [pd.read_parquet(folder / f"{name}.parquet") for name in names]
 
 
 @pytest.mark.parametrize("edit_files", TO_TRIM[::3])
