@@ -23,7 +23,18 @@ SLOPE_WEIGHTS = tuple((5 - k - 2.5) / 17.5 for k in range(6))
 
 
 def known_at(rel: ir.Table, c: CutoffBounds) -> ir.BooleanValue:
-    """Rows known at the cutoff: dated on or before it, and recorded on or before it."""
+    """Rows known at the cutoff: dated on or before it, and recorded on or before it.
+
+    Relations read straight from files also carry their dates as dates (``date``,
+    ``rec_date``): compared as such, the condition reaches the file reader, which skips
+    what it excludes (a day number computed from a date does not).
+    """
+    if "date" in rel.columns:
+        cutoff = ibis.literal(c.cutoff.date())
+        known = rel.date <= cutoff
+        if "rec_date" in rel.columns:
+            known = known & (rel.rec_date.isnull() | (rel.rec_date <= cutoff))
+        return known
     known = rel.day <= c.day
     if "rec_day" in rel.columns:
         known = known & (rel.rec_day.isnull() | (rel.rec_day <= c.day))

@@ -54,6 +54,14 @@ def _seconds(value: ir.TimestampValue) -> ir.FloatingValue:
     return value.epoch_seconds().cast("float64")
 
 
+def _dates(rel: ir.Table, column: str) -> dict[str, ir.Value]:
+    """The dates ``known_at`` compares, as dates: ``date`` and ``rec_date``."""
+    out = {"date": rel[column].date()}
+    if "recorded_at" in rel.columns:
+        out["rec_date"] = rel.recorded_at.date()
+    return out
+
+
 def _optional(rel: ir.Table, column: str, name: str, fn: object = _day) -> dict[str, ir.Value]:
     return {name: fn(rel[column])} if column in rel.columns else {}  # type: ignore[operator]
 
@@ -180,6 +188,7 @@ def derive(
             **_optional(b, "due_date", "due_day"),
             **_optional(b, "paid_date", "paid_day"),
             **_optional(b, "recorded_at", "rec_day"),
+            **(_dates(b, "bill_date") if keys == "text" else {}),
             **flags.get("bills", {}),
         )
     if (q := raw.get("complaints")) is not None:
@@ -191,6 +200,7 @@ def derive(
             **_optional(q, "resolved_at", "resolved_day"),
             **_optional(q, "resolved_at", "resolved_s", _seconds),
             **_optional(q, "recorded_at", "rec_day"),
+            **(_dates(q, "opened_at") if keys == "text" else {}),
             **flags.get("complaints", {}),
         )
     if (e := raw.get("service_events")) is not None:
@@ -200,6 +210,7 @@ def derive(
             kind=e.kind,
             **_optional(e, "duration_minutes", "duration", lambda v: v.cast("float64")),
             **_optional(e, "recorded_at", "rec_day"),
+            **(_dates(e, "occurred_at") if keys == "text" else {}),
             **flags.get("service_events", {}),
         )
     late_bills = None
