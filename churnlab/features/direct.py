@@ -104,10 +104,12 @@ _EVENT_DATES = {
 
 
 def _unkeyed(p: ir.Table) -> ir.Table:
-    """How many rows of a prepared relation with integer keys found no customer (one row).
-
-    Their ids are not empty (checked before), so the customers lack them."""
-    return p.aggregate(**{"broken:unknown customer": _count(p.key.isnull())})
+    """How many rows of a materialised relation found no customer (an empty id, or one the
+    customers lack), and how many break another rule (one row)."""
+    checks = {"broken:unknown customer": _count(p.key.isnull())}
+    if BROKEN_ROW in p.columns:
+        checks["broken:row"] = _count(p[BROKEN_ROW])
+    return p.aggregate(**checks)
 
 
 @dataclass(frozen=True)
@@ -147,15 +149,12 @@ def _stored_statistics(path: Path, columns: Mapping[str, str]) -> tuple[int, dic
 @dataclass(frozen=True)
 class _EventChecks:
     """One event table's checks: answered by the file's statistics, row conditions that mark
-    a broken row, and date ranges the engine must compute."""
+    a broken row (counted with a pass the features make anyway), and date ranges the engine
+    must compute now."""
 
     known: dict[str, Any]
     rows: dict[str, ir.BooleanValue]
     dates: dict[str, ir.Scalar]
-
-    def scans(self) -> dict[str, ir.Scalar]:
-        """Everything the engine computes, as aggregates over the table."""
-        return {**{name: _count(row) for name, row in self.rows.items()}, **self.dates}
 
 
 def _event_checks(table: str, e: ir.Table, stored: Mapping[str, _Stored]) -> _EventChecks:
@@ -258,11 +257,11 @@ def open_direct(
     for table, rel in raw.items():
         rows, stored = _stored_statistics(plan.files[table], plan.columns[table])
         checks = _event_checks(table, rel, stored)
-        # For one cutoff the row checks ride along with the feature query's pass over each
-        # table (see check_first_pass); for many they run now.
-        scans = checks.scans() if many_cutoffs else checks.dates
-        found[table] = {"rows": rows, **checks.known, **_run_checks(engine, rel, scans)}
-        if not many_cutoffs and checks.rows:
+        found[table] = {"rows": rows, **checks.known, **_run_checks(engine, rel, checks.dates)}
+        # The row checks ride along with a pass the features make anyway: a flag column,
+        # counted by the first feature query (one cutoff, see check_first_pass) or when the
+        # relations are materialised (many).
+        if checks.rows:
             flags[table] = {BROKEN_ROW: functools.reduce(operator.or_, checks.rows.values())}
     if any(f["rows"] == 0 or _broken(f) for f in found.values()):
         return None
