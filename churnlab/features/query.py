@@ -161,7 +161,9 @@ def cutoff_query(
     t = population(prep, c, spec, label=label)
     aggregates = dict(first) if first is not None else first_pass(prep, c, vocab)
     if prep.bills is not None:
-        aggregates["bills"] = d.with_spend_after_wipe(prep.bills, c, aggregates["bills"])
+        aggregates["bills"] = d.with_spend_after_wipe(
+            prep.bills, c, aggregates["bills"], prep.late_bills
+        )
     for table in aggregates.values():
         t = t.left_join(table, "key").drop("key_right")
     values = _feature_values(t, c, prep)
