@@ -24,7 +24,7 @@ from churnlab.features.direct import (
     open_direct,
 )
 from churnlab.features.engine import DuckDBEngine, Engine
-from churnlab.features.prepare import Prepared, prepare, vocabulary_of
+from churnlab.features.prepare import Prepared, prepare, settle, vocabulary_of
 from churnlab.features.query import cutoff_query, feature_list, first_pass
 from churnlab.features.registry import Feature
 from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
@@ -225,16 +225,19 @@ class _Plan:
 def _plan(
     data: Data,
     spec: LabelSpec,
-    many: bool,
+    cutoffs: Sequence[pd.Timestamp],
     vocabulary: Mapping[str, tuple[str, ...]] | None,
     engine: Engine,
 ) -> _Plan:
     direct = None
+    many = len(cutoffs) > 1
     if isinstance(data, Tables):
         found = vocabulary_of(data)
         prep: Prepared = prepare(engine, data, many_cutoffs=many, rejoin_key=spec.rejoin_key)
     else:
         found, prep, direct = dict(data.vocabulary), data.prepared, data
+    if many:
+        prep = settle(engine, prep, CutoffBounds.at(min(cutoffs)))
     vocab = dict(vocabulary) if vocabulary is not None else found
     features = feature_list(prep, vocab)
     return _Plan(prep=prep, features=features, vocab=vocab, found=found, direct=direct)
@@ -250,7 +253,7 @@ def _cutoff_query(
         passes = first_pass(plan.prep, c, plan.vocab, plan.direct.deferred)
         first = {name: engine.materialize(f"{name}_first", rel) for name, rel in passes.items()}
         check_first_pass(engine, plan.direct, first)
-        first = {name: rel.drop(*plan.direct.deferred[name]) for name, rel in first.items()}
+        first = {name: rel.drop(*plan.direct.deferred.get(name, ())) for name, rel in first.items()}
     return cutoff_query(plan.prep, c, spec, plan.vocab, plan.features, label=label, first=first)
 
 
@@ -298,7 +301,7 @@ def _run(
     owned: bool,
     progress: bool | None,
 ) -> FeatureFrame:
-    plan = _plan(data, spec, len(cutoffs) > 1, vocabulary, engine)
+    plan = _plan(data, spec, cutoffs, vocabulary, engine)
     parts = list(
         _parts(plan, spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress)
     )

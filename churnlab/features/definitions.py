@@ -18,6 +18,10 @@ from churnlab.features.registry import category_slugs
 from churnlab.labels.window import CutoffBounds
 
 DAYS_PER_MONTH = 30.4375
+SPEND_MONTHS = 6
+"""Monthly spend sums reach this many months back (``spend_m1`` .. ``spend_m6``)."""
+FAILURE_DAYS = 90
+"""The longest window of the service-failure counts."""
 SLOPE_WEIGHTS = tuple((5 - k - 2.5) / 17.5 for k in range(6))
 """Least-squares slope over six monthly sums with x = 5 (last month) .. 0: sum(w_k * y_k)."""
 
@@ -84,17 +88,18 @@ def _late(b: ir.Table, c: CutoffBounds) -> ir.BooleanValue:
 def bill_totals(
     bills: ir.Table,
     c: CutoffBounds,
-    payments: ir.Table | None = None,
     flags: Sequence[str] | None = None,
+    *,
+    payments: bool = True,
 ) -> ir.Table:
     """Per-customer sums behind the spend and payment features: one pass over the bills.
 
-    ``payments``: the payment aggregates, when computed apart (:func:`late_payments`).
     ``flags``: row-check columns to count per customer (see :func:`_rows`).
+    ``payments``: with the payment aggregates (else :func:`late_payments` gives them).
     """
     b, known = _rows(bills, c, flags)
     aggs: dict[str, ir.Value] = {}
-    for k in range(1, 7):
+    for k in range(1, SPEND_MONTHS + 1):
         in_month = (b.day > c.month_bounds[k]) & (b.day <= c.month_bounds[k - 1])
         aggs[f"spend_m{k}"] = b.amount.sum(where=_when(known, in_month))
     aggs["last_bill_day"] = b.day.max(where=known)
@@ -102,9 +107,9 @@ def bill_totals(
     if not {"due_day", "paid_day"} <= set(b.columns):
         return b.group_by("key").aggregate(**aggs)
     aggs["spend_total"] = b.amount.sum(where=known)
-    if payments is None:
-        return b.group_by("key").aggregate(**aggs, **_payment_aggregates(b, c, known))
-    return b.group_by("key").aggregate(**aggs).left_join(payments, "key").drop("key_right")
+    if payments:
+        aggs.update(_payment_aggregates(b, c, known))
+    return b.group_by("key").aggregate(**aggs)
 
 
 def late_payments(late: ir.Table, c: CutoffBounds) -> ir.Table:
@@ -115,25 +120,17 @@ def late_payments(late: ir.Table, c: CutoffBounds) -> ir.Table:
     return lb.group_by("key").aggregate(**_payment_aggregates(lb, c, None))
 
 
-def with_spend_after_wipe(
-    bills: ir.Table, c: CutoffBounds, totals: ir.Table, late: ir.Table | None = None
-) -> ir.Table:
-    """:func:`bill_totals` with ``spend_after_wipe``: the spend since the last late payment
-    wiped the loyalty points, a second pass over the bills of customers with a wipe.
+def spend_after_wipe(bills: ir.Table, c: CutoffBounds, wipes: ir.Table) -> ir.Table:
+    """Per customer, the spend since the last late payment wiped the loyalty points
+    (``wipes.last_wipe_day``): a second pass over the bills of customers with a wipe.
 
-    ``late``: the bills paid late or not at all, when kept apart: the last wipes are read
-    from them (a few rows) rather than from ``totals``. The pass filters the bills itself:
-    one filtered relation read twice becomes a CTE that DuckDB materialises (21M rows at 1M
-    customers: +1.3 s).
+    The pass filters the bills itself: one filtered relation read twice becomes a CTE that
+    DuckDB materialises (21M rows at 1M customers: +1.3 s).
     """
-    if "last_wipe_day" not in totals.columns:
-        return totals
-    wipes = totals if late is None else late_payments(late, c)
     wiped = wipes.filter(wipes.last_wipe_day.notnull()).select("key", "last_wipe_day")
     joined = bills.inner_join(wiped, "key")
     after = joined.filter(known_at(joined, c) & (joined.day > joined.last_wipe_day))
-    spent_after = after.group_by("key").aggregate(spend_after_wipe=after.amount.sum())
-    return totals.left_join(spent_after, "key").drop("key_right")
+    return after.group_by("key").aggregate(spend_after_wipe=after.amount.sum())
 
 
 def _payment_aggregates(
@@ -183,7 +180,7 @@ def failure_aggregates(
 ) -> ir.Table:
     """Per-customer counts of service failures known at the cutoff."""
     e, known = _rows(events, c, flags)
-    last_90 = in_last_days(e.day, c, 90)
+    last_90 = in_last_days(e.day, c, FAILURE_DAYS)
     aggs: dict[str, ir.Value] = {
         "failures_7d": _count(e, _when(known, in_last_days(e.day, c, 7))),
         "failures_30d": _count(e, _when(known, in_last_days(e.day, c, 30))),
@@ -195,6 +192,48 @@ def failure_aggregates(
     for value, part in category_slugs(kinds).items():
         aggs[f"failures_90d_{part}"] = _count(e, _when(known, last_90 & (e.kind == value)))
     return e.group_by("key").aggregate(**aggs, **_flag_counts(e, flags))
+
+
+def settled_bills(bills: ir.Table, first: CutoffBounds) -> ir.BooleanValue:
+    """Bills every cutoff from ``first`` on counts alike: known at ``first`` and older than
+    its spend months, so they only add to the total spend and the last bill day."""
+    return (bills.day <= first.month_bounds[SPEND_MONTHS]) & known_at(bills, first)
+
+
+def settled_events(events: ir.Table, first: CutoffBounds) -> ir.BooleanValue:
+    """Service events every cutoff from ``first`` on counts alike: known at ``first`` and
+    older than its longest window, so they only give the last failure day."""
+    return (events.day <= first.days_back(FAILURE_DAYS)) & known_at(events, first)
+
+
+def settled_bill_totals(settled: ir.Table) -> ir.Table:
+    """Per customer, what the settled bills add to every cutoff."""
+    return settled.group_by("key").aggregate(
+        settled_spend=settled.amount.sum(), settled_last_bill_day=settled.day.max()
+    )
+
+
+def settled_event_totals(settled: ir.Table) -> ir.Table:
+    """Per customer, the last failure among the settled service events."""
+    return settled.group_by("key").aggregate(settled_last_failure_day=settled.day.max())
+
+
+def with_settled(t: ir.Table) -> ir.Table:
+    """Fold the settled totals (when joined in) into the cutoff's own aggregates."""
+    cols = set(t.columns)
+    changes: dict[str, ir.Value] = {}
+    if "settled_last_bill_day" in cols:
+        changes["last_bill_day"] = _latest(t.last_bill_day, t.settled_last_bill_day)
+        if "spend_total" in cols:
+            changes["spend_total"] = t.spend_total.fill_null(0) + t.settled_spend.fill_null(0)
+    if "settled_last_failure_day" in cols:
+        changes["last_failure_day"] = _latest(t.last_failure_day, t.settled_last_failure_day)
+    return t.mutate(**changes) if changes else t
+
+
+def _latest(a: ir.IntegerValue, b: ir.IntegerValue) -> ir.IntegerValue:
+    # Spelled out: engines differ on whether GREATEST skips missing values.
+    return ibis.cases((a.isnull(), b), (b.isnull(), a), else_=ibis.greatest(a, b))
 
 
 def _zero(value: ir.NumericValue) -> ir.NumericValue:

@@ -9,7 +9,7 @@ cutoff re-reads narrow integer columns instead of text ids and timestamps.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import ibis
@@ -17,7 +17,9 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from churnlab.features import definitions as d
 from churnlab.features.engine import Engine
+from churnlab.labels.window import CutoffBounds
 from churnlab.tables import Tables
 from churnlab.tables.contract import EVENT_TABLES
 
@@ -37,6 +39,15 @@ class Prepared:
     late_bills: ir.Table | None = None
     """For many cutoffs, the bills ever paid late or not at all (about 3% of the bills): the
     payment features of every cutoff read them instead of every bill."""
+    materialized: bool = False
+    """The relations are tables computed once (many cutoffs), not views."""
+    recent_bills: ir.Table | None = None
+    """After :func:`settle`: the bills that some cutoff counts differently from another."""
+    settled_bills: ir.Table | None = None
+    """After :func:`settle`: per key, the total and last day of the other bills."""
+    settled_events: ir.Table | None = None
+    """After :func:`settle`: per key, the last day of the service events set apart
+    (``events`` then holds the rest)."""
 
 
 _EPOCH = ibis.date(1970, 1, 1)
@@ -235,7 +246,29 @@ def derive(
         has_signup=has_signup,
         key_in_id_order=keys == "compact",
         late_bills=late_bills,
+        materialized=materialize,
     )
+
+
+def settle(engine: Engine, prep: Prepared, first: CutoffBounds) -> Prepared:
+    """Set apart, once, the rows every cutoff from ``first`` on counts alike (old bills and
+    service events, known at ``first``): each cutoff then aggregates only the rest, and adds
+    the settled rows' per-customer totals (1M customers x 36 months, 12 cutoffs: about half
+    the bills and most of the events). Only for materialised relations (many cutoffs)."""
+    if not prep.materialized:
+        return prep
+    changes: dict[str, ir.Table] = {}
+    if (b := prep.bills) is not None:
+        old = d.settled_bills(b, first)
+        changes["recent_bills"] = engine.materialize("bills_recent", b.filter(~old))
+        totals = d.settled_bill_totals(b.filter(old))
+        changes["settled_bills"] = engine.materialize("bills_settled", totals)
+    if (e := prep.events) is not None:
+        old = d.settled_events(e, first)
+        changes["events"] = engine.materialize("events_recent", e.filter(~old))
+        totals = d.settled_event_totals(e.filter(old))
+        changes["settled_events"] = engine.materialize("events_settled", totals)
+    return replace(prep, **changes)
 
 
 def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> ir.Table | None:

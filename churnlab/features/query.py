@@ -126,9 +126,11 @@ def first_pass(
 
     out: dict[str, ir.Table] = {}
     if prep.bills is not None:
+        bills = prep.recent_bills if prep.recent_bills is not None else prep.bills
         late = prep.late_bills
-        payments = d.late_payments(late, c) if late is not None else None
-        out["bills"] = d.bill_totals(prep.bills, c, payments, flagged("bills"))
+        out["bills"] = d.bill_totals(bills, c, flagged("bills"), payments=late is None)
+        if late is not None:
+            out["payments"] = d.late_payments(late, c)
     if prep.complaints is not None:
         cats = vocab.get("complaints.category", ())
         out["complaints"] = d.complaint_aggregates(prep.complaints, c, cats, flagged("complaints"))
@@ -160,12 +162,13 @@ def cutoff_query(
     """
     t = population(prep, c, spec, label=label)
     aggregates = dict(first) if first is not None else first_pass(prep, c, vocab)
-    if prep.bills is not None:
-        aggregates["bills"] = d.with_spend_after_wipe(
-            prep.bills, c, aggregates["bills"], prep.late_bills
-        )
-    for table in aggregates.values():
+    wipes = aggregates.get("payments", aggregates.get("bills"))
+    if prep.bills is not None and wipes is not None and "last_wipe_day" in wipes.columns:
+        aggregates["loyalty"] = d.spend_after_wipe(prep.bills, c, wipes)
+    settled = [prep.settled_bills, prep.settled_events]
+    for table in [*aggregates.values(), *(s for s in settled if s is not None)]:
         t = t.left_join(table, "key").drop("key_right")
+    t = d.with_settled(t)
     values = _feature_values(t, c, prep)
     out: dict[str, ir.Value] = {
         "customer_id": t.customer_id,

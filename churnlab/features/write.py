@@ -118,7 +118,7 @@ def write_features(
         return _scoring_cutoff(data, spec, str(as_of))
 
     def run(data: Data, chosen: Chosen, engine: Engine, owned: bool) -> WrittenFeatures:
-        plan = _plan(data, chosen[0], len(chosen[1]) > 1, vocabulary, engine)
+        plan = _plan(data, *chosen, vocabulary, engine)
         parts = _parts(plan, *chosen, label=labels, engine=engine, owned=owned, progress=progress)
         rows, churned = _stream(parts, plan, out)
         names = tuple(f.name for f in plan.features)
