@@ -3,7 +3,9 @@
 Random small tables from :mod:`strategies` aim at the bounds of every window; a demo operator
 adds realistic volumes and microsecond timestamps. Between them they take every way the engine
 keys customers: text ids (hand-built tables, one cutoff), integers assigned by a join and
-materialised (hand-built tables, several cutoffs), categorical codes (loaded tables).
+materialised (hand-built tables, several cutoffs), categorical codes (loaded tables). For
+several cutoffs the old rows every cutoff counts alike are set apart as per-customer totals
+(:func:`churnlab.features.prepare.settle`): the demo's 18 months have many.
 """
 
 from __future__ import annotations
