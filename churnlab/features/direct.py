@@ -322,6 +322,8 @@ def _check_deferred(
     engine: Engine, data: DirectData, rels: Mapping[str, ir.Table], *, grouped: bool
 ) -> None:
     """One query over every table: rows flagged, and ids the customers lack."""
+    if not data.deferred:
+        return
     customers = data.prepared.customers
     parts = []
     for table, columns in data.deferred.items():

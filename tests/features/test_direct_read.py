@@ -775,6 +775,18 @@ def test_broken_rows_are_reported_before_a_bad_cutoff(make_data: Callable[..., P
     clean.assert_same()
 
 
+@pytest.mark.parametrize("as_of", [AS_OF, "2030-01-01"])
+def test_customers_alone_are_read_in_place_alike(
+    make_data: Callable[..., Path], as_of: str
+) -> None:
+    """No event table: nothing is left to check with the feature query, and a cutoff after
+    the data is refused as load_tables' tables refuse it."""
+    files = {n: c for n, c in base_files().items() if n in ("churnlab.toml", "customers.parquet")}
+    compared = compare_scoring(make_data(files), as_of)
+    assert not compared.fell_back
+    compared.assert_same()
+
+
 def stored_statistics(which: str) -> Edit:
     """Write the Parquet tables with no column statistics, or with those of dates only
     (as the demo writer does): the checks the footer cannot answer are computed."""
