@@ -113,7 +113,9 @@ def first_pass(
     vocab: Mapping[str, tuple[str, ...]],
     flags: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, ir.Table]:
-    """Each event table's per-customer aggregates at the cutoff, by table name.
+    """Each event table's per-customer aggregates at the cutoff, by table name (and
+    ``payments`` where the late bills are kept apart); bills and events set apart by
+    :func:`churnlab.features.prepare.settle` are left out, :func:`cutoff_query` adds them.
 
     With ``flags`` (row-check columns, by table name) every row is grouped and the flags are
     counted beside the features (see :func:`churnlab.features.definitions.bill_totals`): the
