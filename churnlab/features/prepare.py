@@ -226,12 +226,13 @@ def derive(
         )
     late_bills = None
     if materialize:  # computed once, re-read by every cutoff
+        # Events are put in key order when settle() sets their recent rows apart.
         bills, complaints, events = (
-            _keep(engine, name, rel, by_key=keys != "text")
-            for name, rel in (
-                ("bills_p", bills),
-                ("complaints_p", complaints),
-                ("events_p", events),
+            _keep(engine, name, rel, by_key=keys != "text" and sort)
+            for name, rel, sort in (
+                ("bills_p", bills, True),
+                ("complaints_p", complaints, True),
+                ("events_p", events, False),
             )
         )
         if bills is not None and {"due_day", "paid_day"} <= set(bills.columns):
@@ -265,7 +266,7 @@ def settle(engine: Engine, prep: Prepared, first: CutoffBounds) -> Prepared:
         changes["settled_bills"] = engine.materialize("bills_settled", totals)
     if (e := prep.events) is not None:
         old = d.settled_events(e, first)
-        changes["events"] = engine.materialize("events_recent", e.filter(~old))
+        changes["events"] = engine.materialize("events_recent", e.filter(~old).order_by("key"))
         totals = d.settled_event_totals(e.filter(old))
         changes["settled_events"] = engine.materialize("events_settled", totals)
     return replace(prep, **changes)
