@@ -3,8 +3,12 @@
 Every function here takes *prepared* relations (see :mod:`churnlab.features.prepare`: a customer
 ``key``, whole ``day`` numbers since 1970-01-01, typed values) and a :class:`CutoffBounds`, and
 returns an Ibis table keyed by ``key``. All date arithmetic is done in Python by
-:mod:`churnlab.labels.window`, so engines only compare integers. No ``asof_join``, no
-``regr_slope``: they are missing on some engines.
+:mod:`churnlab.labels.window`, so engines only compare integers (and, for relations read
+straight from files, dates: see :func:`known_at`). No ``asof_join``, no ``regr_slope``: they
+are missing on some engines.
+
+For several cutoffs, rows every cutoff counts alike are set apart once (``settled_*``,
+:func:`churnlab.features.prepare.settle`) and :func:`with_settled` adds their totals back.
 """
 
 from __future__ import annotations
