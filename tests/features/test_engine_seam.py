@@ -1,5 +1,5 @@
-"""One definition, any engine: every feature query compiles for Spark SQL, and the builder
-talks to its engine only through the three-method seam."""
+"""One definition, any engine: every feature query compiles for Spark SQL (first passes and
+rows set apart included), and the builder talks to its engine only through its seam."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import sqlglot
 
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.features import DuckDBEngine, build_scoring_frame, build_training_frame
-from churnlab.features.prepare import prepare, vocabulary_of
-from churnlab.features.query import cutoff_query, feature_list
+from churnlab.features.prepare import prepare, settle, vocabulary_of
+from churnlab.features.query import cutoff_query, feature_list, first_pass
 from churnlab.labels import CutoffBounds, LabelSpec
 from churnlab.tables import load_tables
 
@@ -52,17 +52,27 @@ def test_every_feature_query_compiles_to_spark_sql(
 ):
     monkeypatch.setattr(ibis.options, "pyspark", _SparkOptions(), raising=False)
     source = with_text_ids(tables) if text_ids else tables
-    prep = prepare(DuckDBEngine(), source, many_cutoffs=many_cutoffs)
+    engine = DuckDBEngine()
+    prep = prepare(engine, source, many_cutoffs=many_cutoffs)
+    if many_cutoffs:  # old rows set apart, as for the cutoffs from 2023-10-31 on
+        prep = settle(engine, prep, CutoffBounds.at("2023-10-31"))
+        assert prep.settled_bills is not None and prep.settled_events is not None
     vocab = vocabulary_of(tables)
     spec = LabelSpec(definition=definition)
-    query = cutoff_query(
-        prep, CutoffBounds.at("2024-01-31"), spec, vocab, feature_list(prep, vocab), label=label
-    )
-    sql = ibis.to_sql(query, dialect="pyspark")
-    sqlglot.parse_one(str(sql), read="spark")  # valid Spark SQL
-    text = str(sql).upper()
-    assert "ASOF" not in text and "REGR_SLOPE" not in text
-    assert "tenure_days" in str(sql) and "loyalty_points" in str(sql)
+    c = CutoffBounds.at("2024-01-31")
+    query = cutoff_query(prep, c, spec, vocab, feature_list(prep, vocab), label=label)
+    sql = _spark_sql(query)
+    assert "tenure_days" in sql and "loyalty_points" in sql
+    if not many_cutoffs:  # one cutoff read in place: every row grouped, checks counted beside
+        for first in first_pass(prep, c, vocab, {}).values():
+            assert "GROUP BY" in _spark_sql(first).upper()
+
+
+def _spark_sql(query: ibis.Table) -> str:
+    sql = str(ibis.to_sql(query, dialect="pyspark"))
+    sqlglot.parse_one(sql, read="spark")  # valid Spark SQL
+    assert "ASOF" not in sql.upper() and "REGR_SLOPE" not in sql.upper()
+    return sql
 
 
 class RecordingEngine:
