@@ -32,7 +32,13 @@ from strategies import cutoffs, label_specs, tables
 import churnlab.features.build as build_module
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.errors import DataError, DataRepairWarning, SpecError
-from churnlab.features import DuckDBEngine, FeatureFrame, build_scoring_frame, build_training_frame
+from churnlab.features import (
+    DuckDBEngine,
+    FeatureFrame,
+    build_scoring_frame,
+    build_training_frame,
+    write_features,
+)
 from churnlab.features.direct import DirectData, open_direct
 from churnlab.features.prepare import vocabulary_of
 from churnlab.labels import LabelSpec
@@ -785,6 +791,31 @@ def test_customers_alone_are_read_in_place_alike(
     compared = compare_scoring(make_data(files), as_of)
     assert not compared.fell_back
     compared.assert_same()
+
+
+def test_written_features_fall_back_alike(make_data: Callable[..., Path], tmp_path: Path) -> None:
+    """write_features streams from the engine, but a row the first pass finds broken still
+    gives load_tables' error and no file; an event id to trim gives the repaired frame."""
+    broken = build_dir(
+        make_data, steps(edit("bills", "amount", 1, float("nan")), stored_statistics("dates"))
+    )
+    out = tmp_path / "scores.parquet"
+    with fallbacks() as calls, pytest.raises(DataError) as raised:
+        write_features(broken, out, as_of=AS_OF)
+    assert calls and not out.exists()
+    with pytest.raises(DataError) as expected:
+        load_tables(broken)
+    assert str(raised.value) == str(expected.value)
+
+    files = edit("bills", "customer_id", 3, "C2 ")(base_files())
+    spaced = make_data(files, folder="spaced")
+    with fallbacks() as calls, pytest.warns(DataRepairWarning):
+        write_features(spaced, out, as_of=AS_OF)
+    assert calls
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataRepairWarning)
+        frame = build_scoring_frame(load_tables(spaced), as_of=AS_OF).frame
+    pd.testing.assert_frame_equal(pd.read_parquet(out), frame, check_exact=True)
 
 
 def stored_statistics(which: str) -> Edit:
