@@ -192,6 +192,11 @@ def _opened_and_run(
         return run(data, choose(data), eng, owned)
 
 
+def _many_cutoffs(cutoffs: Sequence[str | pd.Timestamp] | None) -> bool:
+    """Whether a training frame asks for several cutoffs (the default cutoffs are several)."""
+    return cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
+
+
 def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
     if spec is None:
         return LabelSpec(definition="snapshot") if data.is_snapshot else LabelSpec()
@@ -469,7 +474,7 @@ def build_training_frame(
         engine,
         config,
         spec,
-        many_cutoffs=cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1,
+        many_cutoffs=_many_cutoffs(cutoffs),
         progress=progress,
         choose=lambda data: _training_cutoffs(data, spec, cutoffs),
         run=run,

@@ -2,7 +2,7 @@
 
 Feature definitions are Ibis expressions; an engine only loads tables, keeps intermediate results
 and executes expressions. :class:`DuckDBEngine` is the embedded default; a Spark engine can
-implement the same three methods without touching a definition.
+implement the same methods without touching a definition.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from churnlab.features.build import (
     Chosen,
     Data,
     TablesLike,
+    _many_cutoffs,
     _opened_and_run,
     _parts,
     _Plan,
@@ -124,7 +125,7 @@ def write_features(
         names = tuple(f.name for f in plan.features)
         return WrittenFeatures(out, rows, names, tuple(chosen[1]), churned if labels else None)
 
-    many = labels and (cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1)
+    many = labels and _many_cutoffs(cutoffs)
     return _opened_and_run(
         tables, None, config, spec, many_cutoffs=many, progress=shown, choose=choose, run=run
     )
