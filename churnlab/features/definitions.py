@@ -54,8 +54,21 @@ def in_last_days(day: ir.IntegerValue, c: CutoffBounds, days: int) -> ir.Boolean
     return (day > c.days_back(days)) & (day <= c.day)
 
 
+def _only(value: ir.Value | int, condition: ir.BooleanValue | None) -> ir.Value:
+    """``value`` where ``condition`` holds, else missing: what an aggregate of it skips.
+
+    Spelled as a conditional value rather than an aggregate's ``where``: DuckDB runs a group-by
+    of conditional values 14-16% faster than one of filtered aggregates (1M customers, one
+    cutoff: bills 2.05 s against 2.42 s, service events 0.64 s against 0.74 s), and every
+    engine reads it alike.
+    """
+    if condition is None:
+        return value if isinstance(value, ir.Value) else ibis.literal(value)
+    return ibis.ifelse(condition, value, None)
+
+
 def _count(rel: ir.Table, condition: ir.BooleanValue) -> ir.IntegerScalar:
-    return rel.count(where=condition)
+    return _only(1, condition).count()
 
 
 def _rows(
@@ -105,12 +118,12 @@ def bill_totals(
     aggs: dict[str, ir.Value] = {}
     for k in range(1, SPEND_MONTHS + 1):
         in_month = (b.day > c.month_bounds[k]) & (b.day <= c.month_bounds[k - 1])
-        aggs[f"spend_m{k}"] = b.amount.sum(where=_when(known, in_month))
-    aggs["last_bill_day"] = b.day.max(where=known)
+        aggs[f"spend_m{k}"] = _only(b.amount, _when(known, in_month)).sum()
+    aggs["last_bill_day"] = _only(b.day, known).max()
     aggs.update(_flag_counts(b, flags))
     if not {"due_day", "paid_day"} <= set(b.columns):
         return b.group_by("key").aggregate(**aggs)
-    aggs["spend_total"] = b.amount.sum(where=known)
+    aggs["spend_total"] = _only(b.amount, known).sum()
     if payments:
         aggs.update(_payment_aggregates(b, c, known))
     return b.group_by("key").aggregate(**aggs)
@@ -137,6 +150,15 @@ def spend_after_wipe(bills: ir.Table, c: CutoffBounds, wipes: ir.Table) -> ir.Ta
     return after.group_by("key").aggregate(spend_after_wipe=after.amount.sum())
 
 
+def after_first_late(bills: ir.Table, late: ir.Table) -> ir.Table:
+    """The bills that a wipe can precede: those dated after the due day of their customer's
+    first bill paid late or not at all (``late``). Every wipe any cutoff sees is due on or
+    after that day, so :func:`spend_after_wipe` finds all it needs among these."""
+    first = late.group_by("key").aggregate(first_late_due_day=late.due_day.min())
+    joined = bills.inner_join(first, "key")
+    return joined.filter(joined.day > joined.first_late_due_day).drop("first_late_due_day")
+
+
 def _payment_aggregates(
     b: ir.Table, c: CutoffBounds, known: ir.BooleanValue | None
 ) -> dict[str, ir.Value]:
@@ -145,7 +167,7 @@ def _payment_aggregates(
     return {
         "late_payments_12m": _count(b, _when(known, _late(b, c) & (b.due_day > c.days_back(365)))),
         "unpaid_bills": _count(b, _when(known, unpaid)),
-        "last_wipe_day": b.due_day.max(where=_when(known, _late(b, c))),
+        "last_wipe_day": _only(b.due_day, _when(known, _late(b, c))).max(),
     }
 
 
@@ -163,17 +185,20 @@ def complaint_aggregates(
         "complaints_30d": _count(q, _when(known, in_last_days(q.day, c, 30))),
         "complaints_90d": _count(q, _when(known, last_90)),
         "complaints_365d": _count(q, _when(known, last_365)),
+        # A distinct count keeps its filter: as a conditional value it is slower (0.29 s
+        # against 0.21 s for the complaints at 1M customers).
         "categories_90d": q.category.nunique(where=_when(known, last_90)),
-        "last_complaint_day": q.day.max(where=known),
+        "last_complaint_day": _only(q.day, known).max(),
     }
     if "resolved_day" in q.columns:
         open_ = q.resolved_day.isnull() | (q.resolved_day > c.day)
         resolved_in_year = last_365 & q.resolved_day.notnull() & (q.resolved_day <= c.day)
         aggs["complaints_open"] = _count(q, _when(known, open_))
-        aggs["oldest_open_day"] = q.day.min(where=_when(known, open_))
-        aggs["complaint_resolve_days_mean"] = ((q.resolved_s - q.opened_s) / 86400.0).mean(
-            where=_when(known, resolved_in_year)
-        )
+        aggs["oldest_open_day"] = _only(q.day, _when(known, open_)).min()
+        resolve_days = (q.resolved_s - q.opened_s) / 86400.0
+        aggs["complaint_resolve_days_mean"] = _only(
+            resolve_days, _when(known, resolved_in_year)
+        ).mean()
     for value, part in category_slugs(categories).items():
         aggs[f"complaints_365d_{part}"] = _count(q, _when(known, last_365 & (q.category == value)))
     return q.group_by("key").aggregate(**aggs, **_flag_counts(q, flags))
@@ -189,10 +214,10 @@ def failure_aggregates(
         "failures_7d": _count(e, _when(known, in_last_days(e.day, c, 7))),
         "failures_30d": _count(e, _when(known, in_last_days(e.day, c, 30))),
         "failures_90d": _count(e, _when(known, last_90)),
-        "last_failure_day": e.day.max(where=known),
+        "last_failure_day": _only(e.day, known).max(),
     }
     if "duration" in e.columns:
-        aggs["outage_minutes_90d"] = e.duration.sum(where=_when(known, last_90))
+        aggs["outage_minutes_90d"] = _only(e.duration, _when(known, last_90)).sum()
     for value, part in category_slugs(kinds).items():
         aggs[f"failures_90d_{part}"] = _count(e, _when(known, last_90 & (e.kind == value)))
     return e.group_by("key").aggregate(**aggs, **_flag_counts(e, flags))
@@ -249,11 +274,20 @@ def days_since(c: CutoffBounds, day: ir.IntegerValue) -> ir.FloatingValue:
     return (ibis.literal(c.day) - day).cast("float64")
 
 
+def spend_months(t: ir.Table) -> dict[str, ir.Value]:
+    """The six monthly sums with zero for no bills (``spend_m1`` .. ``spend_m6``) and their mean
+    (``spend_mean_6m``): a stage of their own, which the features below refer to (spelled
+    out in each, the mean alone came 7 times, each a sum of six zero-filled columns)."""
+    m = {f"spend_m{k}": _zero(t[f"spend_m{k}"]) for k in range(1, SPEND_MONTHS + 1)}
+    return {**m, "spend_mean_6m": sum(m.values(), ibis.literal(0.0)) / float(SPEND_MONTHS)}
+
+
 def spend_features(t: ir.Table) -> dict[str, ir.Value]:
-    """Derived spend features from the six monthly sums ``spend_m1`` (last) .. ``spend_m6``."""
-    m = [_zero(t[f"spend_m{k}"]) for k in range(1, 7)]
+    """Derived spend features from the zero-filled monthly sums and their mean
+    (:func:`spend_months`): ``spend_m1`` is the last month."""
+    m = [t[f"spend_m{k}"] for k in range(1, SPEND_MONTHS + 1)]
+    mean6 = t.spend_mean_6m
     recent, before = m[0] + m[1] + m[2], m[3] + m[4] + m[5]
-    mean6 = sum(m[1:], m[0]) / 6.0
     var6 = sum((x - mean6) * (x - mean6) for x in m[1:]) + (m[0] - mean6) * (m[0] - mean6)
     increases = [m[k] - m[k + 1] for k in range(5)]
     return {

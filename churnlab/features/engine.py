@@ -78,7 +78,11 @@ class DuckDBEngine:
         return self.backend.read_parquet(path, table_name=self._prefix + name)
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
-        return self.backend.create_table(self._prefix + name, expr, temp=True, overwrite=True)
+        # Not ``create_table(overwrite=True)``: for a temporary table Ibis then fills a table
+        # under another name and copies it (bills at 1M customers: 3.4 s against 2.8 s).
+        table = self._prefix + name
+        self.backend.drop_table(table, force=True)
+        return self.backend.create_table(table, expr, temp=True)
 
     def close(self) -> None:
         """Drop everything this engine loaded or materialised (a second call does nothing)."""

@@ -39,6 +39,10 @@ class Prepared:
     late_bills: ir.Table | None = None
     """For many cutoffs, the bills ever paid late or not at all (about 3% of the bills): the
     payment features of every cutoff read them instead of every bill."""
+    wipe_bills: ir.Table | None = None
+    """For many cutoffs, the bills a wipe can precede: those of customers with a late bill,
+    dated after its due day (a fifth of the bills): the loyalty pass of every cutoff reads
+    them instead of every bill."""
     materialized: bool = False
     """The relations are tables computed once (many cutoffs), not views."""
     recent_bills: ir.Table | None = None
@@ -225,13 +229,14 @@ def derive(
             **(_dates(e, "occurred_at") if from_files else {}),
             **flags.get("service_events", {}),
         )
-    late_bills = None
+    late_bills = wipe_bills = None
     if materialize:  # computed once, re-read by every cutoff
-        # Events are put in key order when settle() sets their recent rows apart.
+        # Bills and events are put in key order when settle() sets their recent rows apart:
+        # sorting those alone is cheaper (bills at 1M customers: 2.1 + 0.8 s against 2.8 + 0.4).
         bills, complaints, events = (
             _keep(engine, name, rel, by_key=keys != "text" and sort)
             for name, rel, sort in (
-                ("bills_p", bills, True),
+                ("bills_p", bills, False),
                 ("complaints_p", complaints, True),
                 ("events_p", events, False),
             )
@@ -239,6 +244,8 @@ def derive(
         if bills is not None and {"due_day", "paid_day"} <= set(bills.columns):
             late = bills.filter(bills.paid_day.isnull() | (bills.paid_day > bills.due_day))
             late_bills = engine.materialize("late_bills_p", late)
+            after = d.after_first_late(bills, late_bills).order_by("key")
+            wipe_bills = engine.materialize("wipe_bills_p", after)
     return Prepared(
         customers=customers,
         bills=bills,
@@ -248,6 +255,7 @@ def derive(
         has_signup=has_signup,
         key_in_id_order=keys == "compact",
         late_bills=late_bills,
+        wipe_bills=wipe_bills,
         materialized=materialize,
     )
 
@@ -262,7 +270,8 @@ def settle(engine: Engine, prep: Prepared, first: CutoffBounds) -> Prepared:
     changes: dict[str, ir.Table] = {}
     if (b := prep.bills) is not None:
         old = d.settled_bills(b, first)
-        changes["recent_bills"] = engine.materialize("bills_recent", b.filter(~old))
+        recent = b.filter(~old).order_by("key")
+        changes["recent_bills"] = engine.materialize("bills_recent", recent)
         totals = d.settled_bill_totals(b.filter(old))
         changes["settled_bills"] = engine.materialize("bills_settled", totals)
     if (e := prep.events) is not None:

@@ -166,11 +166,20 @@ def cutoff_query(
     aggregates = dict(first) if first is not None else first_pass(prep, c, vocab)
     wipes = aggregates.get("payments", aggregates.get("bills"))
     if prep.bills is not None and wipes is not None and "last_wipe_day" in wipes.columns:
-        aggregates["loyalty"] = d.spend_after_wipe(prep.bills, c, wipes)
+        bills = prep.wipe_bills if prep.wipe_bills is not None else prep.bills
+        aggregates["loyalty"] = d.spend_after_wipe(bills, c, wipes)
     settled = [prep.settled_bills, prep.settled_events]
-    for table in [*aggregates.values(), *(s for s in settled if s is not None)]:
-        t = t.left_join(table, "key").drop("key_right")
+    # One chain of joins, their keys renamed apart and dropped at the end: dropping each
+    # right key as it comes nests a query per join, which Ibis compiles slowly.
+    tables = [*aggregates.values(), *(s for s in settled if s is not None)]
+    right_keys = [f"key_{i}" for i in range(len(tables))]
+    for table, right_key in zip(tables, right_keys, strict=True):
+        right = table.rename({right_key: "key"})
+        t = t.left_join(right, t.key == right[right_key])
+    t = t.drop(*right_keys)
     t = d.with_settled(t)
+    if "spend_m1" in t.columns:
+        t = t.mutate(**d.spend_months(t))
     values = _feature_values(t, c, prep)
     out: dict[str, ir.Value] = {
         "customer_id": t.customer_id,
