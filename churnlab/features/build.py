@@ -242,7 +242,7 @@ def _plan(
     else:
         found, prep, direct = dict(data.vocabulary), data.prepared, data
     if many:
-        prep = settle(engine, prep, CutoffBounds.at(min(cutoffs)))
+        prep = settle(engine, prep, CutoffBounds.at(min(cutoffs)), CutoffBounds.at(max(cutoffs)))
     vocab = dict(vocabulary) if vocabulary is not None else found
     features = feature_list(prep, vocab)
     return _Plan(prep=prep, features=features, vocab=vocab, found=found, direct=direct)

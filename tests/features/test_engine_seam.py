@@ -54,9 +54,10 @@ def test_every_feature_query_compiles_to_spark_sql(
     source = with_text_ids(tables) if text_ids else tables
     engine = DuckDBEngine()
     prep = prepare(engine, source, many_cutoffs=many_cutoffs)
-    if many_cutoffs:  # old rows set apart, as for the cutoffs from 2023-10-31 on
-        prep = settle(engine, prep, CutoffBounds.at("2023-10-31"))
+    if many_cutoffs:  # old rows set apart, as for the cutoffs from 2023-10-31 to 2024-03-31
+        prep = settle(engine, prep, CutoffBounds.at("2023-10-31"), CutoffBounds.at("2024-03-31"))
         assert prep.settled_bills is not None and prep.settled_events is not None
+        assert prep.wipe_bills is not None
     vocab = vocabulary_of(tables)
     spec = LabelSpec(definition=definition)
     c = CutoffBounds.at("2024-01-31")
