@@ -1,6 +1,8 @@
 -- A hand-written single DuckDB query for 44 features comparable to churnlab's, as of one cutoff.
 -- The benchmarks' reference: it reads the Parquet files directly and trusts them (no validation).
--- Parameters: {dir} data directory, {c} cutoff date (YYYY-MM-DD).
+-- Parameters: {dir} data directory, {c} cutoff date (YYYY-MM-DD); {loyalty_cte}, {loyalty} and
+-- {loyalty_join}: how far it takes the loyalty points (bench_features.py fills them in:
+-- the months since the last wipe and the total spend, or the exact points).
 WITH
 cust AS (
   SELECT * FROM read_parquet('{dir}/customers.parquet')
@@ -64,7 +66,7 @@ ea AS (
     COUNT(*) FILTER (WHERE d > DATE '{c}' - 90 AND kind = 'dropped_call') AS f_dropped,
     COUNT(*) FILTER (WHERE d > DATE '{c}' - 90 AND kind = 'slow_data') AS f_slow
   FROM e GROUP BY customer_id
-)
+){loyalty_cte}
 SELECT
   cust.customer_id, DATE '{c}' AS cutoff,
   DATE '{c}' - cust.signup_date::DATE AS tenure_days,
@@ -76,8 +78,7 @@ SELECT
   sqrt((power(COALESCE(m1, 0), 2) + power(COALESCE(m2, 0), 2) + power(COALESCE(m3, 0), 2) + power(COALESCE(m4, 0), 2) + power(COALESCE(m5, 0), 2) + power(COALESCE(m6, 0), 2)) / 6 - power((COALESCE(m1, 0) + COALESCE(m2, 0) + COALESCE(m3, 0) + COALESCE(m4, 0) + COALESCE(m5, 0) + COALESCE(m6, 0)) / 6, 2)) AS spend_std_6m,
   (DATE '{c}' - last_bill) / 30.4375 AS months_since_last_bill,
   COALESCE(late_12m, 0) AS late_payments_12m, COALESCE(unpaid, 0) AS unpaid_bills,
-  floor((DATE '{c}' - GREATEST(cust.signup_date::DATE, COALESCE(last_wipe, cust.signup_date::DATE))) / 30.4375) AS loyalty_months,
-  spend_total,
+  {loyalty},
   COALESCE(c30, 0) AS complaints_30d, COALESCE(c90, 0) AS complaints_90d, COALESCE(c365, 0) AS complaints_365d,
   COALESCE(c_open, 0) AS complaints_open, resolve_days AS complaint_resolve_days_mean,
   DATE '{c}' - oldest_open AS open_complaint_age_days_max,
@@ -95,3 +96,4 @@ FROM cust
 LEFT JOIN ba USING (customer_id)
 LEFT JOIN qa USING (customer_id)
 LEFT JOIN ea USING (customer_id)
+{loyalty_join}
