@@ -232,7 +232,7 @@ def derive(
     late_bills = None
     if materialize:  # computed once, re-read by every cutoff
         # Bills and events are put in key order when settle() sets their recent rows apart:
-        # sorting those alone is cheaper (bills at 1M customers: 2.1 + 0.8 s against 2.8 + 0.4).
+        # sorting those alone is cheaper (bills at 1M customers, 12 cutoffs: 2.9 s against 3.7).
         bills, complaints, events = (
             _keep(engine, name, rel, by_key=keys != "text" and sort)
             for name, rel, sort in (

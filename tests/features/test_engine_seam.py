@@ -82,6 +82,7 @@ class RecordingEngine:
     def __init__(self) -> None:
         self.inner = DuckDBEngine()
         self.calls: list[str] = []
+        self.queries: list[ibis.Table] = []
 
     def load(self, name, frame):
         self.calls.append("load")
@@ -89,11 +90,26 @@ class RecordingEngine:
 
     def materialize(self, name, expr):
         self.calls.append("materialize")
+        self.queries.append(expr)
         return self.inner.materialize(name, expr)
 
     def to_arrow(self, expr):
         self.calls.append("to_arrow")
+        self.queries.append(expr)
         return self.inner.to_arrow(expr)
+
+
+@pytest.mark.parametrize("text_ids", [False, True])
+def test_every_query_sent_to_the_engine_compiles_to_spark_sql(tables, monkeypatch, text_ids):
+    """Beyond the cutoff queries: what is computed once for many cutoffs (keys, late bills,
+    rows set apart, the bills a wipe can precede) runs on any engine too."""
+    monkeypatch.setattr(ibis.options, "pyspark", _SparkOptions(), raising=False)
+    source = with_text_ids(tables) if text_ids else tables
+    engine = RecordingEngine()
+    build_training_frame(source, cutoffs=["2023-10-31", "2023-11-30"], engine=engine)
+    compiled = [_spark_sql(query) for query in engine.queries]
+    assert any("first_late_due_day" in sql for sql in compiled)  # the bills a wipe can precede
+    assert any("settled_spend" in sql for sql in compiled)
 
 
 @pytest.mark.parametrize("text_ids", [False, True])
