@@ -236,7 +236,8 @@ def open_direct(
 ) -> DirectData | None:
     """Open a Parquet data directory in ``engine`` and check it there.
 
-    For one cutoff the prepared relations stay views over the files (each is scanned once by
+    The customers (the columns the features use) are read into the engine at once. For one
+    cutoff the other prepared relations stay views over the files (each is scanned once by
     the feature query, which also makes the row checks left in ``DirectData.deferred``: see
     :func:`check_first_pass`); for many they are materialised once with integer keys.
 
@@ -251,7 +252,16 @@ def open_direct(
     for table, path in plan.files.items():
         rel = engine.read_parquet(f"{table}_file", path)  # the fallback loads under `table`
         raw[table] = rel.select(**{name: rel[src] for name, src in plan.columns[table].items()})
-    customers = raw.pop("customers")
+    # The customers are read into the engine once: their checks, category lists and feature
+    # queries each scan them (1M customers, one cutoff: 0.35-0.4 s less in all, 100 MB more;
+    # a file written as one row group, as the demo's, is read by one thread).
+    kept = kept_customer_columns(plan.attribute_columns, rejoin_key)
+    read = [
+        c
+        for c in ("customer_id", "signup_date", "end_date", *kept)
+        if c in plan.columns["customers"]
+    ]
+    customers = engine.materialize("customers_read", raw.pop("customers").select(*read))
     found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}
     flags: dict[str, dict[str, ir.BooleanValue]] = {}
     for table, rel in raw.items():
@@ -271,7 +281,7 @@ def open_direct(
         engine,
         customers,
         raw,
-        keep=kept_customer_columns(plan.attribute_columns, rejoin_key),
+        keep=kept,
         keys="compact" if many_cutoffs else "text",
         materialize=many_cutoffs,
         attributes=plan.attribute_columns,
