@@ -236,7 +236,7 @@ def open_direct(
 ) -> DirectData | None:
     """Open a Parquet data directory in ``engine`` and check it there.
 
-    The customers (the columns the features use) are read into the engine at once. For one
+    The customers (the columns the features use) are read into the engine first. For one
     cutoff the other prepared relations stay views over the files (each is scanned once by
     the feature query, which also makes the row checks left in ``DirectData.deferred``: see
     :func:`check_first_pass`); for many they are materialised once with integer keys.
