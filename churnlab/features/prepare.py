@@ -8,7 +8,7 @@ cutoff re-reads narrow integer columns instead of text ids and timestamps.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -41,8 +41,8 @@ class Prepared:
     payment features of every cutoff read them instead of every bill."""
     wipe_bills: ir.Table | None = None
     """After :func:`settle`: the bills a wipe can precede (those of customers with a late
-    bill, dated after its due day: a fifth of the bills), which the loyalty pass of every
-    cutoff reads instead of every bill."""
+    bill, dated after its due day: at most a fifth of the demo's bills), which the loyalty
+    pass of every cutoff reads instead of every bill."""
     materialized: bool = False
     """The relations are tables computed once (many cutoffs), not views."""
     recent_bills: ir.Table | None = None
@@ -269,20 +269,32 @@ def settle(engine: Engine, prep: Prepared, first: CutoffBounds, last: CutoffBoun
     changes: dict[str, ir.Table] = {}
     if (b := prep.bills) is not None:
         old, known = d.settled_bills(b, first), d.known_at(b, last)
-        recent = b.filter(~old & known).order_by("key")
-        changes["recent_bills"] = engine.materialize("bills_recent", recent)
-        totals = d.settled_bill_totals(b.filter(old))
-        changes["settled_bills"] = engine.materialize("bills_settled", totals)
+        changes["recent_bills"], changes["settled_bills"] = _set_apart(
+            engine, "bills", b, old, known, d.settled_bill_totals
+        )
         if prep.late_bills is not None:
             after = d.after_first_late(b.filter(known), prep.late_bills).order_by("key")
             changes["wipe_bills"] = engine.materialize("wipe_bills", after)
     if (e := prep.events) is not None:
         old, known = d.settled_events(e, first), d.known_at(e, last)
-        recent = e.filter(~old & known).order_by("key")
-        changes["events"] = engine.materialize("events_recent", recent)
-        totals = d.settled_event_totals(e.filter(old))
-        changes["settled_events"] = engine.materialize("events_settled", totals)
+        changes["events"], changes["settled_events"] = _set_apart(
+            engine, "events", e, old, known, d.settled_event_totals
+        )
     return replace(prep, **changes)
+
+
+def _set_apart(
+    engine: Engine,
+    name: str,
+    rel: ir.Table,
+    old: ir.BooleanValue,
+    known: ir.BooleanValue,
+    totals: Callable[[ir.Table], ir.Table],
+) -> tuple[ir.Table, ir.Table]:
+    """The rows of ``rel`` some cutoff counts differently (known by the last, not ``old``), in
+    key order, and the per-customer ``totals`` of the ``old`` rows: both materialised."""
+    recent = engine.materialize(f"{name}_recent", rel.filter(~old & known).order_by("key"))
+    return recent, engine.materialize(f"{name}_settled", totals(rel.filter(old)))
 
 
 def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> ir.Table | None:
