@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
 
-import ibis.expr.types as ir
 import jinja2
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
-from tqdm.auto import tqdm
 
-from churnlab.errors import SpecError
-from churnlab.features.direct import (
-    DirectData,
-    RowsBreakRules,
-    check_deferred,
-    check_first_pass,
-    open_direct,
+from churnlab.features.engine import Engine
+from churnlab.features.family import Feature, FeatureFamily
+from churnlab.features.plan import (
+    Chosen,
+    Data,
+    FeaturePlan,
+    TablesLike,
+    many_cutoffs,
+    open_and_run,
+    scoring_cutoff,
+    training_cutoffs,
 )
-from churnlab.features.engine import DuckDBEngine, Engine
-from churnlab.features.prepare import Prepared, prepare, settle, vocabulary_of
-from churnlab.features.query import cutoff_query, feature_list, first_pass
-from churnlab.features.registry import Feature
-from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
-from churnlab.labels.window import CutoffBounds
-from churnlab.tables import DataConfig, Tables, load_tables
-
-TablesLike = Tables | str | Path
+from churnlab.tables import DataConfig
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -55,6 +46,8 @@ class FeatureFrame:
     data_vocabulary:
         The category values found in the data (all rows, any date): the same as
         ``vocabulary`` unless lists were passed in, when values beyond them may show here.
+    families:
+        Feature families of your own that were added to the built-in ones.
     """
 
     frame: pd.DataFrame
@@ -64,6 +57,8 @@ class FeatureFrame:
     vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     labelled: bool = False
     data_vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    families: tuple[FeatureFamily, ...] = ()
+    """Feature families of your own (beyond the built-in ones) that made some features."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -116,185 +111,6 @@ _HTML = jinja2.Environment(autoescape=True).from_string(
 )
 
 
-Data = Tables | DirectData
-
-
-def _open(
-    tables: TablesLike,
-    engine: Engine,
-    config: DataConfig | str | Path | None,
-    spec: LabelSpec | None,
-    *,
-    many_cutoffs: bool,
-    progress: bool | None = False,
-) -> Data:
-    """Loaded tables as they are; a data directory read in place when it can be, else loaded."""
-    if isinstance(tables, Tables):
-        return tables
-    rejoin_key = spec.rejoin_key if spec is not None else None
-    with tqdm(total=1, desc="reading and checking", unit="step", disable=progress is False) as bar:
-        direct = open_direct(
-            engine, tables, config, many_cutoffs=many_cutoffs, rejoin_key=rejoin_key
-        )
-        bar.update()
-    return direct if direct is not None else load_tables(tables, config=config)
-
-
-@contextmanager
-def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
-    """The given engine, or a new DuckDB engine that is closed afterwards."""
-    if engine is not None:
-        yield engine, False
-        return
-    owned = DuckDBEngine()
-    try:
-        yield owned, True
-    finally:
-        owned.close()
-
-
-T = TypeVar("T")
-Chosen = tuple[LabelSpec, list[pd.Timestamp]]
-
-
-def _opened_and_run(
-    tables: TablesLike,
-    engine: Engine | None,
-    config: DataConfig | str | Path | None,
-    spec: LabelSpec | None,
-    *,
-    many_cutoffs: bool,
-    progress: bool | None,
-    choose: Callable[[Data], Chosen],
-    run: Callable[[Data, Chosen, Engine, bool], T],
-) -> T:
-    """Open the data, ``choose`` the label definition and cutoffs, and ``run`` the queries.
-
-    A data directory read in place whose rows turn out to break a rule (checked with the first
-    feature pass) is loaded with :func:`churnlab.load_tables` instead, which reports or repairs
-    them, and the run starts again on the loaded tables.
-    """
-    with _engine(engine) as (eng, owned):
-        data = _open(tables, eng, config, spec, many_cutoffs=many_cutoffs, progress=progress)
-        try:
-            try:
-                chosen = choose(data)
-            except SpecError:
-                if isinstance(data, DirectData):
-                    check_deferred(eng, data)  # broken data are reported before bad requests
-                raise
-            return run(data, chosen, eng, owned)
-        except RowsBreakRules:
-            if isinstance(tables, Tables):  # only data read in place are checked late
-                raise
-    with _engine(engine) as (eng, owned):
-        data = load_tables(tables, config=config)
-        return run(data, choose(data), eng, owned)
-
-
-def _many_cutoffs(cutoffs: Sequence[str | pd.Timestamp] | None) -> bool:
-    """Whether a training frame asks for several cutoffs (the default cutoffs are several)."""
-    return cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
-
-
-def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
-    if spec is None:
-        return LabelSpec(definition="snapshot") if data.is_snapshot else LabelSpec()
-    if data.is_snapshot != (spec.definition == "snapshot"):
-        if data.is_snapshot:
-            raise SpecError(
-                f"{data.source} is a snapshot extract: use LabelSpec(definition='snapshot'), "
-                f"not {spec.definition!r}."
-            )
-        raise SpecError(
-            "LabelSpec(definition='snapshot') needs a snapshot extract; configure [snapshot] in "
-            "churnlab.toml, or use 'contract' or 'inactivity'."
-        )
-    if spec.rejoin_key and spec.rejoin_key not in data.customer_columns:
-        raise SpecError(f"LabelSpec.rejoin_key {spec.rejoin_key!r} is not a customers column.")
-    return spec
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What every cutoff's query needs: prepared relations, features, category lists."""
-
-    prep: Prepared
-    features: list[Feature]
-    vocab: dict[str, tuple[str, ...]]
-    found: dict[str, tuple[str, ...]]
-    direct: DirectData | None = None
-    """Data read in place, whose row checks may be left to the first feature pass."""
-
-
-def _plan(
-    data: Data,
-    spec: LabelSpec,
-    cutoffs: Sequence[pd.Timestamp],
-    vocabulary: Mapping[str, tuple[str, ...]] | None,
-    engine: Engine,
-) -> _Plan:
-    direct = None
-    many = len(cutoffs) > 1
-    if isinstance(data, Tables):
-        found = vocabulary_of(data)
-        prep: Prepared = prepare(engine, data, many_cutoffs=many, rejoin_key=spec.rejoin_key)
-    else:
-        found, prep, direct = dict(data.vocabulary), data.prepared, data
-    if many:
-        prep = settle(engine, prep, CutoffBounds.at(min(cutoffs)), CutoffBounds.at(max(cutoffs)))
-    vocab = dict(vocabulary) if vocabulary is not None else found
-    features = feature_list(prep, vocab)
-    return _Plan(prep=prep, features=features, vocab=vocab, found=found, direct=direct)
-
-
-def _cutoff_query(
-    plan: _Plan, c: CutoffBounds, spec: LabelSpec, label: bool, engine: Engine
-) -> ir.Table:
-    """One cutoff's query; where row checks were left to it, its first pass over each table
-    is computed and checked first (raising :class:`RowsBreakRules` when a row breaks a rule)."""
-    first = None
-    if plan.direct is not None and plan.direct.deferred:
-        passes = first_pass(plan.prep, c, plan.vocab, plan.direct.deferred)
-        first = {name: engine.materialize(f"{name}_first", rel) for name, rel in passes.items()}
-        check_first_pass(engine, plan.direct, first)
-        first = {name: rel.drop(*plan.direct.deferred.get(name, ())) for name, rel in first.items()}
-    return cutoff_query(plan.prep, c, spec, plan.vocab, plan.features, label=label, first=first)
-
-
-def _parts(
-    plan: _Plan,
-    spec: LabelSpec,
-    cutoffs: Sequence[pd.Timestamp],
-    *,
-    label: bool,
-    engine: Engine,
-    owned: bool,
-    progress: bool | None,
-) -> Iterator[pa.Table]:
-    """Each cutoff's rows, ordered by customer id, as the engine returns them."""
-    bar = tqdm(
-        cutoffs, desc="features", unit="cutoff", disable=progress is False or len(cutoffs) == 1
-    )
-    try:
-        for cutoff in bar:
-            c = CutoffBounds.at(cutoff)
-            query = _cutoff_query(plan, c, spec, label, engine)
-            part = engine.to_arrow(query)
-            if plan.prep.key_in_id_order:
-                part = part.drop_columns(["key"])
-            if part.num_rows == 0:
-                raise SpecError(
-                    f"No customers are in scope at the cutoff {cutoff.date()} (definition "
-                    f"{spec.definition!r}): choose a cutoff inside the data's active period."
-                )
-            yield part
-    finally:
-        bar.close()
-        if owned and isinstance(engine, DuckDBEngine):
-            engine.close()  # its copies of the tables are no longer needed: free them now
-
-
 def _run(
     data: Data,
     spec: LabelSpec,
@@ -302,79 +118,34 @@ def _run(
     *,
     label: bool,
     vocabulary: Mapping[str, tuple[str, ...]] | None,
+    families: Sequence[FeatureFamily] | None,
     engine: Engine,
     owned: bool,
     progress: bool | None,
 ) -> FeatureFrame:
-    plan = _plan(data, spec, cutoffs, vocabulary, engine)
+    plan = FeaturePlan.of(
+        data,
+        cutoffs,
+        engine=engine,
+        vocabulary=vocabulary,
+        families=families,
+        rejoin_key=spec.rejoin_key,
+    )
     parts = list(
-        _parts(plan, spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress)
+        plan.parts(spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress)
     )
     table = pa.concat_tables(parts)
     parts.clear()  # the only other reference to the buffers: let to_pandas free them as it goes
-    frame = _to_pandas(table, plan.features, plan.vocab)
     return FeatureFrame(
-        frame=frame,
+        frame=plan.to_pandas(table),
         spec=spec,
         cutoffs=tuple(cutoffs),
-        features=tuple(plan.features),
+        features=plan.features,
         vocabulary=plan.vocab,
         labelled=label,
         data_vocabulary=plan.found,
+        families=plan.own_families,
     )
-
-
-def _to_pandas(
-    table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]
-) -> pd.DataFrame:
-    # Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
-    # Text attributes become categoricals with the fixed lists, coded in Arrow (looking up
-    # millions of strings in pandas took seconds). Values outside a list (unseen at training)
-    # become missing; the model stage counts and reports them.
-    categorical: dict[str, pd.Categorical] = {}
-    for feature in features:
-        categories = vocab.get(f"customers.{feature.name}")
-        if categories is not None:
-            column = table[feature.name]
-            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
-                column = pc.cast(column, pa.string())
-            lookup = pa.array(categories, type=pa.string())
-            codes = pc.fill_null(pc.index_in(column, value_set=lookup), -1)
-            dtype = pd.CategoricalDtype(list(categories))
-            categorical[feature.name] = pd.Categorical.from_codes(
-                codes.to_numpy().astype("int32"), dtype=dtype
-            )
-    order = table.column_names
-    table = table.drop_columns(list(categorical))
-    frame = table.to_pandas(self_destruct=True, split_blocks=True)
-    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
-    for name, values in categorical.items():
-        frame[name] = values
-    return frame[order] if list(frame.columns) != order else frame
-
-
-def _scoring_cutoff(
-    data: Data, spec: LabelSpec | None, as_of: str | pd.Timestamp
-) -> tuple[LabelSpec, list[pd.Timestamp]]:
-    """The label definition (for the population) and the checked cutoff of a scoring frame."""
-    return _default_spec(data, spec), check_cutoffs(data, [pd.Timestamp(as_of)], None)
-
-
-def _training_cutoffs(
-    data: Data, spec: LabelSpec | None, cutoffs: Sequence[str | pd.Timestamp] | None
-) -> tuple[LabelSpec, list[pd.Timestamp]]:
-    """The label definition and the checked cutoffs of a training frame."""
-    spec = _default_spec(data, spec)
-    if spec.definition == "snapshot":
-        if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
-            raise SpecError(
-                f"A snapshot extract has one cutoff, its as-of date {data.extract_date.date()}."
-            )
-        return spec, [data.extract_date]
-    wanted = (
-        [pd.Timestamp(c) for c in cutoffs] if cutoffs is not None else default_cutoffs(data, spec)
-    )
-    return spec, check_cutoffs(data, wanted, spec)
 
 
 def build_scoring_frame(
@@ -385,6 +156,7 @@ def build_scoring_frame(
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
     config: DataConfig | str | Path | None = None,
+    families: Sequence[FeatureFamily] | None = None,
 ) -> FeatureFrame:
     """Features of every customer in scope at ``as_of``, with no label.
 
@@ -402,6 +174,9 @@ def build_scoring_frame(
         Where the queries run (default: a new :class:`DuckDBEngine`).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
+    families:
+        Feature families of your own, added to the built-in ones (see
+        :class:`~churnlab.features.FeatureFamily`); scoring needs the model's.
     """
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
@@ -410,19 +185,20 @@ def build_scoring_frame(
             *chosen,
             label=False,
             vocabulary=vocabulary,
+            families=families,
             engine=eng,
             owned=owned,
             progress=False,
         )
 
-    return _opened_and_run(
+    return open_and_run(
         tables,
         engine,
         config,
         spec,
         many_cutoffs=False,
         progress=False,
-        choose=lambda data: _scoring_cutoff(data, spec, as_of),
+        choose=lambda data: scoring_cutoff(data, spec, as_of),
         run=run,
     )
 
@@ -436,6 +212,7 @@ def build_training_frame(
     engine: Engine | None = None,
     progress: bool | None = None,
     config: DataConfig | str | Path | None = None,
+    families: Sequence[FeatureFamily] | None = None,
 ) -> FeatureFrame:
     """Features and churn labels for several cutoffs, stacked: one row per customer and cutoff.
 
@@ -453,6 +230,10 @@ def build_training_frame(
         there is more than one cutoff).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
+    families:
+        Feature families of your own, added to the built-in ones (see
+        :class:`~churnlab.features.FeatureFamily`): their features become columns like any
+        other, and models record them.
 
     A data directory of Parquet files is read in place by the engine and checked there
     (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
@@ -464,18 +245,19 @@ def build_training_frame(
             *chosen,
             label=True,
             vocabulary=vocabulary,
+            families=families,
             engine=eng,
             owned=owned,
             progress=progress,
         )
 
-    return _opened_and_run(
+    return open_and_run(
         tables,
         engine,
         config,
         spec,
-        many_cutoffs=_many_cutoffs(cutoffs),
+        many_cutoffs=many_cutoffs(cutoffs),
         progress=progress,
-        choose=lambda data: _training_cutoffs(data, spec, cutoffs),
+        choose=lambda data: training_cutoffs(data, spec, cutoffs),
         run=run,
     )

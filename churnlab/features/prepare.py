@@ -8,7 +8,7 @@ cutoff re-reads narrow integer columns instead of text ids and timestamps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -19,6 +19,7 @@ import pandas as pd
 
 from churnlab.features import definitions as d
 from churnlab.features.engine import Engine
+from churnlab.features.family import FeatureFamily
 from churnlab.labels.window import CutoffBounds
 from churnlab.tables import Tables
 from churnlab.tables.contract import EVENT_TABLES
@@ -45,13 +46,26 @@ class Prepared:
     pass of every cutoff reads instead of every bill."""
     materialized: bool = False
     """The relations are tables computed once (many cutoffs), not views."""
-    recent_bills: ir.Table | None = None
-    """After :func:`settle`: the bills that some cutoff counts differently from another."""
-    settled_bills: ir.Table | None = None
-    """After :func:`settle`: per key, the total and last day of the other bills."""
-    settled_events: ir.Table | None = None
-    """After :func:`settle`: per key, the last day of the service events set apart
-    (``events`` then holds the rest)."""
+    recent: Mapping[str, ir.Table] = field(default_factory=dict)
+    """After :func:`settle`: per event table, the rows that some cutoff counts differently from
+    another (the rows each cutoff's pass reads instead of the whole table)."""
+    settled: Mapping[str, ir.Table] = field(default_factory=dict)
+    """After :func:`settle`: per event table, the per-key totals of the other rows
+    (``settled_<total>``, see :class:`churnlab.features.family.Total`)."""
+
+    def relation(self, table: str) -> ir.Table | None:
+        """The prepared relation of a contract table (``None`` when the data lack it)."""
+        return {
+            "customers": self.customers,
+            "bills": self.bills,
+            "complaints": self.complaints,
+            "service_events": self.events,
+        }[table]
+
+    def columns(self, table: str) -> tuple[str, ...] | None:
+        """The columns of a table's prepared relation (``None`` when the data lack it)."""
+        rel = self.relation(table)
+        return None if rel is None else tuple(rel.columns)
 
 
 _EPOCH = ibis.date(1970, 1, 1)
@@ -257,44 +271,52 @@ def derive(
     )
 
 
-def settle(engine: Engine, prep: Prepared, first: CutoffBounds, last: CutoffBounds) -> Prepared:
-    """Set apart, once, the rows every cutoff from ``first`` to ``last`` counts alike (old bills
-    and service events, known at ``first``): each cutoff then aggregates only the rest, and adds
-    the settled rows' per-customer totals (1M customers x 36 months, 12 monthly cutoffs: 44%
-    of the bills and 56% of the events). Rows that even ``last`` does not know are left out of
-    the rest, and the bills a wipe can precede are kept for the loyalty pass
-    (``wipe_bills``). Only for materialised relations (many cutoffs)."""
+def settle(
+    engine: Engine,
+    prep: Prepared,
+    first: CutoffBounds,
+    last: CutoffBounds,
+    families: Sequence[FeatureFamily],
+) -> Prepared:
+    """Set apart, once, the rows every cutoff from ``first`` to ``last`` counts alike: each
+    cutoff then aggregates only the rest, and adds the settled rows' per-customer totals (1M
+    customers x 36 months, 12 monthly cutoffs: 44% of the bills and 56% of the events).
+
+    A table's rows are set apart when every family that reads it says how old a row must be to
+    count alike (:meth:`FeatureFamily.settles`): rows known at ``first`` and dated on or before
+    the earliest such day then only add to the families' :attr:`FeatureFamily.totals`. Rows
+    that even ``last`` does not know are left out of the rest, and the bills a wipe can
+    precede are kept for the loyalty pass (``wipe_bills``). Only for materialised relations
+    (many cutoffs)."""
     if not prep.materialized:
         return prep
-    changes: dict[str, ir.Table] = {}
-    if (b := prep.bills) is not None:
-        old, known = d.settled_bills(b, first), d.known_at(b, last)
-        changes["recent_bills"], changes["settled_bills"] = _set_apart(
-            engine, "bills", b, old, known, d.settled_bill_totals
+    recent: dict[str, ir.Table] = {}
+    settled: dict[str, ir.Table] = {}
+    for table in EVENT_TABLES:
+        rel = prep.relation(table)
+        readers = [f for f in families if table in f.reads]
+        days = [f.settles(table, first) for f in readers]
+        if rel is None or not readers or any(day is None for day in days):
+            continue
+        totals = {
+            name: (total.column, total.how)
+            for f in readers
+            for name, total in f.totals.items()
+            if total.table == table
+        }
+        old = (rel.day <= min(days)) & d.known_at(rel, first)  # type: ignore[type-var]
+        recent[table] = engine.materialize(
+            f"{table}_recent", rel.filter(~old & d.known_at(rel, last)).order_by("key")
         )
-        if prep.late_bills is not None:
-            after = d.after_first_late(b.filter(known), prep.late_bills).order_by("key")
-            changes["wipe_bills"] = engine.materialize("wipe_bills", after)
-    if (e := prep.events) is not None:
-        old, known = d.settled_events(e, first), d.known_at(e, last)
-        changes["events"], changes["settled_events"] = _set_apart(
-            engine, "events", e, old, known, d.settled_event_totals
+        settled[table] = engine.materialize(
+            f"{table}_settled", d.settled_totals(rel.filter(old), totals)
         )
-    return replace(prep, **changes)
-
-
-def _set_apart(
-    engine: Engine,
-    name: str,
-    rel: ir.Table,
-    old: ir.BooleanValue,
-    known: ir.BooleanValue,
-    totals: Callable[[ir.Table], ir.Table],
-) -> tuple[ir.Table, ir.Table]:
-    """The rows of ``rel`` some cutoff counts differently (known by the last, not ``old``), in
-    key order, and the per-customer ``totals`` of the ``old`` rows: both materialised."""
-    recent = engine.materialize(f"{name}_recent", rel.filter(~old & known).order_by("key"))
-    return recent, engine.materialize(f"{name}_settled", totals(rel.filter(old)))
+    wipe_bills = None
+    if prep.bills is not None and prep.late_bills is not None:
+        known = prep.bills.filter(d.known_at(prep.bills, last))
+        after = d.after_first_late(known, prep.late_bills).order_by("key")
+        wipe_bills = engine.materialize("wipe_bills", after)
+    return replace(prep, recent=recent, settled=settled, wipe_bills=wipe_bills)
 
 
 def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> ir.Table | None:

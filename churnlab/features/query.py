@@ -1,4 +1,6 @@
-"""One cutoff's feature query: the population, its label, and every feature, as one Ibis table."""
+"""One cutoff's feature query: the population, its label, and every family's features, as one
+Ibis table. The families (:mod:`churnlab.features.families`) are joined generically: nothing
+here names a feature."""
 
 from __future__ import annotations
 
@@ -9,51 +11,52 @@ import ibis.expr.types as ir
 
 from churnlab.errors import SpecError
 from churnlab.features import definitions as d
+from churnlab.features.families import BUILT_IN
+from churnlab.features.family import Feature, FeatureFamily, Scan, Scans
 from churnlab.features.prepare import Prepared
-from churnlab.features.registry import (
-    CORE_FEATURES,
-    Feature,
-    attribute_feature,
-    category_count_feature,
-    category_slugs,
-)
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
 
 
-def feature_list(prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[Feature]:
-    """The features these prepared relations can give, in output order."""
-    available = {
-        "customers": prep.customers.columns if prep.has_signup else (),
-        "bills": prep.bills.columns if prep.bills is not None else None,
-        "complaints": prep.complaints.columns if prep.complaints is not None else None,
-        "service_events": prep.events.columns if prep.events is not None else None,
-    }
-    renamed = {
-        "signup_date": "signup_day",
-        "due_date": "due_day",
-        "paid_date": "paid_day",
-        "resolved_at": "resolved_day",
-        "duration_minutes": "duration",
-    }
+def active_families(
+    prep: Prepared,
+    vocab: Mapping[str, tuple[str, ...]],
+    families: Sequence[FeatureFamily] = BUILT_IN,
+) -> list[tuple[FeatureFamily, list[Feature]]]:
+    """The families these prepared relations give features of, each with its features."""
     out = []
-    for feature in CORE_FEATURES:
-        columns = available[feature.table]
-        if columns is None or (feature.table == "customers" and not prep.has_signup):
-            continue
-        if feature.name == "loyalty_points" and not prep.has_signup:
-            continue
-        if all(renamed.get(r, r) in columns for r in feature.requires):
-            out.append(feature)
-    if prep.complaints is not None:
-        for value, part in category_slugs(vocab.get("complaints.category", ())).items():
-            out.append(category_count_feature("complaints", value, part))
-    if prep.events is not None:
-        for value, part in category_slugs(vocab.get("service_events.kind", ())).items():
-            out.append(category_count_feature("service_events", value, part))
-    for column in prep.attributes:
-        out.append(attribute_feature(column, categorical=f"customers.{column}" in vocab))
+    for family in families:
+        features = family.features(prep, vocab)
+        if features:
+            out.append((family, features))
     return out
+
+
+def feature_list(
+    prep: Prepared,
+    vocab: Mapping[str, tuple[str, ...]],
+    families: Sequence[FeatureFamily] = BUILT_IN,
+) -> list[Feature]:
+    """The features these prepared relations can give, in column order: every family's fixed
+    features in family order, then those made from the data (one per category value or
+    attribute column), in family order.
+
+    Raises
+    ------
+    SpecError
+        Two features share a name (a family of your own that repeats one).
+    """
+    found = [f for _, features in active_families(prep, vocab, families) for f in features]
+    ordered = [f for f in found if not f.per_value] + [f for f in found if f.per_value]
+    seen: dict[str, str] = {}
+    for feature in ordered:
+        if feature.name in seen:
+            raise SpecError(
+                f"The feature {feature.name!r} is defined twice, by the {seen[feature.name]!r} "
+                f"and {feature.family!r} families: give one of them another name."
+            )
+        seen[feature.name] = feature.family
+    return ordered
 
 
 def population(prep: Prepared, c: CutoffBounds, spec: LabelSpec, *, label: bool) -> ir.Table:
@@ -107,40 +110,64 @@ def _inactivity_population(
     return pop.mutate(churned=~pop.key.isin(future.key))
 
 
+def _sources(prep: Prepared) -> dict[str, ir.Table]:
+    """The relation each scan reads: an event table's recent rows where the rest were set
+    apart (:func:`churnlab.features.prepare.settle`), and the bills paid late or never where
+    they are kept apart."""
+    tables = {"bills": prep.bills, "complaints": prep.complaints, "service_events": prep.events}
+    out = {name: prep.recent.get(name, rel) for name, rel in tables.items() if rel is not None}
+    if prep.late_bills is not None:
+        out["late_bills"] = prep.late_bills
+    return out
+
+
 def first_pass(
     prep: Prepared,
     c: CutoffBounds,
     vocab: Mapping[str, tuple[str, ...]],
     flags: Mapping[str, Sequence[str]] | None = None,
+    families: Sequence[FeatureFamily] = BUILT_IN,
 ) -> dict[str, ir.Table]:
-    """Each event table's per-customer aggregates at the cutoff, by table name (and
-    ``payments`` where the late bills are kept apart); bills and events set apart by
-    :func:`churnlab.features.prepare.settle` are left out, :func:`cutoff_query` adds them.
+    """Each scanned relation's per-customer aggregates at the cutoff, by scan name (table
+    names, and ``late_bills`` where those are kept apart): one pass over each, holding every
+    family's aggregates over it. Rows set apart by :func:`churnlab.features.prepare.settle`
+    are left out; :func:`cutoff_query` adds their totals.
 
     With ``flags`` (row-check columns, by table name) every row is grouped and the flags are
-    counted beside the features (see :func:`churnlab.features.definitions.bill_totals`): the
+    counted beside the features (see :func:`churnlab.features.definitions.rows_at`): the
     caller computes these first, checks them, and passes them to :func:`cutoff_query`, so one
     pass over each table does both.
+
+    Raises
+    ------
+    SpecError
+        A family adds aggregates to a table it does not declare in ``reads``.
     """
-
-    def flagged(table: str) -> Sequence[str] | None:
-        return None if flags is None else flags.get(table, ())
-
+    scans: dict[str, Scan] = {}
+    for name, rel in _sources(prep).items():
+        flagged = None if flags is None or name == "late_bills" else flags.get(name, ())
+        rows, known = d.rows_at(rel, c, flagged)
+        scans[name] = Scan(rows, c, known)
+    every = Scans(scans, vocab)
+    for family, _ in active_families(prep, vocab, families):
+        before = {name: len(scan.aggregates) for name, scan in scans.items()}
+        for name, total in family.totals.items():
+            scan = scans[total.table]
+            scan.add(**{name: getattr(scan.only(scan.rows[total.column]), total.how)()})
+        family.aggregate(every, c)
+        touched = {n for n, scan in scans.items() if len(scan.aggregates) != before[n]}
+        undeclared = touched - family.reads - {"late_bills"}
+        if undeclared:
+            raise SpecError(
+                f"The {family.name!r} family aggregates {', '.join(sorted(undeclared))} but "
+                f"reads only {', '.join(sorted(family.reads))}: list every table it scans in "
+                "its 'reads'."
+            )
     out: dict[str, ir.Table] = {}
-    if prep.bills is not None:
-        bills = prep.recent_bills if prep.recent_bills is not None else prep.bills
-        late = prep.late_bills
-        out["bills"] = d.bill_totals(bills, c, flagged("bills"), payments=late is None)
-        if late is not None:
-            out["payments"] = d.late_payments(late, c)
-    if prep.complaints is not None:
-        cats = vocab.get("complaints.category", ())
-        out["complaints"] = d.complaint_aggregates(prep.complaints, c, cats, flagged("complaints"))
-    if prep.events is not None:
-        kinds = vocab.get("service_events.kind", ())
-        out["service_events"] = d.failure_aggregates(
-            prep.events, c, kinds, flagged("service_events")
-        )
+    for name, scan in scans.items():
+        counts = d.flag_counts(scan.rows, None if flags is None else flags.get(name))
+        if scan.aggregates or counts:
+            out[name] = scan.rows.group_by("key").aggregate(**scan.aggregates, **counts)
     return out
 
 
@@ -153,6 +180,7 @@ def cutoff_query(
     *,
     label: bool,
     first: Mapping[str, ir.Table] | None = None,
+    families: Sequence[FeatureFamily] = BUILT_IN,
 ) -> ir.Table:
     """The feature table of one cutoff: ``customer_id``, ``cutoff``, [``churned``], features.
 
@@ -162,25 +190,28 @@ def cutoff_query(
     (``prep.key_in_id_order``) the rows are sorted by key instead (about 0.15 s less per cutoff
     at 1M customers than sorting text) and ``key`` comes first, for the caller to drop.
     """
+    active = [family for family, _ in active_families(prep, vocab, families)]
     t = population(prep, c, spec, label=label)
-    aggregates = dict(first) if first is not None else first_pass(prep, c, vocab)
-    wipes = aggregates.get("payments", aggregates.get("bills"))
-    if prep.bills is not None and wipes is not None and "last_wipe_day" in wipes.columns:
-        bills = prep.wipe_bills if prep.wipe_bills is not None else prep.bills
-        aggregates["loyalty"] = d.spend_after_wipe(bills, c, wipes)
-    settled = [prep.settled_bills, prep.settled_events]
+    aggregates = dict(first) if first is not None else first_pass(prep, c, vocab, None, families)
+    for family in active:
+        second = family.second_pass(prep, c, aggregates)
+        if second is not None:
+            aggregates[f"{family.name}_second_pass"] = second
     # One chain of joins, their keys renamed apart and dropped at the end: dropping each
     # right key as it comes nests a query per join, which Ibis compiles slowly.
-    tables = [*aggregates.values(), *(s for s in settled if s is not None)]
+    tables = [*aggregates.values(), *prep.settled.values()]
     right_keys = [f"key_{i}" for i in range(len(tables))]
     for table, right_key in zip(tables, right_keys, strict=True):
         right = table.rename({right_key: "key"})
         t = t.left_join(right, t.key == right[right_key])
     t = t.drop(*right_keys)
-    t = d.with_settled(t)
-    if "spend_m1" in t.columns:
-        t = t.mutate(**d.spend_months(t))
-    values = _feature_values(t, c, prep)
+    t = d.with_settled(
+        t, {name: total.how for family in active for name, total in family.totals.items()}
+    )
+    staged = {k: v for family in active for k, v in family.stage(t, c).items()}
+    if staged:
+        t = t.mutate(**staged)
+    values = {k: v for family in active for k, v in family.derive(t, c).items()}
     out: dict[str, ir.Value] = {
         "customer_id": t.customer_id,
         "cutoff": ibis.literal(c.cutoff.to_pydatetime()).cast("timestamp"),
@@ -198,36 +229,3 @@ def cutoff_query(
     if prep.key_in_id_order:
         return t.select(key=t.key, **out).order_by("key")
     return t.select(**out).order_by("customer_id")
-
-
-def _feature_values(t: ir.Table, c: CutoffBounds, prep: Prepared) -> dict[str, ir.Value]:
-    """Features derived from aggregates (the rest are aggregate columns as they are)."""
-    v: dict[str, ir.Value] = {}
-    cols = set(t.columns)
-    if prep.has_signup:
-        v["tenure_days"] = ibis.literal(c.day) - t.signup_day
-    if "spend_m1" in cols:
-        v.update(d.spend_features(t))
-        v["months_since_last_bill"] = (ibis.literal(c.day) - t.last_bill_day) / d.DAYS_PER_MONTH
-    if "last_wipe_day" in cols and prep.has_signup:
-        # Points restart at the last late payment: months since then plus a point per 10 spent.
-        start = ibis.greatest(t.signup_day, t.last_wipe_day.fill_null(t.signup_day))
-        months = ((ibis.literal(c.day) - start) / d.DAYS_PER_MONTH).floor()
-        spend = t.last_wipe_day.isnull().ifelse(
-            t.spend_total.fill_null(0), t.spend_after_wipe.fill_null(0)
-        )
-        # Whole cents first: a float sum of 30.00 can come out as 29.999999999999996.
-        cents = (spend * 100.0).round(0)
-        v["loyalty_points"] = months + (cents / 1000.0).floor()
-    if "last_complaint_day" in cols:
-        v["days_since_complaint"] = d.days_since(c, t.last_complaint_day)
-        v["repeat_complaints_90d"] = t.complaints_90d.fill_null(0) - t.categories_90d.fill_null(0)
-    if "oldest_open_day" in cols:
-        v["open_complaint_age_days_max"] = d.days_since(c, t.oldest_open_day)
-    if "last_failure_day" in cols:
-        v["days_since_failure"] = d.days_since(c, t.last_failure_day)
-        f30, f90 = t.failures_30d.fill_null(0), t.failures_90d.fill_null(0)
-        v["failure_rate_trend"] = (f30 + 1.0) / ((f90 - f30) / 2.0 + 1.0)
-    if "outage_minutes_90d" in cols:
-        v["outage_minutes_90d"] = t.outage_minutes_90d.fill_null(0.0)
-    return v

@@ -20,22 +20,19 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from churnlab.errors import SpecError
-from churnlab.features.build import (
+from churnlab.features.build import build_scoring_frame, build_training_frame
+from churnlab.features.engine import Engine
+from churnlab.features.family import FeatureFamily
+from churnlab.features.plan import (
     Chosen,
     Data,
+    FeaturePlan,
     TablesLike,
-    _many_cutoffs,
-    _opened_and_run,
-    _parts,
-    _Plan,
-    _plan,
-    _scoring_cutoff,
-    _to_pandas,
-    _training_cutoffs,
-    build_scoring_frame,
-    build_training_frame,
+    many_cutoffs,
+    open_and_run,
+    scoring_cutoff,
+    training_cutoffs,
 )
-from churnlab.features.engine import Engine
 from churnlab.files import TABLE_SUFFIXES, atomic_path, write_table
 from churnlab.labels.spec import LabelSpec
 from churnlab.tables import DataConfig
@@ -75,6 +72,7 @@ def write_features(
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     progress: bool | None = None,
     config: DataConfig | str | Path | None = None,
+    families: Sequence[FeatureFamily] | None = None,
 ) -> WrittenFeatures:
     """Build a scoring frame (``as_of``) or a labelled training frame (``labels=True``, at
     ``cutoffs``, ``[as_of]`` or the default cutoffs) and write it to ``out``, atomically.
@@ -101,10 +99,16 @@ def write_features(
                 vocabulary=vocabulary,
                 progress=progress,
                 config=config,
+                families=families,
             )
         else:
             frame = build_scoring_frame(
-                tables, as_of=str(as_of), spec=spec, vocabulary=vocabulary, config=config
+                tables,
+                as_of=str(as_of),
+                spec=spec,
+                vocabulary=vocabulary,
+                config=config,
+                families=families,
             )
         write_table(frame.frame, out)
         churned = int(frame.frame["churned"].sum()) if labels else None
@@ -115,23 +119,33 @@ def write_features(
 
     def choose(data: Data) -> Chosen:
         if labels:
-            return _training_cutoffs(data, spec, cutoffs)
-        return _scoring_cutoff(data, spec, str(as_of))
+            return training_cutoffs(data, spec, cutoffs)
+        return scoring_cutoff(data, spec, str(as_of))
 
     def run(data: Data, chosen: Chosen, engine: Engine, owned: bool) -> WrittenFeatures:
-        plan = _plan(data, *chosen, vocabulary, engine)
-        parts = _parts(plan, *chosen, label=labels, engine=engine, owned=owned, progress=progress)
+        label_spec, cutoff_list = chosen
+        plan = FeaturePlan.of(
+            data,
+            cutoff_list,
+            engine=engine,
+            vocabulary=vocabulary,
+            families=families,
+            rejoin_key=label_spec.rejoin_key,
+        )
+        parts = plan.parts(
+            label_spec, cutoff_list, label=labels, engine=engine, owned=owned, progress=progress
+        )
         rows, churned = _stream(parts, plan, out)
         names = tuple(f.name for f in plan.features)
         return WrittenFeatures(out, rows, names, tuple(chosen[1]), churned if labels else None)
 
-    many = labels and _many_cutoffs(cutoffs)
-    return _opened_and_run(
+    many = labels and many_cutoffs(cutoffs)
+    return open_and_run(
         tables, None, config, spec, many_cutoffs=many, progress=shown, choose=choose, run=run
     )
 
 
-def _stream(parts: Iterator[pa.Table], plan: _Plan, out: Path) -> tuple[int, int]:
+def _stream(parts: Iterator[pa.Table], plan: FeaturePlan, out: Path) -> tuple[int, int]:
     """Write each part as it comes; the rows and churners written.
 
     Parquet encoding runs on one core while the engine computes the next cutoff on the
@@ -143,7 +157,7 @@ def _stream(parts: Iterator[pa.Table], plan: _Plan, out: Path) -> tuple[int, int
         try:
             for part in parts:
                 if writer is None:
-                    sample = _to_pandas(part.slice(0, 0), plan.features, plan.vocab)
+                    sample = plan.to_pandas(part.slice(0, 0))
                     schema = pa.Schema.from_pandas(sample, preserve_index=False)
                     writer = pq.ParquetWriter(tmp, schema)
                 rows_for_file = _as_file_rows(part, schema, plan.vocab)

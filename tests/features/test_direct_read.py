@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 from strategies import cutoffs, label_specs, tables
 
-import churnlab.features.build as build_module
+import churnlab.features.plan as plan_module
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.errors import DataError, DataRepairWarning, SpecError
 from churnlab.features import (
@@ -110,7 +110,7 @@ def fallbacks() -> Iterator[list[str]]:
         calls.append(str(data_dir))
         return load_tables(data_dir, **kwargs)
 
-    with mock.patch.object(build_module, "load_tables", spy):
+    with mock.patch.object(plan_module, "load_tables", spy):
         yield calls
 
 

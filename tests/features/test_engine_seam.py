@@ -13,6 +13,7 @@ import sqlglot
 
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.features import DuckDBEngine, build_scoring_frame, build_training_frame
+from churnlab.features.families import BUILT_IN
 from churnlab.features.prepare import prepare, settle, vocabulary_of
 from churnlab.features.query import cutoff_query, feature_list, first_pass
 from churnlab.labels import CutoffBounds, LabelSpec
@@ -55,8 +56,9 @@ def test_every_feature_query_compiles_to_spark_sql(
     engine = DuckDBEngine()
     prep = prepare(engine, source, many_cutoffs=many_cutoffs)
     if many_cutoffs:  # old rows set apart, as for the cutoffs from 2023-10-31 to 2024-03-31
-        prep = settle(engine, prep, CutoffBounds.at("2023-10-31"), CutoffBounds.at("2024-03-31"))
-        assert prep.settled_bills is not None and prep.settled_events is not None
+        first, last = CutoffBounds.at("2023-10-31"), CutoffBounds.at("2024-03-31")
+        prep = settle(engine, prep, first, last, BUILT_IN)
+        assert set(prep.settled) == {"bills", "service_events"}
         assert prep.wipe_bills is not None
     vocab = vocabulary_of(tables)
     spec = LabelSpec(definition=definition)

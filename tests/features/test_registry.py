@@ -33,6 +33,7 @@ def test_the_registry_lists_every_required_feature_once() -> None:
         "family",
         "description",
         "reason_category",
+        "reason_group",
         "table",
         "kind",
     ]

@@ -1,0 +1,118 @@
+"""Payment: late and unpaid bills, and the loyalty points a late payment wipes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, ClassVar
+
+import ibis
+import ibis.expr.types as ir
+
+from churnlab.features.definitions import DAYS_PER_MONTH, known_at
+from churnlab.features.family import Feature, FeatureFamily, Scans, Total
+from churnlab.labels.window import CutoffBounds
+
+if TYPE_CHECKING:
+    from churnlab.features.prepare import Prepared
+
+_NEEDS = ("due_date", "paid_date")
+
+
+class Payment(FeatureFamily):
+    """Bills paid late or not at all; loyalty points (a point per month of tenure and per 10
+    of spend, restarted by a late payment), from the domain primer."""
+
+    name = "payment"
+    table = "bills"
+    entries = (
+        Feature(
+            name="late_payments_12m",
+            family="payment",
+            description="bills due in the last 12 months paid late or not yet",
+            reason_category="payment",
+            template="{value:.0f} late payments in the last 12 months",
+            table="bills",
+            requires=_NEEDS,
+            kind="count",
+            reason_group="late_payment",
+        ),
+        Feature(
+            name="unpaid_bills",
+            family="payment",
+            description="overdue bills not paid by the cutoff",
+            reason_category="payment",
+            template="{value:.0f} overdue unpaid bills",
+            table="bills",
+            requires=_NEEDS,
+            kind="count",
+            reason_group="late_payment",
+        ),
+        Feature(
+            name="loyalty_points",
+            family="payment",
+            description=(
+                "loyalty points: months of tenure plus a point per 10 of spend, wiped by a "
+                "late payment"
+            ),
+            reason_category="payment",
+            template="{value:,.0f} loyalty points",
+            table="bills",
+            requires=_NEEDS,
+        ),
+    )
+    totals: ClassVar[Mapping[str, Total]] = {"spend_total": Total("bills", "amount", "sum")}
+
+    def features(self, prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[Feature]:
+        found = super().features(prep, vocab)
+        return [f for f in found if f.name != "loyalty_points" or prep.has_signup]
+
+    def aggregate(self, scans: Scans, c: CutoffBounds) -> None:
+        """Late payments in the last year, bills unpaid at the cutoff, the last late due day:
+        from the bills paid late or never when kept apart (many cutoffs: 3% of the bills, and
+        every late or unpaid bill is among them), else in the pass over every bill."""
+        scan = scans.get("late_bills") or scans["bills"]
+        b = scan.rows
+        late = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > b.due_day))
+        unpaid = (b.due_day <= c.day) & (b.paid_day.isnull() | (b.paid_day > c.day))
+        scan.add(
+            late_payments_12m=scan.count(late & (b.due_day > c.days_back(365))),
+            unpaid_bills=scan.count(unpaid),
+            last_wipe_day=scan.only(b.due_day, late).max(),
+        )
+
+    def settles(self, table: str, c: CutoffBounds) -> int | None:
+        # Its windows read the late bills, which are never set apart: of the other bills it
+        # needs only the total spend.
+        return c.day if table == "bills" else None
+
+    def second_pass(
+        self, prep: Prepared, c: CutoffBounds, first: Mapping[str, ir.Table]
+    ) -> ir.Table | None:
+        """Per customer, the spend since the last late payment wiped the points: a second
+        pass over the bills of customers with a wipe (those a wipe can precede, when kept
+        apart for many cutoffs).
+
+        The pass filters the bills itself: one filtered relation read twice becomes a CTE that
+        DuckDB materialises (21M rows at 1M customers: +1.3 s).
+        """
+        wipes = first.get("late_bills", first.get("bills"))
+        if prep.bills is None or wipes is None or "last_wipe_day" not in wipes.columns:
+            return None
+        bills = prep.wipe_bills if prep.wipe_bills is not None else prep.bills
+        wiped = wipes.filter(wipes.last_wipe_day.notnull()).select("key", "last_wipe_day")
+        joined = bills.inner_join(wiped, "key")
+        after = joined.filter(known_at(joined, c) & (joined.day > joined.last_wipe_day))
+        return after.group_by("key").aggregate(spend_after_wipe=after.amount.sum())
+
+    def derive(self, t: ir.Table, c: CutoffBounds) -> dict[str, ir.Value]:
+        if "signup_day" not in t.columns or "last_wipe_day" not in t.columns:
+            return {}
+        # Points restart at the last late payment: months since then plus a point per 10 spent.
+        start = ibis.greatest(t.signup_day, t.last_wipe_day.fill_null(t.signup_day))
+        months = ((ibis.literal(c.day) - start) / DAYS_PER_MONTH).floor()
+        spend = t.last_wipe_day.isnull().ifelse(
+            t.spend_total.fill_null(0), t.spend_after_wipe.fill_null(0)
+        )
+        # Whole cents first: a float sum of 30.00 can come out as 29.999999999999996.
+        cents = (spend * 100.0).round(0)
+        return {"loyalty_points": months + (cents / 1000.0).floor()}
