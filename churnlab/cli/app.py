@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import warnings
 from collections.abc import Callable
@@ -51,6 +52,28 @@ def _label_spec(data_dir: Path, config: Path | None, definition: str, horizon: i
     return LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
 
 
+def _from_working_folder() -> None:
+    """Let feature families of your own be imported from the working folder, as ``python -m``
+    would import them (a command's own process: nothing else shares its path)."""
+    if os.getcwd() not in sys.path:
+        sys.path.append(os.getcwd())
+
+
+def _own_families(specs: list[str] | None) -> Any:
+    """Families of your own named ``module:ClassName`` (``--family``)."""
+    from churnlab.features import load_families
+
+    _from_working_folder()
+    return load_families(specs or ())
+
+
+FamilyOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--family",
+        help="A feature family of your own, as module:ClassName (repeat for more); see the README.",
+    ),
+]
 DataDir = Annotated[
     Path, typer.Argument(help="Folder with customers.csv/.parquet and optional event tables.")
 ]
@@ -127,6 +150,7 @@ def features(
         str, typer.Option(help="contract, inactivity or snapshot.")
     ] = "contract",
     config: ConfigOpt = None,
+    family: FamilyOpt = None,
 ) -> None:
     """Build point-in-time features (and labels) and write them to a file.
 
@@ -154,6 +178,7 @@ def features(
             spec=_label_spec(data_dir, config, churn_definition, horizon),
             progress=True,
             config=config,
+            families=_own_families(family),
         )
 
     typer.echo(repr(run_or_exit(call)))
@@ -218,6 +243,7 @@ def train(
         str, typer.Option(help="contract or inactivity (snapshot extracts use their flag).")
     ] = "contract",
     config: ConfigOpt = None,
+    family: FamilyOpt = None,
 ) -> None:
     """Train a calibrated churn model (validated out of time) and save it as a directory.
 
@@ -233,7 +259,12 @@ def train(
         spec = _label_spec(data_dir, config, churn_definition, horizon)
         grid = parse_cutoffs(cutoffs) if cutoffs else None
         frame = build_training_frame(
-            data_dir, spec, cutoffs=grid, progress=sys.stderr.isatty(), config=config
+            data_dir,
+            spec,
+            cutoffs=grid,
+            progress=sys.stderr.isatty(),
+            config=config,
+            families=_own_families(family),
         )
         model = train_model(frame, progress=sys.stderr.isatty())
         return model, save_model(model, out)
@@ -262,6 +293,7 @@ def score(
     from churnlab.model import score as score_customers
 
     def call() -> Any:
+        _from_working_folder()  # the model's own feature families, if any
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", category=UserWarning)
             scores = score_customers(load_model(model), data_dir, as_of=as_of, config=config)

@@ -3,6 +3,7 @@
 from churnlab.features.build import FeatureFrame, build_scoring_frame, build_training_frame
 from churnlab.features.engine import DuckDBEngine, Engine
 from churnlab.features.family import Feature, FeatureFamily, Scan, Scans, Total
+from churnlab.features.plan import FeaturePlan, load_families
 from churnlab.features.registry import get_feature, list_features
 from churnlab.features.write import WrittenFeatures, write_features
 
@@ -12,6 +13,7 @@ __all__ = [
     "Feature",
     "FeatureFamily",
     "FeatureFrame",
+    "FeaturePlan",
     "Scan",
     "Scans",
     "Total",
@@ -20,5 +22,6 @@ __all__ = [
     "build_training_frame",
     "get_feature",
     "list_features",
+    "load_families",
     "write_features",
 ]

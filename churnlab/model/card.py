@@ -70,6 +70,9 @@ class ModelCard:
     feature_names, feature_kinds, feature_dtypes, categories:
         The model's columns in order, their kind (count, float, category), pandas dtype, and
         the fixed category list of every categorical feature.
+    feature_families:
+        Feature families of your own (``module:ClassName``) beyond the built-in ones: scoring
+        imports them to build the same features.
     vocabulary:
         The training frame's category lists (``FeatureFrame.vocabulary``): scoring frames are
         built with them so that columns and categories match.
@@ -99,6 +102,7 @@ class ModelCard:
     feature_names: tuple[str, ...]
     feature_kinds: dict[str, str]
     feature_dtypes: dict[str, str]
+    feature_families: tuple[str, ...] = ()
     categories: dict[str, tuple[str, ...]]
     vocabulary: dict[str, tuple[str, ...]]
     label_spec: LabelSpec
@@ -162,7 +166,13 @@ class ModelCard:
         try:
             values["label_spec"] = LabelSpec.from_dict(dict(values["label_spec"]))
             values["model_spec"] = ModelSpec.from_dict(dict(values["model_spec"]))
-            for name in ("feature_names", "training_cutoffs", "holdout_cutoffs", "gap_cutoffs"):
+            for name in (
+                "feature_names",
+                "feature_families",
+                "training_cutoffs",
+                "holdout_cutoffs",
+                "gap_cutoffs",
+            ):
                 values[name] = tuple(values.get(name, ()))
             values["search"] = tuple(values.get("search", ()))
             for name in ("categories", "vocabulary"):

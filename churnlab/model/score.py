@@ -13,7 +13,7 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from churnlab.features import FeatureFrame, build_scoring_frame
+from churnlab.features import FeatureFrame, build_scoring_frame, load_families
 from churnlab.model.card import ModelCard
 from churnlab.model.compat import Unseen, align, check_frame, unseen_values, warn_unseen
 from churnlab.model.model import ChurnModel
@@ -194,7 +194,12 @@ def score(
     card = model.card_
     stamp = pd.Timestamp(as_of).normalize()
     features: FeatureFrame = build_scoring_frame(
-        tables, as_of=stamp, spec=card.label_spec, vocabulary=card.vocabulary, config=config
+        tables,
+        as_of=stamp,
+        spec=card.label_spec,
+        vocabulary=card.vocabulary,
+        config=config,
+        families=load_families(card.feature_families),
     )
     frame = features.frame
     check_frame(card, frame)
