@@ -112,6 +112,12 @@ class Rule:
         return _CODES[self.kind]
 
     @property
+    def name(self) -> str:
+        """A short name, unique among the rules: ``table.column kind [partner]``."""
+        name = f"{self.table}.{self.column} {self.kind}"
+        return name if self.partner is None else f"{name} {self.partner}"
+
+    @property
     def columns(self) -> tuple[str, ...]:
         """The columns the rule reads."""
         return (self.column,) if self.partner is None else (self.column, self.partner)
