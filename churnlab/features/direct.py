@@ -1,8 +1,9 @@
 """Features straight from Parquet: a data directory opened in the engine and checked there.
 
 The engine reads the files where they lie, derives the prepared relations once and checks the
-data contract's row rules: from the Parquet footers where they answer, else with one aggregate
-per table, or, for one cutoff, counted in the feature query's own first pass over each table
+data contract's row rules (:mod:`churnlab.tables.rules`, compiled to Ibis by
+:func:`churnlab.tables.engine_checks.engine_checks`): from the Parquet footers where they
+answer, else with one aggregate per table, or, for one cutoff, counted in the feature query's own first pass over each table
 (so each file is read once). Data that break any rule (or need a repair) are handed back to
 :func:`churnlab.load_tables`, which names every problem; so this path is only ever taken for
 data the full check would pass unchanged, and gives the same features as loading the tables
