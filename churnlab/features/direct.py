@@ -1,8 +1,9 @@
 """Features straight from Parquet: a data directory opened in the engine and checked there.
 
 The engine reads the files where they lie, derives the prepared relations once and checks the
-data contract's row rules: from the Parquet footers where they answer, else with one aggregate
-per table, or, for one cutoff, counted in the feature query's own first pass over each table
+data contract's row rules (:mod:`churnlab.tables.rules`, compiled to Ibis by
+:func:`churnlab.tables.engine_checks.engine_checks`): from the Parquet footers where they
+answer, else with one aggregate per table, or, for one cutoff, counted in the feature query's own first pass over each table
 (so each file is read once). Data that break any rule (or need a repair) are handed back to
 :func:`churnlab.load_tables`, which names every problem; so this path is only ever taken for
 data the full check would pass unchanged, and gives the same features as loading the tables
@@ -14,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,13 +28,24 @@ import pyarrow.parquet as pq
 from churnlab.features.engine import Engine
 from churnlab.features.prepare import Prepared, derive, kept_customer_columns
 from churnlab.tables.config import DataConfig
-from churnlab.tables.contract import CONTRACTS
+from churnlab.tables.contract import CONTRACTS, DATE, NUMBER
 from churnlab.tables.direct import DirectPlan, plan_direct_read
+from churnlab.tables.engine_checks import (
+    ColumnStatistics,
+    EngineChecks,
+    after_extract,
+    engine_checks,
+)
+from churnlab.tables.rules import Rule
 
 # Whitespace around an id: load_tables would trim it (a repair), so the shortcut is not taken.
 # RE2's \s is ASCII only; \p{Z}, \x0b, \x1c-\x1f and \x85 complete what Arrow trims.
 _SPACED = r"^[\s\p{Z}\x0b\x1c-\x1f\x{85}]|[\s\p{Z}\x0b\x1c-\x1f\x{85}]$"
-_MAY_BE_AFTER_EXTRACT = {"due_date"}  # a bill issued before the extract may fall due after it
+# Every date column's range is read: the latest is the extract date unless the settings give it.
+_DATES = {
+    table: [column for column, kind in contract.columns.items() if kind == DATE]
+    for table, contract in CONTRACTS.items()
+}
 _EPOCH = pd.Timestamp("1970-01-01")
 
 
@@ -82,25 +94,20 @@ def _dates(rel: ir.Table, columns: list[str]) -> dict[str, ir.Scalar]:
     return out
 
 
-def _customer_checks(c: ir.Table) -> dict[str, ir.Scalar]:
-    """Rule breaks and date range of the customers table."""
+def _broken_by(rules: Mapping[Rule, Any]) -> dict[str, Any]:
+    return {f"broken:{rule.name}": value for rule, value in rules.items()}
+
+
+def _customer_checks(c: ir.Table, rules: EngineChecks) -> dict[str, ir.Scalar]:
+    """Rule breaks (one aggregate: the customers are in the engine) and date range of the
+    customers table; ids to trim (a repair) break the shortcut too."""
     return {
         "rows": c.count(),
-        "broken:empty id": _count(c.customer_id.isnull()),
-        "broken:duplicate id": c.count() - c.customer_id.nunique(),
+        **_broken_by({rule: _count(condition) for rule, condition in rules.rows.items()}),
+        **_broken_by(rules.totals),
         "broken:spaces around id": _count(c.customer_id.re_search(_SPACED)),
-        "broken:empty signup_date": _count(c.signup_date.isnull()),
-        "broken:end before signup": _count(c.end_date < c.signup_date),
-        **_dates(c, ["signup_date", "end_date"]),
+        **_dates(c, _DATES["customers"]),
     }
-
-
-_REQUIRED_VALUES = {"bills": "amount", "complaints": "category", "service_events": "kind"}
-_EVENT_DATES = {
-    "bills": ["bill_date", "due_date", "paid_date", "recorded_at"],
-    "complaints": ["opened_at", "resolved_at", "recorded_at"],
-    "service_events": ["occurred_at", "recorded_at"],
-}
 
 
 def _unkeyed(p: ir.Table) -> ir.Table:
@@ -112,16 +119,9 @@ def _unkeyed(p: ir.Table) -> ir.Table:
     return p.aggregate(**checks)
 
 
-@dataclass(frozen=True)
-class _Stored:
-    """What a Parquet footer says of one column: empty values, and the range when known."""
-
-    nulls: int
-    low: Any = None
-    high: Any = None
-
-
-def _stored_statistics(path: Path, columns: Mapping[str, str]) -> tuple[int, dict[str, _Stored]]:
+def _stored_statistics(
+    path: Path, columns: Mapping[str, str]
+) -> tuple[int, dict[str, ColumnStatistics]]:
     """Rows, and per contract column the statistics every row group of the file stores.
 
     A column is left out when a row group lacks its null count; its range is left out
@@ -129,7 +129,7 @@ def _stored_statistics(path: Path, columns: Mapping[str, str]) -> tuple[int, dic
     """
     meta = pq.ParquetFile(path).metadata
     position = {meta.schema.column(i).path: i for i in range(meta.num_columns)}
-    out: dict[str, _Stored] = {}
+    out: dict[str, ColumnStatistics] = {}
     for name, source in columns.items():
         if source not in position:
             continue
@@ -140,50 +140,41 @@ def _stored_statistics(path: Path, columns: Mapping[str, str]) -> tuple[int, dic
         nulls = sum(s.null_count for s in stats)
         filled = [s for s, g in zip(stats, groups, strict=True) if s.null_count < g.num_values]
         if all(s.has_min_max for s in filled) and filled:
-            out[name] = _Stored(nulls, min(s.min for s in filled), max(s.max for s in filled))
+            low, high = min(s.min for s in filled), max(s.max for s in filled)
+            out[name] = ColumnStatistics(nulls, low, high)
         else:
-            out[name] = _Stored(nulls)
+            out[name] = ColumnStatistics(nulls)
     return meta.num_rows, out
 
 
 @dataclass(frozen=True)
 class _EventChecks:
     """One event table's checks: answered by the file's statistics, row conditions that mark
-    a broken row (counted with a pass the features make anyway), and date ranges the engine
-    must compute now."""
+    a broken row (counted with a pass the features make anyway), and aggregates (date ranges,
+    table-wide counts) the engine must compute now."""
 
     known: dict[str, Any]
     rows: dict[str, ir.BooleanValue]
-    dates: dict[str, ir.Scalar]
+    aggregates: dict[str, ir.Scalar]
+    latest: Sequence[Rule]
 
 
-def _event_checks(table: str, e: ir.Table, stored: Mapping[str, _Stored]) -> _EventChecks:
+def _event_checks(table: str, e: ir.Table, stored: Mapping[str, ColumnStatistics]) -> _EventChecks:
     """Rule checks and date range of one event table (contract column names)."""
-    date = CONTRACTS[table].date_column
-    value = _REQUIRED_VALUES[table]
-    checks = _EventChecks(known={}, rows={}, dates={})
-    for column in ("customer_id", str(date), value):
-        if column in stored:
-            checks.known[f"broken:empty {column}"] = stored[column].nulls
-        else:
-            checks.rows[f"broken:empty {column}"] = e[column].isnull()
-    for column in ("amount", "duration_minutes"):
-        if column not in e.columns:
-            continue
-        number = e[column].cast("float64")
-        low = stored[column].low if column in stored else None
-        if isinstance(low, int | float):
-            checks.known[f"broken:negative {column}"] = int(low < 0)
-        else:
-            checks.rows[f"broken:negative {column}"] = number < 0
-        if e[column].type().is_floating():
-            # pandas reads NaN as empty: load_tables reports it (amount) or it counts as
-            # missing (duration), so it must not be read in place as a number. Statistics
-            # leave NaN out.
-            checks.rows[f"broken:NaN {column}"] = number.isnan()
-    if "resolved_at" in e.columns:
-        checks.rows["broken:resolved before opened"] = e.resolved_at < e.opened_at
-    for column in _EVENT_DATES[table]:
+    rules = engine_checks(table, e, stored)
+    checks = _EventChecks(
+        known=_broken_by(rules.answered),
+        rows=_broken_by(rules.rows),
+        aggregates=_broken_by(rules.totals),
+        latest=rules.latest,
+    )
+    for column, kind in CONTRACTS[table].columns.items():
+        if kind == NUMBER and column in e.columns and e[column].type().is_floating():
+            # Not a rule: pandas reads NaN as empty, so load_tables reports it (amount) or it
+            # counts as missing (duration), and it must not be read in place as a number.
+            # Statistics leave NaN out.
+            checks.rows[f"broken:NaN {column}"] = e[column].cast("float64").isnan()
+    for column in _DATES[table]:
         if column not in e.columns:
             continue
         low, high = (stored[column].low, stored[column].high) if column in stored else (None,) * 2
@@ -191,7 +182,7 @@ def _event_checks(table: str, e: ir.Table, stored: Mapping[str, _Stored]) -> _Ev
             checks.known[f"min:{column}"] = pd.Timestamp(low)
             checks.known[f"max:{column}"] = pd.Timestamp(high)
         else:
-            checks.dates.update(_dates(e, [column]))
+            checks.aggregates.update(_dates(e, [column]))
     return checks
 
 
@@ -262,12 +253,20 @@ def open_direct(
         if c in plan.columns["customers"]
     ]
     customers = engine.materialize("customers_read", raw.pop("customers").select(*read))
-    found = {"customers": _run_checks(engine, customers, _customer_checks(customers))}
+    customer_rules = engine_checks("customers", customers)
+    checked = _customer_checks(customers, customer_rules)
+    found = {"customers": _run_checks(engine, customers, checked)}
+    dated = list(customer_rules.latest)
     flags: dict[str, dict[str, ir.BooleanValue]] = {}
     for table, rel in raw.items():
         rows, stored = _stored_statistics(plan.files[table], plan.columns[table])
         checks = _event_checks(table, rel, stored)
-        found[table] = {"rows": rows, **checks.known, **_run_checks(engine, rel, checks.dates)}
+        found[table] = {
+            "rows": rows,
+            **checks.known,
+            **_run_checks(engine, rel, checks.aggregates),
+        }
+        dated.extend(checks.latest)
         # The row checks ride along with a pass the features make anyway: a flag column,
         # counted by the first feature query (one cutoff, see check_first_pass) or when the
         # relations are materialised (many).
@@ -293,7 +292,7 @@ def open_direct(
         if any(_broken(engine.to_arrow(lookup).to_pylist()[0]) for lookup in lookups):
             return None
     deferred = {} if many_cutoffs else {table: tuple(flags.get(table, ())) for table in raw}
-    return _opened(engine, plan, prepared, found, customers, deferred)
+    return _opened(engine, plan, prepared, found, customers, deferred, dated)
 
 
 BROKEN_ROW = "broken_row"
@@ -361,24 +360,17 @@ def _opened(
     found: Mapping[str, Mapping[str, Any]],
     customers: ir.Table,
     deferred: Mapping[str, tuple[str, ...]],
+    dated: Sequence[Rule],
 ) -> DirectData | None:
-    """The checked data, or ``None`` when a date lies after the extract date."""
+    """The checked data, or ``None`` when a column breaks one of the ``dated`` rules (a date
+    after the extract date: answered by the column's latest date)."""
     latest = [v for t in found.values() for n, v in t.items() if n.startswith("max:")]
     earliest = [v for t in found.values() for n, v in t.items() if n.startswith("min:")]
     if plan.extract_date is not None:
         extract = plan.extract_date
     else:
         extract = max(latest).normalize() if latest else _EPOCH
-    end_of_extract = extract.normalize() + pd.Timedelta(days=1)
-    after = [
-        when
-        for table in found.values()
-        for name, when in table.items()
-        if name.startswith("max:")
-        and name[4:] not in _MAY_BE_AFTER_EXTRACT
-        and when >= end_of_extract
-    ]
-    if after:
+    if any(after_extract(found[r.table].get(f"max:{r.column}"), extract) for r in dated):
         return None
     text: dict[str, ir.Column] = {}
     if prepared.complaints is not None:

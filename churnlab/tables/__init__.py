@@ -3,13 +3,14 @@
 from churnlab.tables.config import DataConfig, SnapshotSpec, read_config
 from churnlab.tables.contract import CONTRACTS, looks_personal
 from churnlab.tables.load import ValidationReport, check_data, load_tables
-from churnlab.tables.problems import Problem
+from churnlab.tables.problems import Problem, ProblemCode
 from churnlab.tables.tables import Tables, TableSummary, churn_by_month
 
 __all__ = [
     "CONTRACTS",
     "DataConfig",
     "Problem",
+    "ProblemCode",
     "SnapshotSpec",
     "TableSummary",
     "Tables",

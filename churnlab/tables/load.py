@@ -16,7 +16,13 @@ from churnlab.errors import DataError, DataRepairWarning
 from churnlab.tables.checks import build_schema, run_schema
 from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, looks_personal
-from churnlab.tables.problems import Problem, examples_of, format_report
+from churnlab.tables.problems import (
+    UNREADABLE_VALUES,
+    Problem,
+    ProblemCode,
+    examples_of,
+    format_report,
+)
 from churnlab.tables.read import (
     ReadLog,
     apply_mapping,
@@ -74,7 +80,12 @@ def _read_table(
     if path is None:
         if table == "customers" and not any(p.table == table for p in log.problems):
             log.problems.append(
-                Problem(table=table, column="", check="customers.csv or .parquet not found")
+                Problem(
+                    table=table,
+                    column="",
+                    check="customers.csv or .parquet not found",
+                    code=ProblemCode.MISSING_FILE,
+                )
             )
         return None
     raw = read_raw(path, table, config, log)
@@ -105,6 +116,7 @@ def _snapshot_label(customers: pd.DataFrame, spec: SnapshotSpec, log: ReadLog) -
                 check="churn flag not recognised (set positive_values)",
                 rows=int(unknown.sum()),
                 examples=examples_of(raw[unknown]),
+                code=ProblemCode.UNKNOWN_CHURN_FLAG,
             )
         )
     out = customers.drop(columns=[spec.label_column])
@@ -212,7 +224,14 @@ def check_data(
     settings = resolve_config(data_dir, config)
     log = ReadLog()
     if not data_dir.is_dir():
-        log.problems.append(Problem(table="customers", column="", check=f"no folder {data_dir}"))
+        log.problems.append(
+            Problem(
+                table="customers",
+                column="",
+                check=f"no folder {data_dir}",
+                code=ProblemCode.NO_FOLDER,
+            )
+        )
         return ValidationReport(
             source=source, tables=None, problems=tuple(log.problems), repairs=()
         )
@@ -234,9 +253,7 @@ def check_data(
         extract = latest.normalize() if latest is not None else pd.Timestamp("1970-01-01")
         extract_source = "latest date in the data"
 
-    unparseable = {
-        (p.table, p.column) for p in log.problems if "date" in p.check or p.check == "not a number"
-    }
+    unreadable = {(p.table, p.column) for p in log.problems if p.code in UNREADABLE_VALUES}
     customers = frames.get("customers")
     codes = _customer_codes(customers, frames)
     for table, frame in frames.items():
@@ -247,7 +264,7 @@ def check_data(
             not_after=extract,
             required=required_columns(table, settings.snapshot),
         )
-        skip = {column for t, column in unparseable if t == table}
+        skip = {column for t, column in unreadable if t == table}
         log.problems.extend(run_schema(schema, frame, skip=skip))
     if customers is not None:
         _encode_customer_ids(customers, frames, codes)

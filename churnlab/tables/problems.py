@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import StrEnum
 
 import pandas as pd
 
@@ -12,6 +13,43 @@ WHAT_TO_DO = (
     "Fix the source files, or map your column names, delimiter, decimal mark and date format in "
     "churnlab.toml next to the data (see `churnlab validate --help`)."
 )
+
+
+class ProblemCode(StrEnum):
+    """What kind of problem a :class:`Problem` is, for code to act on (its words are for people).
+
+    Examples
+    --------
+    >>> ProblemCode.NEGATIVE, str(ProblemCode.NEGATIVE)
+    (<ProblemCode.NEGATIVE: 'negative'>, 'negative')
+    """
+
+    # Finding and reading the files.
+    NO_FOLDER = "no_folder"
+    MISSING_FILE = "missing_file"
+    TWO_FILES = "two_files"
+    EMPTY_FILE = "empty_file"
+    UNREADABLE_FILE = "unreadable_file"
+    NO_ROWS = "no_rows"
+    # Columns and their values as read.
+    DUPLICATE_COLUMN = "duplicate_column"
+    MISSING_COLUMN = "missing_column"
+    NOT_A_NUMBER = "not_a_number"
+    UNPARSEABLE_DATE = "unparseable_date"
+    MIXED_TIME_ZONES = "mixed_time_zones"
+    UNKNOWN_CHURN_FLAG = "unknown_churn_flag"
+    # The contract's row rules (:mod:`churnlab.tables.rules`).
+    EMPTY_VALUE = "empty_value"
+    DUPLICATE_ID = "duplicate_id"
+    NEGATIVE = "negative"
+    ORDER = "order"
+    AFTER_EXTRACT = "after_extract"
+    UNKNOWN_CUSTOMER = "unknown_customer"
+
+
+UNREADABLE_VALUES = frozenset({ProblemCode.NOT_A_NUMBER, ProblemCode.UNPARSEABLE_DATE})
+"""Problems with values that could not be read: they are left empty, and their empty values
+are not reported a second time."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -28,6 +66,16 @@ class Problem:
         How many rows break the rule (0 when it concerns the table or a column as a whole).
     examples:
         Up to five examples: customer ids, bad values or row numbers.
+    code:
+        What kind of problem it is (every problem churnlab reports has one). Left out of
+        equality: an expected problem can be written by its words alone.
+
+    Examples
+    --------
+    >>> problem = Problem(table="bills", column="amount", check="negative amount", rows=2,
+    ...                   examples=("row 2", "row 3"), code=ProblemCode.NEGATIVE)
+    >>> problem.where, problem.code
+    ('bills.amount', <ProblemCode.NEGATIVE: 'negative'>)
     """
 
     table: str
@@ -35,6 +83,7 @@ class Problem:
     check: str
     rows: int = 0
     examples: tuple[str, ...] = ()
+    code: ProblemCode | None = field(default=None, compare=False)
 
     @property
     def where(self) -> str:

@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 
 from churnlab.tables.config import DataConfig
 from churnlab.tables.contract import DATE, FILE_SUFFIXES, ID, NUMBER, TableContract
-from churnlab.tables.problems import Problem, examples_of
+from churnlab.tables.problems import Problem, ProblemCode, examples_of
 
 TIMESTAMP_DTYPE: Literal["datetime64[us]"] = "datetime64[us]"
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
@@ -42,7 +42,12 @@ def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> P
         path = data_dir / config.files[table]
         if not path.is_file():
             log.problems.append(
-                Problem(table=table, column="", check=f"file {config.files[table]} not found")
+                Problem(
+                    table=table,
+                    column="",
+                    check=f"file {config.files[table]} not found",
+                    code=ProblemCode.MISSING_FILE,
+                )
             )
             return None
         return path
@@ -52,7 +57,12 @@ def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> P
     if len(found) > 1:
         names = " and ".join(p.name for p in found)
         log.problems.append(
-            Problem(table=table, column="", check=f"both {names} exist; keep one or set [files]")
+            Problem(
+                table=table,
+                column="",
+                check=f"both {names} exist; keep one or set [files]",
+                code=ProblemCode.TWO_FILES,
+            )
         )
         return None
     return found[0] if found else None
@@ -79,16 +89,29 @@ def read_raw(path: Path, table: str, config: DataConfig, log: ReadLog) -> pd.Dat
                 encoding=encoding,
             )
     except pd.errors.EmptyDataError:
-        log.problems.append(Problem(table=table, column="", check=f"{path.name} is empty"))
+        log.problems.append(
+            Problem(
+                table=table, column="", check=f"{path.name} is empty", code=ProblemCode.EMPTY_FILE
+            )
+        )
         return None
     except Exception as exc:  # any reader failure is a data problem the user must see
         reason = str(exc).splitlines()[0][:80] if str(exc) else type(exc).__name__
         log.problems.append(
-            Problem(table=table, column="", check=f"{path.name} is unreadable: {reason}")
+            Problem(
+                table=table,
+                column="",
+                check=f"{path.name} is unreadable: {reason}",
+                code=ProblemCode.UNREADABLE_FILE,
+            )
         )
         return None
     if frame.empty:
-        log.problems.append(Problem(table=table, column="", check=f"{path.name} has no rows"))
+        log.problems.append(
+            Problem(
+                table=table, column="", check=f"{path.name} has no rows", code=ProblemCode.NO_ROWS
+            )
+        )
         return None
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame.reset_index(drop=True)
@@ -112,6 +135,7 @@ def apply_mapping(
                 column=column,
                 check=f"two columns are called {column} after the [columns.{contract.name}] "
                 "mapping; rename or drop one",
+                code=ProblemCode.DUPLICATE_COLUMN,
             )
         )
     if twice:
@@ -127,6 +151,7 @@ def apply_mapping(
                 column=column,
                 check=f"required column missing{hint}",
                 examples=examples_of(list(frame.columns)) if not close else (),
+                code=ProblemCode.MISSING_COLUMN,
             )
         )
     return None if missing else frame
@@ -177,6 +202,7 @@ def _parse_numbers(
                 check="not a number",
                 rows=int(bad.sum()),
                 examples=examples_of(values[bad]),
+                code=ProblemCode.NOT_A_NUMBER,
             )
         )
     return numbers
@@ -206,6 +232,7 @@ def _parse_dates(
                 check="mixed time-zone-aware and naive timestamps",
                 rows=int(aware.sum()),
                 examples=examples_of(text[aware]),
+                code=ProblemCode.MIXED_TIME_ZONES,
             )
         )
     elif present.any():  # a column with no values at all is neither aware nor naive
@@ -224,6 +251,7 @@ def _parse_dates(
                 check=f"unparseable date{hint}",
                 rows=int(bad.sum()),
                 examples=examples_of(text[bad]),
+                code=ProblemCode.UNPARSEABLE_DATE,
             )
         )
     return parsed.astype(TIMESTAMP_DTYPE)
@@ -298,6 +326,7 @@ def mixed_zone_problems(log: ReadLog) -> None:
                     column=column,
                     check="mixed time-zone-aware and naive timestamps",
                     examples=(f"naive: {', '.join(log.naive_columns[:3])}",),
+                    code=ProblemCode.MIXED_TIME_ZONES,
                 )
             )
     elif log.aware_columns:
