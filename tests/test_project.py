@@ -58,16 +58,30 @@ STAGES = [
 ]
 
 
+def _home_stage(name: str) -> str:
+    """The stage a name imported with ``from churnlab import name`` comes from."""
+    if (ROOT / "churnlab" / name).is_dir() or (ROOT / "churnlab" / f"{name}.py").exists():
+        return name  # a subpackage or module
+    import churnlab
+
+    module = churnlab._LAZY.get(name) or getattr(churnlab, name).__module__
+    return module.split(".")[1] if module.startswith("churnlab.") else "churnlab"
+
+
 def _stage_imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"))
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("churnlab."):
             found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.ImportFrom) and node.module == "churnlab":
+            found.update(_home_stage(alias.name) for alias in node.names)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name.startswith("churnlab."):
                     found.add(alias.name.split(".")[1])
+                elif alias.name == "churnlab":
+                    found.add("churnlab")  # the whole public surface: every stage
     return found
 
 
@@ -82,6 +96,22 @@ def test_imports_point_one_way(path):
     if stage == "cli":
         allowed = set(STAGES)
     assert _stage_imports(path) <= allowed
+
+
+@pytest.mark.parametrize(
+    ("source", "stages"),
+    [
+        ("from churnlab.model import train", {"model"}),
+        ("from churnlab import train, load_tables", {"model", "tables"}),
+        ("from churnlab import features", {"features"}),
+        ("from churnlab import SpecError", {"errors"}),
+        ("import churnlab", {"churnlab"}),
+    ],
+)
+def test_the_import_walk_sees_imports_through_the_package_root(tmp_path, source, stages):
+    module = tmp_path / "m.py"
+    module.write_text(source + "\n", encoding="utf-8")
+    assert _stage_imports(module) == stages
 
 
 def test_every_public_name_resolves():
