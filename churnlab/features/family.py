@@ -68,8 +68,9 @@ class Feature:
     days"``. ``requires`` names the contract columns it needs in ``table``; a feature whose
     columns are missing is left out rather than filled with zeros. ``reason_group`` joins
     features that state one fact (complaints in 30, 90 and 365 days) into one reason.
-    ``per_value``: one of a set of features made for each value of a category list (they come
-    after the fixed features in a frame's columns).
+    ``per_value``: one of a set of features made from the data, one per value of a category
+    list or per attribute column (they come after every family's fixed features in a frame's
+    columns).
     """
 
     name: str
