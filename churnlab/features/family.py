@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, Literal
+from dataclasses import asdict, dataclass, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import ibis
 import ibis.expr.types as ir
@@ -121,6 +121,23 @@ class Feature:
             direction="up" if number >= 1 else "down",
             pct_change=abs(number - 1),
         )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready values (saved in model cards).
+
+        >>> from churnlab.features import get_feature
+        >>> Feature.from_dict(get_feature("tenure_days").to_dict()) == get_feature("tenure_days")
+        True
+        """
+        return {**asdict(self), "requires": list(self.requires)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Feature:
+        """A feature from :meth:`to_dict` output (keys this version does not know are ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["requires"] = tuple(values.get("requires", ()))
+        return cls(**values)
 
     def available(self, columns: Sequence[str]) -> bool:
         """Whether a prepared table with these columns gives this feature."""

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from churnlab.errors import ModelError
+from churnlab.features.family import Feature
 from churnlab.labels.spec import LabelSpec
 from churnlab.model.spec import ModelSpec
 
@@ -70,6 +71,9 @@ class ModelCard:
     feature_names, feature_kinds, feature_dtypes, categories:
         The model's columns in order, their kind (count, float, category), pandas dtype, and
         the fixed category list of every categorical feature.
+    features:
+        Each feature's entry (family, description, reason category and group, template), so
+        that a saved model explains itself in words without the code that made it.
     feature_families:
         Feature families of your own (``module:ClassName``) beyond the built-in ones: scoring
         imports them to build the same features.
@@ -103,6 +107,7 @@ class ModelCard:
     feature_kinds: dict[str, str]
     feature_dtypes: dict[str, str]
     feature_families: tuple[str, ...] = ()
+    features: tuple[Feature, ...] = ()
     categories: dict[str, tuple[str, ...]]
     vocabulary: dict[str, tuple[str, ...]]
     label_spec: LabelSpec
@@ -142,6 +147,8 @@ class ModelCard:
             value = getattr(self, f.name)
             if isinstance(value, LabelSpec | ModelSpec):
                 value = value.to_dict()
+            elif f.name == "features":
+                value = [feature.to_dict() for feature in value]
             elif isinstance(value, tuple):
                 value = list(value)
             elif f.name in ("categories", "vocabulary"):
@@ -175,6 +182,7 @@ class ModelCard:
             ):
                 values[name] = tuple(values.get(name, ()))
             values["search"] = tuple(values.get("search", ()))
+            values["features"] = tuple(Feature.from_dict(f) for f in values.get("features", ()))
             for name in ("categories", "vocabulary"):
                 values[name] = {k: tuple(v) for k, v in values[name].items()}
             return cls(**values)
