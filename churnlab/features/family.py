@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import ibis
@@ -39,6 +39,7 @@ import ibis.expr.types as ir
 
 from churnlab.errors import SpecError
 from churnlab.features.definitions import in_last_days
+from churnlab.features.wording import LANGUAGES, UNITS, Unit, describe
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -63,9 +64,10 @@ PREPARED_NAMES = {
 class Feature:
     """One point-in-time feature.
 
-    ``template`` renders a reason with the fields ``value``, ``direction`` ("up"/"down") and
-    ``pct_change`` (``abs(value - 1)`` for ratios), e.g. ``"{value:.0f} complaints in the last 90
-    days"``. ``requires`` names the contract columns it needs in ``table``; a feature whose
+    ``texts`` write its reason per language, in the singular and the plural, for zero and
+    for a missing value (see :mod:`churnlab.features.wording`); ``template`` is the plain
+    English fallback, with the fields ``value``, ``direction`` ("up"/"down") and ``pct_change``
+    (``abs(value - 1)`` for ratios), e.g. ``"{value:.0f} outages in the last 90 days"``. ``requires`` names the contract columns it needs in ``table``; a feature whose
     columns are missing is left out rather than filled with zeros. ``reason_group`` joins
     features that state one fact (complaints in 30, 90 and 365 days) into one reason.
     ``per_value``: one of a set of features made from the data, one per value of a category
@@ -85,6 +87,11 @@ class Feature:
     reason_group: str = ""
     """Features that state one fact share a group; empty means the feature's own name."""
     per_value: bool = False
+    unit: Unit = "number"
+    """How the value is written in a reason (see :mod:`churnlab.features.wording`)."""
+    texts: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False)
+    """Reason texts per language and form (``one``, ``other``, ``zero``, ``missing``);
+    without one, reasons use ``template`` (English only)."""
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -101,8 +108,19 @@ class Feature:
             )
         if not self.reason_group:
             object.__setattr__(self, "reason_group", self.name)
+        if self.unit not in UNITS:
+            raise SpecError(
+                f"The 'unit' of feature {self.name!r} must be one of {', '.join(UNITS)}. "
+                f"Got {self.unit!r} instead."
+            )
+        unknown = sorted(set(self.texts) - set(LANGUAGES))
+        if unknown:
+            raise SpecError(
+                f"The 'texts' of feature {self.name!r} are for {', '.join(unknown)}; churnlab "
+                f"writes reasons in {', '.join(LANGUAGES)}."
+            )
 
-    def reason(self, value: object) -> str:
+    def reason(self, value: object, language: str = "en") -> str:
         """The reason this feature's value gives, in words for marketing.
 
         >>> from churnlab.features import get_feature
@@ -111,16 +129,7 @@ class Feature:
         >>> get_feature("spend_ratio_3m").reason(0.65)
         'spend down 35% on the previous quarter'
         """
-        if value is None or (isinstance(value, float) and value != value):
-            return f"{self.description} unknown"
-        if self.kind == "category":
-            return self.template.format(value=value)
-        number = float(value)  # type: ignore[arg-type]
-        return self.template.format(
-            value=number,
-            direction="up" if number >= 1 else "down",
-            pct_change=abs(number - 1),
-        )
+        return describe(self, value, language=language)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready values (saved in model cards).
@@ -129,7 +138,11 @@ class Feature:
         >>> Feature.from_dict(get_feature("tenure_days").to_dict()) == get_feature("tenure_days")
         True
         """
-        return {**asdict(self), "requires": list(self.requires)}
+        return {
+            **asdict(self),
+            "requires": list(self.requires),
+            "texts": {lang: dict(forms) for lang, forms in self.texts.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Feature:
@@ -142,6 +155,39 @@ class Feature:
     def available(self, columns: Sequence[str]) -> bool:
         """Whether a prepared table with these columns gives this feature."""
         return all(PREPARED_NAMES.get(r, r) in columns for r in self.requires)
+
+
+def say(
+    en: str,
+    zh: str,
+    *,
+    en_one: str | None = None,
+    zero: tuple[str, str] | None = None,
+    missing: tuple[str, str] | None = None,
+) -> dict[str, dict[str, str]]:
+    """Reason texts in English and Chinese (``Feature.texts``): ``en`` and ``zh`` are the
+    general forms, ``en_one`` the English singular, ``zero`` and ``missing`` (English,
+    Chinese) the texts for a value of 0 and for no value.
+
+    >>> say("{value} complaints", "投诉{value}次", en_one="{value} complaint")["en"]
+    {'other': '{value} complaints', 'one': '{value} complaint'}
+    """
+    out = {"en": {"other": en}, "zh": {"other": zh}}
+    if en_one is not None:
+        out["en"]["one"] = en_one
+    for form, pair in (("zero", zero), ("missing", missing)):
+        if pair is not None:
+            out["en"][form], out["zh"][form] = pair
+    return out
+
+
+def literal(text: str) -> str:
+    """Text from the data, safe inside a reason template (braces doubled).
+
+    >>> literal("a{b}")
+    'a{{b}}'
+    """
+    return str(text).replace("{", "{{").replace("}", "}}")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from strategies import frame
 from churnlab.errors import SpecError
 from churnlab.features import Feature, build_scoring_frame, get_feature, list_features
 from churnlab.features.registry import CORE_FEATURES, category_count_feature
+from churnlab.features.wording import describe
 from churnlab.tables import Tables, load_tables
 
 REQUIRED = [
@@ -45,9 +46,73 @@ def test_every_feature_has_a_family_a_description_and_a_reason(feature: Feature)
         assert str(getattr(feature, field)).strip(), f"{feature.name} has no {field}"
     assert feature.kind in ("count", "float")
     assert re.fullmatch(r"[a-z0-9_]+", feature.name)
-    # Every template renders a typical value, and an unknown value says so.
-    assert "{" not in feature.reason(2.0)
-    assert feature.reason(float("nan")) == f"{feature.description} unknown"
+    # Every text renders, in both languages, for one, many, zero and no value.
+    row = {name: 3.0 for name in ("open_complaint_age_days_max",)}
+    others = {name: get_feature(name) for name in row}
+    for language in ("en", "zh"):
+        assert set(feature.texts[language]) >= {"other"}
+        for value in (1.0, 2.0, 0.0, float("nan")):
+            text = describe(feature, value, language=language, row=row, others=others)
+            assert text.strip() and "{" not in text and "nan" not in text.lower(), text
+    missing = describe(feature, float("nan"))
+    assert missing == feature.texts["en"].get("missing", f"{feature.description}: unknown")
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "language", "typical", "reason"),
+    [
+        ("complaints_30d", 1, "en", None, "1 complaint in the last 30 days"),
+        ("complaints_30d", 4, "en", 0, "4 complaints in the last 30 days (typical customer: 0)"),
+        ("complaints_30d", 0, "en", None, "no complaint in the last 30 days"),
+        ("complaints_30d", 4, "zh", 0, "近30天投诉4次（典型客户：0）"),
+        ("complaints_30d", 1, "zh", None, "近30天投诉1次"),
+        ("days_since_complaint", float("nan"), "en", 10, "no complaint on record"),
+        ("days_since_complaint", float("nan"), "zh", None, "没有投诉记录"),
+        ("days_since_complaint", 1, "en", None, "last complaint 1 day ago"),
+        (
+            "spend_ratio_3m",
+            1.4,
+            "en",
+            1.0,
+            "spend up 40% on the previous quarter (typical customer: +0%)",
+        ),
+        ("spend_ratio_3m", 0.6, "zh", None, "消费较上季度下降40%"),
+        ("spend_ratio_3m", float("nan"), "en", None, "too few months since signup to tell"),
+        ("spend_last_month", 1234.5, "zh", None, "上月消费1,234.50"),
+        ("months_since_last_bill", 1.0, "en", None, "no bill for 1 month"),
+        ("months_since_last_bill", 2.5, "en", None, "no bill for 2.5 months"),
+        ("loyalty_points", 0, "en", None, "no loyalty points (new, or wiped by a late payment)"),
+    ],
+)
+def test_reason_texts_handle_plurals_zero_missing_and_units_in_both_languages(
+    name: str, value: float, language: str, typical: float | None, reason: str
+) -> None:
+    assert describe(get_feature(name), value, language=language, typical=typical) == reason
+
+
+def test_an_open_complaint_reason_names_the_oldest_age() -> None:
+    row = {"open_complaint_age_days_max": 23.0}
+    others = {"open_complaint_age_days_max": get_feature("open_complaint_age_days_max")}
+    text = describe(get_feature("complaints_open"), 2, row=row, others=others)
+    assert text == "2 complaints still open, the oldest for 23 days"
+
+
+def test_a_feature_without_a_chinese_text_is_refused_in_chinese_with_the_fix() -> None:
+    own = Feature(
+        name="x",
+        family="mine",
+        description="x",
+        reason_category="price",
+        template="{value:.0f} things",
+        table="bills",
+    )
+    assert describe(own, 3.0) == "3 things"
+    with pytest.raises(
+        SpecError, match=r"feature 'x' \(family 'mine'\) has no reason text in 'zh'"
+    ):
+        describe(own, 3.0, language="zh")
+    with pytest.raises(SpecError, match=r"The 'language' must be one of en, zh. Got 'fr'"):
+        describe(own, 3.0, language="fr")
 
 
 @pytest.mark.parametrize(
@@ -59,6 +124,7 @@ def test_every_feature_has_a_family_a_description_and_a_reason(feature: Feature)
         ("late_payments_12m", 2, "2 late payments in the last 12 months"),
         ("days_since_failure", 4.0, "last service failure 4 days ago"),
         ("tenure_days", 400, "customer for 400 days"),
+        ("tenure_days", 1, "customer for 1 day"),
         ("spend_last_month", 1234.5, "spent 1,234.50 in the last month"),
     ],
 )

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING
 import ibis.expr.types as ir
 
 from churnlab.features.definitions import days_since
-from churnlab.features.family import Feature, FeatureFamily, Scans, category_slugs
+from churnlab.features.family import (
+    Feature,
+    FeatureFamily,
+    Kind,
+    Scans,
+    category_slugs,
+    literal,
+    say,
+)
+from churnlab.features.wording import Unit
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -20,10 +29,12 @@ VOCABULARY = "complaints.category"
 def _complaint(
     name: str,
     description: str,
-    template: str,
+    texts: dict[str, dict[str, str]],
     *,
+    template: str = "",
     requires: tuple[str, ...] = (),
-    kind: str = "float",
+    kind: Kind = "float",
+    unit: Unit = "count",
     group: str = "complaints",
     per_value: bool = False,
 ) -> Feature:
@@ -32,13 +43,27 @@ def _complaint(
         family="complaints",
         description=description,
         reason_category="service",
-        template=template,
+        template=template or texts["en"]["other"],
         table="complaints",
         requires=requires,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         reason_group=group,
         per_value=per_value,
+        unit=unit,
+        texts=texts,
     )
+
+
+def _counted(window_en: str, window_zh: str) -> dict[str, dict[str, str]]:
+    return say(
+        f"{{value}} complaints {window_en}",
+        f"{window_zh}投诉{{value}}次",
+        en_one=f"{{value}} complaint {window_en}",
+        zero=(f"no complaint {window_en}", f"{window_zh}没有投诉"),
+    )
+
+
+_NO_OPEN = ("no complaint open", "没有未解决的投诉")
 
 
 class Complaints(FeatureFamily):
@@ -51,25 +76,31 @@ class Complaints(FeatureFamily):
         _complaint(
             "complaints_30d",
             "complaints opened in the last 30 days",
-            "{value:.0f} complaints in the last 30 days",
+            _counted("in the last 30 days", "近30天"),
             kind="count",
         ),
         _complaint(
             "complaints_90d",
             "complaints opened in the last 90 days",
-            "{value:.0f} complaints in the last 90 days",
+            _counted("in the last 90 days", "近90天"),
             kind="count",
         ),
         _complaint(
             "complaints_365d",
             "complaints opened in the last 365 days",
-            "{value:.0f} complaints in the last year",
+            _counted("in the last year", "近一年"),
             kind="count",
         ),
         _complaint(
             "complaints_open",
             "complaints still open at the cutoff",
-            "{value:.0f} complaints still unresolved",
+            say(
+                "{value} complaints still open, the oldest for {open_complaint_age_days_max} days",
+                "{value}个投诉尚未解决，最久的已{open_complaint_age_days_max}天",
+                en_one="{value} complaint still open for {open_complaint_age_days_max} days",
+                zero=_NO_OPEN,
+            ),
+            template="{value:.0f} complaints still unresolved",
             requires=("resolved_at",),
             kind="count",
             group="open_complaints",
@@ -77,28 +108,51 @@ class Complaints(FeatureFamily):
         _complaint(
             "complaint_resolve_days_mean",
             "mean days to resolve complaints opened in the last 365 days",
-            "complaints took {value:.1f} days to resolve on average",
+            say(
+                "complaints took {value} days to resolve on average",
+                "投诉平均{value}天才解决",
+                en_one="complaints took {value} day to resolve on average",
+                missing=("no complaint resolved in the last year", "近一年没有已解决的投诉"),
+            ),
             requires=("resolved_at",),
+            unit="days",
             group="complaint_handling",
         ),
         _complaint(
             "open_complaint_age_days_max",
             "age in days of the oldest open complaint",
-            "a complaint open for {value:.0f} days",
+            say(
+                "a complaint open for {value} days",
+                "有投诉已{value}天未解决",
+                en_one="a complaint open for {value} day",
+                missing=_NO_OPEN,
+            ),
             requires=("resolved_at",),
+            unit="days",
             group="open_complaints",
         ),
         _complaint(
             "repeat_complaints_90d",
             "complaints in the last 90 days about a category already raised in those 90 days",
-            "{value:.0f} repeated complaints in the last 90 days",
+            say(
+                "{value} repeated complaints in the last 90 days",
+                "近90天重复投诉{value}次",
+                en_one="{value} repeated complaint in the last 90 days",
+                zero=("no repeated complaint in the last 90 days", "近90天没有重复投诉"),
+            ),
             kind="count",
             group="complaint_handling",
         ),
         _complaint(
             "days_since_complaint",
             "days since the last complaint",
-            "last complaint {value:.0f} days ago",
+            say(
+                "last complaint {value} days ago",
+                "最近一次投诉在{value}天前",
+                en_one="last complaint {value} day ago",
+                missing=("no complaint on record", "没有投诉记录"),
+            ),
+            unit="days",
         ),
     )
 
@@ -149,13 +203,22 @@ class Complaints(FeatureFamily):
 def category_feature(value: str, part: str) -> Feature:
     """The count of complaints about one category (``part``: its column-name part).
 
-    >>> category_feature("Billing error", "billing_error").reason(2)
-    '2 complaints about Billing error in the last year'
+    >>> category_feature("billing", "billing").reason(2)
+    '2 complaints about billing in the last year'
     """
+    about = literal(value)
     return _complaint(
         f"complaints_365d_{part}",
         f"complaints about {value} in the last 365 days",
-        f"{{value:.0f}} complaints about {value} in the last year",
+        say(
+            f"{{value}} complaints about {about} in the last year",
+            f"近一年关于“{about}”的投诉{{value}}次",
+            en_one=f"{{value}} complaint about {about} in the last year",
+            zero=(
+                f"no complaint about {about} in the last year",
+                f"近一年没有关于“{about}”的投诉",
+            ),
+        ),
         requires=("category",),
         kind="count",
         per_value=True,

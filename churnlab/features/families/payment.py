@@ -9,7 +9,7 @@ import ibis
 import ibis.expr.types as ir
 
 from churnlab.features.definitions import DAYS_PER_MONTH, known_at
-from churnlab.features.family import Feature, FeatureFamily, Scans, Total
+from churnlab.features.family import Feature, FeatureFamily, Scans, Total, say
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -35,6 +35,13 @@ class Payment(FeatureFamily):
             requires=_NEEDS,
             kind="count",
             reason_group="late_payment",
+            unit="count",
+            texts=say(
+                "{value} late payments in the last 12 months",
+                "近12个月逾期缴费{value}次",
+                en_one="{value} late payment in the last 12 months",
+                zero=("no late payment in the last 12 months", "近12个月没有逾期缴费"),
+            ),
         ),
         Feature(
             name="unpaid_bills",
@@ -46,6 +53,13 @@ class Payment(FeatureFamily):
             requires=_NEEDS,
             kind="count",
             reason_group="late_payment",
+            unit="count",
+            texts=say(
+                "{value} overdue bills unpaid",
+                "{value}张逾期账单未付",
+                en_one="{value} overdue bill unpaid",
+                zero=("no overdue bill unpaid", "没有逾期未付的账单"),
+            ),
         ),
         Feature(
             name="loyalty_points",
@@ -58,6 +72,16 @@ class Payment(FeatureFamily):
             template="{value:,.0f} loyalty points",
             table="bills",
             requires=_NEEDS,
+            unit="count",
+            texts=say(
+                "only {value} loyalty points",
+                "积分仅{value}分",
+                en_one="only {value} loyalty point",
+                zero=(
+                    "no loyalty points (new, or wiped by a late payment)",
+                    "积分为零（新客户或因逾期清零）",
+                ),
+            ),
         ),
     )
     totals: ClassVar[Mapping[str, Total]] = {"spend_total": Total("bills", "amount", "sum")}

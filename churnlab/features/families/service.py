@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING, ClassVar
 import ibis.expr.types as ir
 
 from churnlab.features.definitions import days_since
-from churnlab.features.family import Feature, FeatureFamily, Scans, Total, category_slugs
+from churnlab.features.family import (
+    Feature,
+    FeatureFamily,
+    Kind,
+    Scans,
+    Total,
+    category_slugs,
+    literal,
+    say,
+)
+from churnlab.features.wording import Unit
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -22,10 +32,11 @@ VOCABULARY = "service_events.kind"
 def _failure(
     name: str,
     description: str,
-    template: str,
+    texts: dict[str, dict[str, str]],
     *,
     requires: tuple[str, ...] = (),
-    kind: str = "float",
+    kind: Kind = "float",
+    unit: Unit = "count",
     group: str = "service_failures",
     per_value: bool = False,
 ) -> Feature:
@@ -34,12 +45,23 @@ def _failure(
         family="service",
         description=description,
         reason_category="service",
-        template=template,
+        template=texts["en"]["other"],
         table="service_events",
         requires=requires,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         reason_group=group,
         per_value=per_value,
+        unit=unit,
+        texts=texts,
+    )
+
+
+def _counted(window_en: str, window_zh: str) -> dict[str, dict[str, str]]:
+    return say(
+        f"{{value}} service failures {window_en}",
+        f"{window_zh}服务故障{{value}}次",
+        en_one=f"{{value}} service failure {window_en}",
+        zero=(f"no service failure {window_en}", f"{window_zh}没有服务故障"),
     )
 
 
@@ -53,38 +75,54 @@ class Service(FeatureFamily):
         _failure(
             "failures_7d",
             "service failures in the last 7 days",
-            "{value:.0f} service failures in the last week",
+            _counted("in the last week", "近7天"),
             kind="count",
         ),
         _failure(
             "failures_30d",
             "service failures in the last 30 days",
-            "{value:.0f} service failures in the last 30 days",
+            _counted("in the last 30 days", "近30天"),
             kind="count",
         ),
         _failure(
             "failures_90d",
             "service failures in the last 90 days",
-            "{value:.0f} service failures in the last 90 days",
+            _counted("in the last 90 days", "近90天"),
             kind="count",
         ),
         _failure(
             "outage_minutes_90d",
             "minutes of service failure in the last 90 days",
-            "{value:,.0f} minutes without service in the last 90 days",
+            say(
+                "{value} minutes without service in the last 90 days",
+                "近90天服务中断{value}分钟",
+                en_one="{value} minute without service in the last 90 days",
+                zero=("no time without service in the last 90 days", "近90天没有服务中断"),
+            ),
             requires=("duration_minutes",),
+            unit="minutes",
             group="outage_minutes",
         ),
         _failure(
             "failure_rate_trend",
             "failure rate of the last 30 days over that of the 60 days before (smoothed)",
-            "service failures {direction} {pct_change:.0%} on the previous two months",
+            say(
+                "service failures {direction} {pct_change} on the previous two months",
+                "服务故障较前两个月{direction}{pct_change}",
+            ),
+            unit="ratio",
             group="failure_trend",
         ),
         _failure(
             "days_since_failure",
             "days since the last service failure",
-            "last service failure {value:.0f} days ago",
+            say(
+                "last service failure {value} days ago",
+                "最近一次服务故障在{value}天前",
+                en_one="last service failure {value} day ago",
+                missing=("no service failure on record", "没有服务故障记录"),
+            ),
+            unit="days",
         ),
     )
     totals: ClassVar[Mapping[str, Total]] = {
@@ -131,13 +169,19 @@ class Service(FeatureFamily):
 def kind_feature(value: str, part: str) -> Feature:
     """The count of service failures of one kind (``part``: its column-name part).
 
-    >>> kind_feature("Dropped call", "dropped_call").reason(1)
-    '1 Dropped call failures in the last 90 days'
+    >>> kind_feature("dropped call", "dropped_call").reason(1)
+    '1 dropped call failure in the last 90 days'
     """
+    kind = literal(value)
     return _failure(
         f"failures_90d_{part}",
         f"service failures of kind {value} in the last 90 days",
-        f"{{value:.0f}} {value} failures in the last 90 days",
+        say(
+            f"{{value}} {kind} failures in the last 90 days",
+            f"近90天“{kind}”故障{{value}}次",
+            en_one=f"{{value}} {kind} failure in the last 90 days",
+            zero=(f"no {kind} failure in the last 90 days", f"近90天没有“{kind}”故障"),
+        ),
         requires=("kind",),
         kind="count",
         per_value=True,

@@ -9,7 +9,8 @@ import ibis
 import ibis.expr.types as ir
 
 from churnlab.features.definitions import DAYS_PER_MONTH
-from churnlab.features.family import Feature, FeatureFamily, Scans, Total
+from churnlab.features.family import Feature, FeatureFamily, Scans, Total, say
+from churnlab.features.wording import Unit
 from churnlab.labels.window import CutoffBounds
 
 SPEND_MONTHS = 6
@@ -18,15 +19,28 @@ SLOPE_WEIGHTS = tuple((5 - k - 2.5) / 17.5 for k in range(6))
 """Least-squares slope over six monthly sums with x = 5 (last month) .. 0: sum(w_k * y_k)."""
 
 
-def _spend(name: str, description: str, template: str, category: str = "price") -> Feature:
+_TOO_SHORT = ("too few months since signup to tell", "在网时间太短，无法判断")
+
+
+def _spend(
+    name: str,
+    description: str,
+    texts: dict[str, dict[str, str]],
+    *,
+    unit: Unit = "money",
+    group: str = "spend_change",
+    category: str = "price",
+) -> Feature:
     return Feature(
         name=name,
         family="spend",
         description=description,
         reason_category=category,
-        template=template,
+        template=texts["en"]["other"],
         table="bills",
-        reason_group="spend_level" if "mean" in name or "last" in name else "spend_change",
+        reason_group=group,
+        unit=unit,
+        texts=texts,
     )
 
 
@@ -37,40 +51,70 @@ class Spend(FeatureFamily):
     table = "bills"
     entries = (
         _spend(
-            "spend_last_month", "spend in the last month", "spent {value:,.2f} in the last month"
+            "spend_last_month",
+            "spend in the last month",
+            say(
+                "spent {value} in the last month",
+                "上月消费{value}",
+                zero=("no spend in the last month", "上月无消费"),
+            ),
+            group="spend_level",
         ),
         _spend(
             "spend_mean_3m",
             "mean monthly spend over the last 3 months",
-            "spends {value:,.2f} a month on average",
+            say(
+                "spends {value} a month on average",
+                "近3个月月均消费{value}",
+                missing=("no full month of spend yet", "尚无完整月份的消费"),
+            ),
+            group="spend_level",
         ),
         _spend(
             "spend_ratio_3m",
             "spend in the last 3 months over the 3 months before",
-            "spend {direction} {pct_change:.0%} on the previous quarter",
+            say(
+                "spend {direction} {pct_change} on the previous quarter",
+                "消费较上季度{direction}{pct_change}",
+                missing=_TOO_SHORT,
+            ),
+            unit="ratio",
         ),
         _spend(
             "spend_slope_6m",
             "least-squares trend of monthly spend over 6 months",
-            "monthly spend changing by {value:+,.2f} a month",
+            say(
+                "monthly spend changing by {value} a month",
+                "月消费每月变化{value}",
+                missing=_TOO_SHORT,
+            ),
         ),
         _spend(
             "spend_max_increase_6m",
             "largest month-on-month spend increase in 6 months",
-            "a bill jump of {value:,.2f} in the last 6 months",
+            say(
+                "a bill jump of {value} in the last 6 months",
+                "近6个月账单最大涨幅{value}",
+                zero=("no bill jump in the last 6 months", "近6个月账单没有上涨"),
+            ),
         ),
         _spend(
             "spend_std_6m",
             "volatility (standard deviation) of monthly spend over 6 months",
-            "monthly spend varies by {value:,.2f}",
+            say("monthly spend varies by {value}", "月消费波动{value}", missing=_TOO_SHORT),
         ),
-        Feature(
-            name="months_since_last_bill",
-            family="spend",
-            description="months since the last bill",
-            reason_category="engagement",
-            template="no bill for {value:.1f} months",
-            table="bills",
+        _spend(
+            "months_since_last_bill",
+            "months since the last bill",
+            say(
+                "no bill for {value} months",
+                "已{value}个月没有账单",
+                en_one="no bill for {value} month",
+                missing=("no bill on record", "没有账单记录"),
+            ),
+            unit="months",
+            group="months_since_last_bill",
+            category="engagement",
         ),
     )
     totals: ClassVar[Mapping[str, Total]] = {"last_bill_day": Total("bills", "day", "max")}

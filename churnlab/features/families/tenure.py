@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import ibis
 import ibis.expr.types as ir
 
-from churnlab.features.family import Feature, FeatureFamily
+from churnlab.features.family import Feature, FeatureFamily, say
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -30,6 +30,10 @@ class Tenure(FeatureFamily):
             table="customers",
             requires=("signup_date",),
             kind="count",
+            unit="days",
+            texts=say(
+                "customer for {value} days", "在网{value}天", en_one="customer for {value} day"
+            ),
         ),
     )
 
