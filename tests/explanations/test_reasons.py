@@ -1,0 +1,182 @@
+"""Per-customer reasons: grouped, risk-raising only, actionable first, in two languages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from churnlab.errors import ConfigError, SpecError
+from churnlab.explanations.actions import default_actions, read_actions
+from churnlab.explanations.reasons import reason_columns, reason_table
+from churnlab.features import Feature, get_feature
+from churnlab.features.families import attribute_feature
+
+FEATURES = [
+    get_feature("complaints_30d"),
+    get_feature("complaints_90d"),
+    get_feature("failures_30d"),
+    get_feature("late_payments_12m"),
+    get_feature("spend_ratio_3m"),
+    attribute_feature("contract", categorical=True),
+]
+NAMES = [f.name for f in FEATURES]
+
+
+def table(shap_rows, data_rows, **kwargs):
+    values = pd.DataFrame(shap_rows, columns=NAMES, dtype="float64")
+    data = pd.DataFrame(data_rows, columns=NAMES)
+    data["contract"] = pd.Categorical(data["contract"])
+    raw = -2.0 + values.sum(axis=1).to_numpy()
+    ids = [f"{i:05d}" for i in range(len(values))]
+    return reason_table(values, data, FEATURES, customer_id=ids, raw_score=raw, **kwargs)
+
+
+ROWS = [  # complaints 30d/90d, failures_30d, late payments, spend ratio, contract
+    [0.3, 0.5, 1.2, -0.4, 0.05, 0.9],
+    [0.0, 0.0, -0.1, 0.0, 0.0, -0.2],
+    [0.0, 0.0, 0.02, 0.0, 0.0, 2.0],
+]
+DATA = [
+    [1, 2, 4, 0, 1.4, "month-to-month"],
+    [0, 0, 0, 0, 1.0, "two-year"],
+    [0, 0, 1, 0, 1.0, "month-to-month"],
+]
+
+
+def test_features_of_one_fact_form_one_reason_and_risk_lowering_ones_are_never_cited():
+    out = table(ROWS, DATA, k=3)
+    assert list(out.columns) == reason_columns(3)
+    first = out.iloc[0]
+    # complaints 30d + 90d: 0.8 together; failures 1.2; contract 0.9; spend ratio 0.05 is
+    # under 10% of the positive total; late payments lower the risk.
+    assert first["reason_1"] == "4 service failures in the last 30 days (typical customer: 1)"
+    assert first["reason_2"] == "contract: month-to-month (typical customer: month-to-month)"
+    assert first["reason_3"] == "2 complaints in the last 90 days (typical customer: 0)"
+    assert [first[f"reason_{i}_category"] for i in (1, 2, 3)] == ["service", "contract", "service"]
+    assert first["top_actionable_category"] == "service"
+    assert first["recommended_action"].startswith("Priority fault fix")
+    assert (
+        out.filter(like="reason_").astype(str).apply(lambda c: c.str.contains("late")).sum().sum()
+    ) == 0
+
+
+def test_a_customer_whose_risk_nothing_raises_gets_no_reason_and_the_fallback_action():
+    second = table(ROWS, DATA, k=3).iloc[1]
+    assert second[["reason_1", "reason_2", "reason_3"]].isna().all()
+    assert pd.isna(second["top_actionable_category"])
+    assert second["recommended_action"].startswith("Satisfaction call")
+
+
+def test_the_strongest_actionable_reason_is_listed_even_when_others_fill_the_list():
+    # Contract alone is over 10% of the total; failures (0.02) are under it but actionable.
+    third = table(ROWS, DATA, k=1).iloc[2]
+    assert third["reason_1_category"] == "service"
+    assert third["top_actionable_category"] == "service"
+    both = table(ROWS, DATA, k=2).iloc[2]
+    assert [both["reason_1_category"], both["reason_2_category"]] == ["contract", "service"]
+
+
+def test_impacts_are_probability_points_of_removing_the_reason():
+    out = table(ROWS, DATA, k=3)
+    raw = -2.0 + sum(ROWS[0])
+    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    assert out.loc[0, "reason_1_impact"] == pytest.approx(
+        100 * (sig(raw) - sig(raw - 1.2)), abs=0.01
+    )
+    assert (out[["reason_1_impact", "reason_2_impact", "reason_3_impact"]].iloc[0] > 0).all()
+
+
+def test_reasons_read_in_chinese():
+    first = table(ROWS, DATA, k=2, language="zh").iloc[0]
+    assert first["reason_1"] == "近30天服务故障4次（典型客户：1）"
+    assert first["recommended_action"] == "优先修复故障，并由问题负责人致电客户"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"k": 0}, r"The 'k' parameter of reasons must be an int in \[1, 5\]. Got 0 instead."),
+        ({"k": 6}, r"Got 6 instead"),
+        ({"language": "de"}, r"The 'language' must be one of en, zh. Got 'de' instead."),
+        ({"min_share": 1.5}, r"'min_share' parameter of reasons must be a number in \[0, 1\)"),
+    ],
+)
+def test_bad_requests_are_refused_with_the_expected_form(kwargs, message):
+    with pytest.raises(SpecError, match=message):
+        table(ROWS, DATA, **kwargs)
+
+
+def test_a_feature_without_an_entry_or_a_text_is_refused_before_any_reason():
+    values = pd.DataFrame([[1.0]], columns=["mystery"])
+    with pytest.raises(
+        SpecError, match=r"no entry \(reason category and text\) for the feature 'mystery': retrain"
+    ):
+        reason_table(values, values, FEATURES, customer_id=["1"], raw_score=np.zeros(1))
+    own = Feature(
+        name="mine",
+        family="own",
+        description="mine",
+        reason_category="price",
+        template="{value:.0f} of mine",
+        table="bills",
+    )
+    values = pd.DataFrame([[1.0]], columns=["mine"])
+    english = reason_table(values, values, [own], customer_id=["1"], raw_score=np.ones(1), k=1)
+    assert english.loc[0, "reason_1"] == "1 of mine (typical customer: 1)"
+    with pytest.raises(SpecError, match=r"has no reason text in 'zh'"):
+        reason_table(values, values, [own], customer_id=["1"], raw_score=np.ones(1), language="zh")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "no_reason = {en='x', zh='y'}\n[categories.servise]\nactionable = true",
+            r"unknown reason category 'servise'. Did you mean 'service'\?",
+        ),
+        (
+            "no_reason = {en='x', zh='y'}\n[categories.price]\nactionable = true",
+            r"\[categories.price\] .* is actionable but has no action",
+        ),
+        (
+            "no_reason = {en='x', zh='y'}\n[categories.price]\nactionable = true\naction = {en='x'}",
+            r"lacks the zh text",
+        ),
+        (
+            "no_reason = {en='x', zh='y'}\n[categories.price]\nactionabel = true",
+            r"Unknown key 'actionabel' .* Did you mean 'actionable'\?",
+        ),
+        ("[categories.price\nactionable = true", r"is not valid TOML"),
+        ("[categories.price]\nactionable = false", r"needs no_reason"),
+    ],
+)
+def test_a_broken_action_table_says_what_to_fix(tmp_path, text, message):
+    path = tmp_path / "actions.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        read_actions(path)
+
+
+def test_an_action_table_must_cover_the_model_categories(tmp_path):
+    path = tmp_path / "actions.toml"
+    path.write_text(
+        "no_reason = {en='call', zh='回访'}\n[categories.service]\nactionable = false\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match=r"no entry for the reason categories 'contract', 'payment', 'price'"
+    ):
+        table(ROWS, DATA, actions=str(path))
+
+
+def test_the_default_action_table_says_which_categories_are_actionable():
+    actions = default_actions()
+    assert {c for c, a in actions.categories.items() if a.actionable} == {
+        "service",
+        "price",
+        "payment",
+        "product",
+        "engagement",
+    }
+    assert not any(actions.is_actionable(c) for c in ("tenure", "contract", "region", "other"))
