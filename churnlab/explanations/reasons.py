@@ -135,11 +135,12 @@ def reason_table(
         raise SpecError(
             f"The 'min_share' parameter of reasons must be a number in [0, 1). Got {min_share!r} instead."
         )
-    entries = _entries(values.columns, features)
+    entries = _entries(list(values.columns), features)
     for entry in entries.values():
         texts_of(entry, language)  # every feature can be written: refuse now, not mid-list
-    table = actions if isinstance(actions, ActionTable) else None
-    if table is None:
+    if isinstance(actions, ActionTable):
+        table = actions
+    else:
         known = {*STANDARD_CATEGORIES, *(f.reason_category for f in entries.values())}
         table = read_actions(actions, known=known)
     table.check_covers({f.reason_category for f in entries.values()})
