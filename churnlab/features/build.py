@@ -146,11 +146,8 @@ def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
     if engine is not None:
         yield engine, False
         return
-    owned = DuckDBEngine()
-    try:
+    with DuckDBEngine() as owned:
         yield owned, True
-    finally:
-        owned.close()
 
 
 T = TypeVar("T")
@@ -291,7 +288,7 @@ def _parts(
             yield part
     finally:
         bar.close()
-        if owned and isinstance(engine, DuckDBEngine):
+        if owned:
             engine.close()  # its copies of the tables are no longer needed: free them now
 
 
