@@ -129,9 +129,7 @@ def quality(model_dir: Path, data_dir: Path) -> dict[str, float]:
     and the true hazards' product over the three months that exist (low for early churners,
     who have fewer months, and knowing months two and three).
     """
-    from sklearn.metrics import roc_auc_score
-
-    from churnlab.model import expected_calibration_error
+    from churnlab.metrics import expected_calibration_error, roc_auc
 
     holdout = pd.read_parquet(model_dir / "holdout.parquet")
     card = json.loads((model_dir / "card.json").read_text())
@@ -139,17 +137,17 @@ def quality(model_dir: Path, data_dir: Path) -> dict[str, float]:
     true_p, first_p = _truth_probabilities(truth, holdout, "hazard")
     _, observable_p = _truth_probabilities(truth, holdout, "hazard_observable")
     y = holdout["churned"].to_numpy()
-    model_auc = roc_auc_score(y, holdout["probability"])
-    observable_auc = roc_auc_score(y, observable_p)
+    model_auc = roc_auc(y, holdout["probability"])
+    observable_auc = roc_auc(y, observable_p)
     return {
         "model_auc": model_auc,
         "observable_auc": observable_auc,
         "ratio": model_auc / observable_auc,
-        "truth_auc": roc_auc_score(y, true_p),
-        "first_month_auc": roc_auc_score(y, first_p),
+        "truth_auc": roc_auc(y, true_p),
+        "first_month_auc": roc_auc(y, first_p),
         "ece": expected_calibration_error(y, holdout["probability"], bins=15),
         "truth_ece": expected_calibration_error(y, observable_p, bins=15),
-        "baseline_auc": roc_auc_score(y, holdout["baseline_probability"]),
+        "baseline_auc": roc_auc(y, holdout["baseline_probability"]),
         "holdout_rows": len(holdout),
         "churn_rate": float(y.mean()),
         "rows": card["rows"],

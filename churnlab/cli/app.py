@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from churnlab.errors import ChurnlabError, DataError
+from churnlab.errors import ChurnlabError, ChurnlabWarning, DataError
 
 if TYPE_CHECKING:  # the commands import lazily: `churnlab --help` stays fast
     from churnlab.labels import LabelSpec
@@ -28,11 +28,32 @@ EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 T = TypeVar("T")
 
 
+def show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """Print a warning as one readable line on stderr (``warnings.showwarning``'s signature).
+
+    churnlab's own warnings say what to do, so they are printed as they are; another library's
+    also name their category and where they were raised, to find their cause.
+    """
+    if issubclass(category, ChurnlabWarning):
+        typer.echo(f"Warning: {message}", err=True)
+    else:
+        where = f"{Path(filename).name}:{lineno}"
+        typer.echo(f"Warning: {message} ({category.__name__}, {where})", err=True)
+
+
 def run_or_exit(call: Callable[[], T]) -> T:
-    """Run a library call; turn churnlab errors into a message on stderr and an exit code."""
+    """Run a library call; print its warnings on stderr (one line each) and turn churnlab
+    errors into a message on stderr and an exit code."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", category=FutureWarning)
+            warnings.showwarning = show_warning
             return call()
     except DataError as exc:
         typer.echo(str(exc), err=True)

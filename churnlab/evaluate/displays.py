@@ -31,6 +31,8 @@ from churnlab.metrics import (
     check_predictions,
     expected_calibration_error,
     gains_curve,
+    pr_auc,
+    roc_auc,
 )
 
 if TYPE_CHECKING:
@@ -148,9 +150,8 @@ class RocPrDisplay:
             precision, recall, _ = skm.precision_recall_curve(y_arr, score)
             fpr, tpr = _thin(fpr, tpr)
             recall, precision = _thin(recall[::-1], precision[::-1])
-            roc.append(_Curve(label, fpr, tpr, float(skm.roc_auc_score(y_arr, score))))
-            ap = float(skm.average_precision_score(y_arr, score))
-            pr.append(_Curve(label, recall, precision, ap))
+            roc.append(_Curve(label, fpr, tpr, roc_auc(y_arr, score)))
+            pr.append(_Curve(label, recall, precision, pr_auc(y_arr, score)))
         return cls(roc=roc, pr=pr, churn_rate=float(y_arr.mean()))
 
     def plot(self, ax: AxesLike | None = None) -> RocPrDisplay:

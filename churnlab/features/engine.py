@@ -3,6 +3,10 @@
 Feature definitions are Ibis expressions; an engine only loads tables, keeps intermediate results
 and executes expressions. :class:`DuckDBEngine` is the embedded default; a Spark engine can
 implement the same methods without touching a definition.
+
+Whoever creates an engine closes it: the feature builder closes the engines it creates itself,
+never one it is given. Engines are context managers, so ``with DuckDBEngine() as engine:`` does
+both.
 """
 
 from __future__ import annotations
@@ -10,7 +14,8 @@ from __future__ import annotations
 import itertools
 import warnings
 from pathlib import Path
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 import ibis
 import ibis.expr.types as ir
@@ -19,7 +24,11 @@ import pyarrow as pa
 
 
 class Engine(Protocol):
-    """What the feature builder needs from an execution engine."""
+    """What the feature builder needs from an execution engine.
+
+    An engine subclassing ``Engine`` inherits the context-manager methods, which call
+    :meth:`close` on leaving the ``with`` block; it writes the other methods itself.
+    """
 
     def load(self, name: str, frame: pd.DataFrame) -> ir.Table:
         """Make a pandas DataFrame available as a table called ``name``."""
@@ -37,8 +46,23 @@ class Engine(Protocol):
         """Execute ``expr`` and return its rows."""
         ...
 
+    def close(self) -> None:
+        """Free everything the engine loaded or kept; a second call does nothing."""
+        ...
 
-class DuckDBEngine:
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class DuckDBEngine(Engine):
     """The embedded engine: DuckDB in this process, reading Parquet files where they lie and
     pandas frames without copying them.
 
@@ -48,6 +72,14 @@ class DuckDBEngine:
         Worker threads (default: DuckDB's choice, all cores).
     memory_limit:
         DuckDB's memory limit such as ``"4GB"`` (default: DuckDB's choice).
+
+    Examples
+    --------
+    >>> with DuckDBEngine(threads=1) as engine:
+    ...     table = engine.load("plans", pd.DataFrame({"plan": ["basic", "gold"]}))
+    ...     engine.to_arrow(table).num_rows
+    2
+    >>> engine.close()  # closed on leaving the block; closing again does nothing
     """
 
     _ids = itertools.count()

@@ -191,7 +191,7 @@ class FeaturePlan:
                 yield part
         finally:
             bar.close()
-            if owned and isinstance(engine, DuckDBEngine):
+            if owned:
                 engine.close()  # its copies of the tables are no longer needed: free them now
 
     def to_pandas(self, table: pa.Table) -> pd.DataFrame:
@@ -253,11 +253,8 @@ def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
     if engine is not None:
         yield engine, False
         return
-    owned = DuckDBEngine()
-    try:
+    with DuckDBEngine() as owned:
         yield owned, True
-    finally:
-        owned.close()
 
 
 def open_and_run(

@@ -1,8 +1,9 @@
 """Churn models: train (out of time), calibrate, describe (model card), save, load, score."""
 
 import churnlab.model._threads  # noqa: F401  (before LightGBM loads: see the module)
+from churnlab.metrics import expected_calibration_error
 from churnlab.model.baseline import BaselineModel
-from churnlab.model.calibration import Calibrator, churn_scores, expected_calibration_error
+from churnlab.model.calibration import Calibrator
 from churnlab.model.card import ModelCard
 from churnlab.model.compat import UnseenCategoryWarning
 from churnlab.model.model import ChurnModel
@@ -20,7 +21,6 @@ __all__ = [
     "ModelSpec",
     "Scores",
     "UnseenCategoryWarning",
-    "churn_scores",
     "expected_calibration_error",
     "load_model",
     "save_model",

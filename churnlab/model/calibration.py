@@ -1,4 +1,4 @@
-"""Probability calibration on the hold-out, and the metrics a model card records.
+"""Probability calibration on the hold-out, chosen by the log loss of :mod:`churnlab.metrics`.
 
 Later stages multiply churn probabilities by customer value, so a calibrated ``0.3`` must
 mean three churners in ten customers. The calibrator is fitted on the hold-out predictions
@@ -13,42 +13,20 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from sklearn import metrics as skm
 from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from churnlab.errors import ModelError
-from churnlab.metrics import expected_calibration_error
+from churnlab.metrics import log_loss
 
 Method = Literal["isotonic", "platt", "none"]
 METHODS: tuple[Method, ...] = ("none", "platt", "isotonic")
 """Simplest first: ``auto`` keeps a simpler method unless a richer one is clearly better."""
-EPS = 1e-6
 ISOTONIC_FLOOR = 1e-5
 CROSS_FIT_FOLDS = 5
 SIMPLER_WITHIN = 1e-3
 """``auto`` prefers a simpler method whose log loss is within this relative margin."""
-
-
-def churn_scores(y: ArrayLike, p: ArrayLike) -> dict[str, float | None]:
-    """ROC-AUC, PR-AUC (average precision), Brier score, log loss and ECE of probabilities.
-
-    Ranking scores are ``None`` when the rows hold one class only.
-
-    >>> churn_scores([0, 1, 0, 1], [0.2, 0.7, 0.4, 0.6])["roc_auc"]
-    1.0
-    """
-    y_arr = np.asarray(y, dtype=float)
-    p_arr = np.clip(np.asarray(p, dtype=float), EPS, 1 - EPS)
-    both = 0 < y_arr.sum() < len(y_arr)
-    return {
-        "roc_auc": float(skm.roc_auc_score(y_arr, p_arr)) if both else None,
-        "pr_auc": float(skm.average_precision_score(y_arr, p_arr)) if both else None,
-        "brier": float(np.mean((p_arr - y_arr) ** 2)) if len(y_arr) else None,
-        "log_loss": float(skm.log_loss(y_arr, p_arr, labels=[0, 1])) if len(y_arr) else None,
-        "ece": expected_calibration_error(y_arr, p_arr) if len(y_arr) else None,
-    }
 
 
 def _logit(p: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -192,8 +170,8 @@ def choose_calibration(
     """Pick and fit a calibrator on hold-out predictions, by cross-fitting.
 
     The hold-out is split into stratified folds; each method is fitted on all folds but one
-    and scored (log loss) on the one left out. ``auto`` keeps the lowest log loss, preferring
-    a simpler method within 0.1%. The chosen method is then fitted on the whole hold-out.
+    and scored on the one left out by :func:`churnlab.metrics.log_loss` (the log loss every
+    report shows). ``auto`` keeps the lowest log loss, preferring a simpler method within 0.1%. The chosen method is then fitted on the whole hold-out.
     ``crossfit_probability`` holds each row's probability from the calibrator that did not see
     it: the honest probabilities to report metrics on.
 
@@ -226,7 +204,7 @@ def choose_calibration(
             calibrator = Calibrator.fit(name, raw_arr[fit_rows], y_arr[fit_rows])
             out[test_rows] = calibrator.apply(raw_arr[test_rows])
         oof[name] = out
-        scores[name] = float(skm.log_loss(y_arr, np.clip(out, EPS, 1 - EPS), labels=[0, 1]))
+        scores[name] = log_loss(y_arr, out)
     best = min(scores.values())
     chosen = next(n for n in wanted if scores[n] <= best * (1 + SIMPLER_WITHIN))
     return CalibrationChoice(

@@ -9,17 +9,16 @@
     card.json          the model card, with the sha256 of every other file
 
 Nothing is pickled. Saving writes a temporary sibling directory and renames it into place
-only when every file is written, so a failed save never leaves a half-written model and never
-replaces a good one. Loading verifies every checksum and the LightGBM major version.
+only when every file is written (:func:`churnlab.files.atomic_directory`), so a failed save
+never leaves a half-written model and never replaces a good one; the directory and its files
+get the permissions of the user's umask. Loading verifies every checksum and the LightGBM
+major version.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import lightgbm as lgb
 import pandas as pd
 
 from churnlab.errors import ModelError
+from churnlab.files import atomic_directory
 from churnlab.model.baseline import BaselineModel
 from churnlab.model.calibration import Calibrator
 from churnlab.model.card import ModelCard, library_versions
@@ -83,9 +83,7 @@ def save_model(model: ChurnModel, directory: str | Path) -> Path:
             f"{target} is not empty and is not a churnlab model directory (no {CARD}); "
             "refusing to replace it. Choose a new or empty directory."
         )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
-    try:
+    with atomic_directory(target) as tmp:
         model.booster_.save_model(str(tmp / BOOSTER))
         _write_json(tmp / CALIBRATOR, model.calibrator_.to_dict())
         files = [BOOSTER, CALIBRATOR]
@@ -96,27 +94,7 @@ def save_model(model: ChurnModel, directory: str | Path) -> Path:
         files.append(HOLDOUT)
         card = replace(model.card_, checksums={name: sha256(tmp / name) for name in files})
         _write_json(tmp / CARD, card.to_dict())
-        _swap(tmp, target)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
     return target
-
-
-def _swap(new: Path, target: Path) -> None:
-    """Put the complete directory ``new`` at ``target``, keeping the old one until it is there."""
-    if not target.exists():
-        os.rename(new, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    os.rmdir(old)
-    os.rename(target, old)
-    try:
-        os.rename(new, target)
-    except OSError:
-        os.rename(old, target)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _read_json(path: Path) -> dict[str, Any]:

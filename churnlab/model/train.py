@@ -42,8 +42,9 @@ from tqdm.auto import tqdm
 
 from churnlab.errors import ChurnlabWarning, DataError, ModelError, SpecError
 from churnlab.features import FeatureFrame
+from churnlab.metrics import churn_metrics, log_loss, roc_auc
 from churnlab.model.baseline import BaselineModel
-from churnlab.model.calibration import choose_calibration, churn_scores
+from churnlab.model.calibration import choose_calibration
 from churnlab.model.card import ModelCard, fingerprint
 from churnlab.model.model import HOLDOUT_COLUMNS, ChurnModel
 from churnlab.model.spec import ModelSpec
@@ -264,14 +265,13 @@ def _search(
         began = time.perf_counter()
         params = lightgbm_params(spec, rows=rows, **overrides)
         _, rounds, raw = _fit(params, train_set, valid, spec)
-        scores = churn_scores(valid[1], raw)
-        loss = float(scores["log_loss"] or np.inf)
+        loss = log_loss(valid[1], raw)
         tried.append(
             {
                 "settings": overrides or "defaults",
                 "rounds": rounds,
                 "log_loss": loss,
-                "roc_auc": scores["roc_auc"],
+                "roc_auc": _or_none(roc_auc(valid[1], raw)),
                 "seconds": round(time.perf_counter() - began, 1),
             }
         )
@@ -486,11 +486,11 @@ def train(
         columns=list(HOLDOUT_COLUMNS),
     )
     metrics = {
-        "model": churn_scores(held_y, choice.crossfit_probability),
-        "raw": churn_scores(held_y, v.raw),
+        "model": _card_metrics(held_y, choice.crossfit_probability),
+        "raw": _card_metrics(held_y, v.raw),
     }
     if v.baseline is not None:
-        metrics["baseline"] = churn_scores(held_y, v.baseline)
+        metrics["baseline"] = _card_metrics(held_y, v.baseline)
     held_cutoffs = sorted(pd.DatetimeIndex(np.unique(d.cutoff[v.holdout])))
     card = ModelCard(
         created_at=_created(created_at),
@@ -539,6 +539,16 @@ def train(
         baseline_=v.baseline_model,
         holdout_=holdout,
     )
+
+
+def _card_metrics(y: NDArray[np.bool_], p: NDArray[np.float64]) -> dict[str, float | None]:
+    """The hold-out metrics a card records: :func:`churnlab.metrics.churn_metrics` without the
+    top-fraction ones (the evaluation reports those), undefined ones (one class only) as None."""
+    return {k: _or_none(v) for k, v in churn_metrics(y, p, fractions=()).items()}
+
+
+def _or_none(value: float) -> float | None:
+    return None if np.isnan(value) else value
 
 
 def _dates(cutoffs: Sequence[pd.Timestamp]) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from churnlab.metrics import log_loss
 from churnlab.model import Calibrator, expected_calibration_error
 from churnlab.model.calibration import choose_calibration
 
@@ -89,3 +90,14 @@ def test_too_few_churners_to_calibrate_keeps_raw_probabilities():
 
     assert choice.calibrator.method == "none"
     assert choice.crossfit_probability.tolist() == [0.1, 0.2, 0.3]
+
+
+@pytest.mark.parametrize("method", ["none", "platt", "isotonic"])
+def test_methods_are_scored_by_the_log_loss_every_report_shows(distorted, method):
+    _, y, raw = distorted
+    raw = raw.copy()
+    raw[:3] = [1e-9, 1e-12, 1 - 1e-9]  # beyond any clipping of its own: scored as they are
+
+    choice = choose_calibration(raw, y, method=method)
+
+    assert choice.scores == {method: log_loss(y, choice.crossfit_probability)}

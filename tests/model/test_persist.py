@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 
 import numpy as np
 import pandas as pd
@@ -127,3 +129,17 @@ def test_saving_never_replaces_a_folder_that_is_not_a_model(model, tmp_path):
         save_model(model, tmp_path)
 
     assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_a_saved_model_follows_the_umask(model, tmp_path, umask):
+    before = os.umask(umask)
+    try:
+        folder = save_model(model, tmp_path / "model")
+    finally:
+        os.umask(before)
+
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o777 & ~umask
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == dict.fromkeys(
+        FILES, 0o666 & ~umask
+    )

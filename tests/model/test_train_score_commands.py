@@ -140,3 +140,26 @@ def test_score_without_a_model_exits_2(runner, demo_dir, tmp_path):
 
     assert result.exit_code == 2
     assert "is not a churnlab model directory" in result.stderr
+
+
+def test_train_prints_a_churnlab_warning_readably(runner, demo_dir, tmp_path):
+    # Two cutoffs a month apart: no gap of a label window before the hold-out (GapWarning).
+    result = runner.invoke(
+        app,
+        [
+            "train",
+            str(demo_dir),
+            "--out",
+            str(tmp_path / "m"),
+            "--cutoffs",
+            "2024-01-31:2024-02-29:1M",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    warned = [line for line in result.stderr.splitlines() if line.startswith("Warning: ")]
+    assert len(warned) == 1
+    assert (
+        "No cutoff is 90 days (the label window) before the hold-out cutoff 2024-02-29" in warned[0]
+    )
+    assert "warnings.warn" not in result.stderr
