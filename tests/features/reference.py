@@ -156,17 +156,21 @@ def _bill_features(
         for k in range(1, 7)
     ]
     recent, before = sum(months[:3]), sum(months[3:])
-    # A least-squares line through (x, spend) with x = 0 for the oldest month, 5 for the last.
-    slope = statistics.linear_regression([5, 4, 3, 2, 1, 0], months).slope
-    increases = [months[k] - months[k + 1] for k in range(5)]  # later month minus the one before
+    # Trends use only the months the customer was with us from their first day: the k-th
+    # month back counts when the customer signed up on or before the day it starts after.
+    seen = months[: sum(1 for k in range(1, 7) if signup <= bounds[k])]
+    # A least-squares line through (x, spend) with x = 5 for the last month, 4 the one before...
+    xs = [5 - k for k in range(len(seen))]
+    slope = statistics.linear_regression(xs, seen).slope if len(seen) >= 3 else NAN
+    increases = [seen[k] - seen[k + 1] for k in range(len(seen) - 1)]  # later minus earlier
     last_bill = max((_day(b["bill_date"]) for b in known), default=None)
     out = {
         "spend_last_month": months[0],
         "spend_mean_3m": recent / 3,
-        "spend_ratio_3m": recent / before if before > 0 else NAN,
+        "spend_ratio_3m": recent / before if before > 0 and len(seen) == 6 else NAN,
         "spend_slope_6m": slope,
-        "spend_max_increase_6m": max(0.0, *increases),
-        "spend_std_6m": statistics.pstdev(months),
+        "spend_max_increase_6m": max(0.0, *increases) if len(seen) >= 2 else NAN,
+        "spend_std_6m": statistics.pstdev(seen) if len(seen) >= 3 else NAN,
         "months_since_last_bill": (
             (c - last_bill).days / DAYS_PER_MONTH if last_bill is not None else NAN
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 import ibis
@@ -15,8 +15,6 @@ from churnlab.labels.window import CutoffBounds
 
 SPEND_MONTHS = 6
 """Monthly spend sums reach this many months back (``spend_m1`` .. ``spend_m6``)."""
-SLOPE_WEIGHTS = tuple((5 - k - 2.5) / 17.5 for k in range(6))
-"""Least-squares slope over six monthly sums with x = 5 (last month) .. 0: sum(w_k * y_k)."""
 
 
 _TOO_SHORT = ("too few months since signup to tell", "在网时间太短，无法判断")
@@ -135,25 +133,58 @@ class Spend(FeatureFamily):
         return c.month_bounds[SPEND_MONTHS] if table == "bills" else None
 
     def stage(self, t: ir.Table, c: CutoffBounds) -> dict[str, ir.Value]:
-        """The six monthly sums with zero for no bills and their mean (``spend_mean_6m``): a
-        stage of their own, which the features refer to (spelled out in each, the mean alone
-        came 7 times, each a sum of six zero-filled columns)."""
+        """The six monthly sums with zero for no bills, and ``spend_months_seen``: how many of
+        them (the latest first) the customer was with us from their first day (a stage of
+        their own, which the features refer to)."""
         m = {f"spend_m{k}": t[f"spend_m{k}"].fill_null(0) for k in range(1, SPEND_MONTHS + 1)}
-        return {**m, "spend_mean_6m": sum(m.values(), ibis.literal(0.0)) / float(SPEND_MONTHS)}
+        unknown = t.signup_day.isnull()  # no signup dates (some snapshot extracts): all seen
+        seen = sum(
+            (unknown | (t.signup_day <= c.month_bounds[k])).ifelse(1, 0)
+            for k in range(1, SPEND_MONTHS + 1)
+        )
+        return {**m, "spend_months_seen": seen}
 
     def derive(self, t: ir.Table, c: CutoffBounds) -> dict[str, ir.Value]:
+        """Levels from the last months; trends only from the months since signup (a month
+        before it would show as no spend: "spend up 200%" for a customer who just joined),
+        missing when too few such months exist (ratio: all six; slope and volatility: 3;
+        largest increase: 2)."""
         m = [t[f"spend_m{k}"] for k in range(1, SPEND_MONTHS + 1)]  # spend_m1 is the last month
-        mean6 = t.spend_mean_6m
+        n = t.spend_months_seen
         recent, before = m[0] + m[1] + m[2], m[3] + m[4] + m[5]
-        var6 = sum((x - mean6) * (x - mean6) for x in m[1:]) + (m[0] - mean6) * (m[0] - mean6)
-        increases = [m[k] - m[k + 1] for k in range(5)]
+        nothing = ibis.null("float64")
+        increases = [(n >= k + 2).ifelse(m[k] - m[k + 1], 0.0) for k in range(SPEND_MONTHS - 1)]
         return {
             "spend_last_month": m[0],
             "spend_mean_3m": recent / 3.0,
-            "spend_ratio_3m": (before > 0).ifelse(recent / before, ibis.null("float64")),
-            "spend_slope_6m": sum(w * x for w, x in zip(SLOPE_WEIGHTS[1:], m[1:], strict=True))
-            + SLOPE_WEIGHTS[0] * m[0],
-            "spend_max_increase_6m": ibis.greatest(0.0, *increases),
-            "spend_std_6m": (var6 / 6.0).sqrt(),
+            "spend_ratio_3m": ((before > 0) & (n >= SPEND_MONTHS)).ifelse(recent / before, nothing),
+            "spend_slope_6m": _by_months_seen(n, m, _slope, nothing),
+            "spend_max_increase_6m": (n >= 2).ifelse(ibis.greatest(0.0, *increases), nothing),
+            "spend_std_6m": _by_months_seen(n, m, _std, nothing),
             "months_since_last_bill": (ibis.literal(c.day) - t.last_bill_day) / DAYS_PER_MONTH,
         }
+
+
+def _slope(months: list[ir.NumericValue]) -> ir.NumericValue:
+    """Least-squares slope of monthly spend over these months, the latest first."""
+    xs = [len(months) - 1 - k for k in range(len(months))]
+    mean = sum(xs) / len(xs)
+    weights = [(x - mean) / sum((v - mean) ** 2 for v in xs) for x in xs]
+    return sum((w * y for w, y in zip(weights, months, strict=True)), ibis.literal(0.0))
+
+
+def _std(months: list[ir.NumericValue]) -> ir.NumericValue:
+    """Population standard deviation of monthly spend over these months."""
+    mean = sum(months, ibis.literal(0.0)) / float(len(months))
+    return (sum(((y - mean) * (y - mean) for y in months), ibis.literal(0.0)) / len(months)).sqrt()
+
+
+def _by_months_seen(
+    n: ir.IntegerValue,
+    months: list[ir.NumericValue],
+    trend: Callable[[list[ir.NumericValue]], ir.NumericValue],
+    nothing: ir.Value,
+) -> ir.Value:
+    """``trend`` over the months seen (3 to 6 of them), missing with fewer."""
+    cases = [(n == size, trend(months[:size])) for size in range(SPEND_MONTHS, 2, -1)]
+    return ibis.cases(*cases, else_=nothing)
