@@ -13,6 +13,8 @@ import typer
 from churnlab.errors import ChurnlabError, DataError
 
 if TYPE_CHECKING:  # the commands import lazily: `churnlab --help` stays fast
+    import pandas as pd
+
     from churnlab.labels import LabelSpec
 
 app = typer.Typer(
@@ -113,7 +115,11 @@ def features(
     data_dir: DataDir,
     out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Cutoff date for one scoring frame (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Cutoff date (YYYY-MM-DD) of a scoring frame (default: the data's extract date).",
+        ),
     ] = None,
     cutoffs: Annotated[
         str | None,
@@ -130,15 +136,16 @@ def features(
 ) -> None:
     """Build point-in-time features (and labels) and write them to a file.
 
-    Without --labels: one scoring frame at --as-of. With --labels: a training frame at --cutoffs
-    (default: the last 12 month ends whose label window is observed) or at --as-of.
+    Without --labels: one scoring frame at --as-of (default: the data's extract date, said on
+    stderr). With --labels: a training frame at --cutoffs (default: the last 12 month ends whose
+    label window is observed) or at --as-of.
     """
     from churnlab.features import write_features
     from churnlab.labels import parse_cutoffs
 
-    if not labels and (as_of is None or cutoffs is not None):
+    if not labels and cutoffs is not None:
         typer.echo(
-            "Error: a scoring frame needs --as-of (and no --cutoffs); add --labels "
+            "Error: a scoring frame has one date, --as-of, and no --cutoffs; add --labels "
             "for a training frame.",
             err=True,
         )
@@ -156,7 +163,15 @@ def features(
             config=config,
         )
 
-    typer.echo(repr(run_or_exit(call)))
+    written = run_or_exit(call)
+    if not labels and as_of is None:
+        _say_extract_date(written.cutoffs[0])
+    typer.echo(repr(written))
+
+
+def _say_extract_date(day: pd.Timestamp) -> None:
+    """Say on stderr that --as-of defaulted to the data's extract date."""
+    typer.echo(f"as of {day.date()}, the data's extract date", err=True)
 
 
 @app.command()
@@ -248,11 +263,18 @@ def score(
     model: Annotated[
         Path, typer.Option("--model", help="Model directory written by `churnlab train`.")
     ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Scoring date (YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Scoring date (YYYY-MM-DD; default: the data's extract date)."
+        ),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Score every active customer at --as-of: churn_probability and risk_band per customer.
+
+    Without --as-of, the customers are scored at the data's extract date (said on stderr).
 
     Writes customer_id, as_of, churn_probability and risk_band; prints customers per band.
     Category values the model never saw are reported on stderr (and scored as missing).
@@ -271,4 +293,6 @@ def score(
         return scores
 
     scores = run_or_exit(call)
+    if as_of is None:
+        _say_extract_date(scores.as_of)
     typer.echo(f"{scores!r}\nwritten to {out}")

@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.features.direct import (
     DirectData,
@@ -194,7 +195,7 @@ def _opened_and_run(
 
 def _many_cutoffs(cutoffs: Sequence[str | pd.Timestamp] | None) -> bool:
     """Whether a training frame asks for several cutoffs (the default cutoffs are several)."""
-    return cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
+    return cutoffs is None or len({parse_date(c, "cutoffs") for c in cutoffs}) > 1
 
 
 def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
@@ -354,10 +355,12 @@ def _to_pandas(
 
 
 def _scoring_cutoff(
-    data: Data, spec: LabelSpec | None, as_of: str | pd.Timestamp
+    data: Data, spec: LabelSpec | None, as_of: DateLike | None
 ) -> tuple[LabelSpec, list[pd.Timestamp]]:
-    """The label definition (for the population) and the checked cutoff of a scoring frame."""
-    return _default_spec(data, spec), check_cutoffs(data, [pd.Timestamp(as_of)], None)
+    """The label definition (for the population) and the checked cutoff of a scoring frame
+    (``as_of``, by default the data's extract date)."""
+    day = parse_date(data.extract_date if as_of is None else as_of, "as_of")
+    return _default_spec(data, spec), check_cutoffs(data, [day], None)
 
 
 def _training_cutoffs(
@@ -366,13 +369,17 @@ def _training_cutoffs(
     """The label definition and the checked cutoffs of a training frame."""
     spec = _default_spec(data, spec)
     if spec.definition == "snapshot":
-        if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
+        if cutoffs is not None and [parse_date(c, "cutoffs") for c in cutoffs] != [
+            data.extract_date
+        ]:
             raise SpecError(
                 f"A snapshot extract has one cutoff, its as-of date {data.extract_date.date()}."
             )
         return spec, [data.extract_date]
     wanted = (
-        [pd.Timestamp(c) for c in cutoffs] if cutoffs is not None else default_cutoffs(data, spec)
+        [parse_date(c, "cutoffs") for c in cutoffs]
+        if cutoffs is not None
+        else default_cutoffs(data, spec)
     )
     return spec, check_cutoffs(data, wanted, spec)
 
@@ -380,7 +387,7 @@ def _training_cutoffs(
 def build_scoring_frame(
     tables: TablesLike,
     *,
-    as_of: str | pd.Timestamp,
+    as_of: DateLike | None = None,
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
@@ -393,7 +400,8 @@ def build_scoring_frame(
     tables:
         Loaded :class:`Tables`, or a data directory to load.
     as_of:
-        The cutoff: what was known at the end of this day.
+        The cutoff: what was known at the end of this day, written ``YYYY-MM-DD`` (or a
+        date). Default: the data's extract date (``FeatureFrame.cutoffs`` records it).
     spec:
         Which customers are in scope (the model's label definition; default ``contract``).
     vocabulary:
@@ -403,6 +411,8 @@ def build_scoring_frame(
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
     """
+    if as_of is not None:
+        as_of = parse_date(as_of, "as_of")  # a bad date is refused before the data are read
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
@@ -431,7 +441,7 @@ def build_training_frame(
     tables: TablesLike,
     spec: LabelSpec | None = None,
     *,
-    cutoffs: Sequence[str | pd.Timestamp] | None = None,
+    cutoffs: Sequence[DateLike] | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
     progress: bool | None = None,
@@ -457,6 +467,8 @@ def build_training_frame(
     A data directory of Parquet files is read in place by the engine and checked there
     (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
     """
+    if cutoffs is not None:  # bad dates are refused before the data are read
+        cutoffs = [parse_date(c, "cutoffs") for c in cutoffs]
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
