@@ -280,13 +280,12 @@ def score(
     Category values the model never saw are reported on stderr (and scored as missing).
     """
     from churnlab.files import write_table
-    from churnlab.model import load_model
     from churnlab.model import score as score_customers
 
     def call() -> Any:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", category=UserWarning)
-            scores = score_customers(load_model(model), data_dir, as_of=as_of, config=config)
+            scores = score_customers(model, data_dir, as_of=as_of, config=config)
         for warning in caught:
             typer.echo(f"Warning: {warning.message}", err=True)
         write_table(scores.frame, out)

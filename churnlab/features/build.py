@@ -193,7 +193,7 @@ def _opened_and_run(
         return run(data, choose(data), eng, owned)
 
 
-def _many_cutoffs(cutoffs: Sequence[str | pd.Timestamp] | None) -> bool:
+def _many_cutoffs(cutoffs: Sequence[DateLike] | None) -> bool:
     """Whether a training frame asks for several cutoffs (the default cutoffs are several)."""
     return cutoffs is None or len({parse_date(c, "cutoffs") for c in cutoffs}) > 1
 
@@ -364,7 +364,7 @@ def _scoring_cutoff(
 
 
 def _training_cutoffs(
-    data: Data, spec: LabelSpec | None, cutoffs: Sequence[str | pd.Timestamp] | None
+    data: Data, spec: LabelSpec | None, cutoffs: Sequence[DateLike] | None
 ) -> tuple[LabelSpec, list[pd.Timestamp]]:
     """The label definition and the checked cutoffs of a training frame."""
     spec = _default_spec(data, spec)

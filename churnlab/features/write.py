@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from churnlab.dates import parse_date
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.features.build import (
     Chosen,
@@ -69,8 +69,8 @@ def write_features(
     tables: TablesLike,
     out: str | Path,
     *,
-    as_of: str | pd.Timestamp | None = None,
-    cutoffs: Sequence[str | pd.Timestamp] | None = None,
+    as_of: DateLike | None = None,
+    cutoffs: Sequence[DateLike] | None = None,
     labels: bool = False,
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,

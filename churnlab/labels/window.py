@@ -78,7 +78,7 @@ def known_at(frame: pd.DataFrame, cutoff: DateLike, date: str) -> pd.Series:
     :func:`churnlab.features.definitions.known_at`.
 
     >>> rows = pd.DataFrame({
-    ...     "opened_at": pd.to_datetime(["2024-06-30 23:00", "2024-07-01", "2024-06-01"]),
+    ...     "opened_at": pd.to_datetime(["2024-06-30 23:00", "2024-07-01 00:00", "2024-06-01 08:00"]),
     ...     "recorded_at": pd.to_datetime([None, None, "2024-07-02"]),
     ... })
     >>> known_at(rows, "2024-06-30", "opened_at").tolist()
