@@ -9,7 +9,6 @@ DEMO_DIR ?= data/demo
 DEMO_CUSTOMERS ?= 20000
 DEMO_MONTHS ?= 36
 DEMO_OUT ?= reports/demo
-EXTRACT_DATE = $$($(BIN)/python -c "import tomllib; print(tomllib.load(open('$(DEMO_DIR)/churnlab.toml', 'rb'))['data']['extract_date'])")
 
 .PHONY: demo test lint typecheck pytest setup setup-dev kernel bench clean
 
@@ -18,7 +17,7 @@ demo: $(VENV)/.installed
 	$(BIN)/churnlab validate $(DEMO_DIR)
 	$(BIN)/churnlab train $(DEMO_DIR) --out $(DEMO_OUT)/model
 	$(BIN)/churnlab evaluate $(DEMO_OUT)/model --out $(DEMO_OUT)/evaluation
-	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --as-of $(EXTRACT_DATE) --out $(DEMO_OUT)/scores.csv
+	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/scores.csv
 	@echo ""
 	@echo "Evaluation report: $(DEMO_OUT)/evaluation/report.html"
 	@echo "Scores:            $(DEMO_OUT)/scores.csv"

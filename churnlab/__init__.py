@@ -8,6 +8,7 @@ commands that only read data start fast.
 from importlib import import_module
 from typing import Any
 
+from churnlab.dates import parse_date
 from churnlab.errors import (
     ChurnlabError,
     ChurnlabWarning,
@@ -75,6 +76,7 @@ __all__ = [
     "__version__",
     "check_data",
     "load_tables",
+    "parse_date",
     "read_config",
     *_LAZY,
 ]

@@ -45,6 +45,7 @@ def test_environment_yml_and_pyproject_list_the_same_dependencies():
 # The stages in data-flow order; a module may import only from stages before it.
 STAGES = [
     "errors",
+    "dates",
     "files",
     "metrics",
     "tables",

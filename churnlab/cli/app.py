@@ -14,6 +14,8 @@ import typer
 from churnlab.errors import ChurnlabError, ChurnlabWarning, DataError
 
 if TYPE_CHECKING:  # the commands import lazily: `churnlab --help` stays fast
+    import pandas as pd
+
     from churnlab.labels import LabelSpec
 
 app = typer.Typer(
@@ -157,7 +159,11 @@ def features(
     data_dir: DataDir,
     out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Cutoff date for one scoring frame (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Cutoff date (YYYY-MM-DD) of a scoring frame (default: the data's extract date).",
+        ),
     ] = None,
     cutoffs: Annotated[
         str | None,
@@ -175,15 +181,16 @@ def features(
 ) -> None:
     """Build point-in-time features (and labels) and write them to a file.
 
-    Without --labels: one scoring frame at --as-of. With --labels: a training frame at --cutoffs
-    (default: the last 12 month ends whose label window is observed) or at --as-of.
+    Without --labels: one scoring frame at --as-of (default: the data's extract date, said on
+    stderr). With --labels: a training frame at --cutoffs (default: the last 12 month ends whose
+    label window is observed) or at --as-of.
     """
     from churnlab.features import write_features
     from churnlab.labels import parse_cutoffs
 
-    if not labels and (as_of is None or cutoffs is not None):
+    if not labels and cutoffs is not None:
         typer.echo(
-            "Error: a scoring frame needs --as-of (and no --cutoffs); add --labels "
+            "Error: a scoring frame has one date, --as-of, and no --cutoffs; add --labels "
             "for a training frame.",
             err=True,
         )
@@ -202,7 +209,15 @@ def features(
             families=_own_families(family),
         )
 
-    typer.echo(repr(run_or_exit(call)))
+    written = run_or_exit(call)
+    if not labels and as_of is None:
+        _say_extract_date(written.cutoffs[0])
+    typer.echo(repr(written))
+
+
+def _say_extract_date(day: pd.Timestamp) -> None:
+    """Say on stderr that --as-of defaulted to the data's extract date."""
+    typer.echo(f"as of {day.date()}, the data's extract date", err=True)
 
 
 @app.command()
@@ -300,28 +315,36 @@ def score(
     model: Annotated[
         Path, typer.Option("--model", help="Model directory written by `churnlab train`.")
     ],
-    as_of: Annotated[str, typer.Option("--as-of", help="Scoring date (YYYY-MM-DD).")],
     out: Annotated[Path, typer.Option("--out", help="Output file: .parquet or .csv.")],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Scoring date (YYYY-MM-DD; default: the data's extract date)."
+        ),
+    ] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Score every active customer at --as-of: churn_probability and risk_band per customer.
+
+    Without --as-of, the customers are scored at the data's extract date (said on stderr).
 
     Writes customer_id, as_of, churn_probability and risk_band; prints customers per band.
     Category values the model never saw are reported on stderr (and scored as missing).
     """
     from churnlab.files import write_table
-    from churnlab.model import load_model
     from churnlab.model import score as score_customers
 
     def call() -> Any:
         _from_working_folder()  # the model's own feature families, if any
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", category=UserWarning)
-            scores = score_customers(load_model(model), data_dir, as_of=as_of, config=config)
+            scores = score_customers(model, data_dir, as_of=as_of, config=config)
         for warning in caught:
             typer.echo(f"Warning: {warning.message}", err=True)
         write_table(scores.frame, out)
         return scores
 
     scores = run_or_exit(call)
+    if as_of is None:
+        _say_extract_date(scores.as_of)
     typer.echo(f"{scores!r}\nwritten to {out}")

@@ -13,11 +13,13 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.evaluate.evaluation import jsonable
 from churnlab.features import FeatureFrame, build_training_frame
 from churnlab.files import read_json, write_json
 from churnlab.labels import LabelSpec, default_cutoffs
+from churnlab.labels.window import latest_training_cutoff, month_ends_until
 from churnlab.metrics import check_predictions, churn_metrics
 from churnlab.tables import Tables, load_tables
 
@@ -41,7 +43,7 @@ FRAME_COLUMNS = (
 
 
 def training_cutoffs(
-    test_cutoff: str | pd.Timestamp, spec: LabelSpec, *, count: int = 6
+    test_cutoff: DateLike, spec: LabelSpec, *, count: int = 6
 ) -> list[pd.Timestamp]:
     """The ``count`` latest month ends whose label windows end on or before ``test_cutoff``.
 
@@ -56,11 +58,9 @@ def training_cutoffs(
         raise SpecError(
             f"The 'train_cutoffs' parameter of backtest must be an int >= 1. Got {count!r} instead."
         )
-    latest = pd.Timestamp(test_cutoff).normalize() - pd.Timedelta(days=spec.window_days)
-    last = latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
-    return [
-        pd.Timestamp(last - pd.offsets.MonthEnd(k)).normalize() for k in range(count - 1, -1, -1)
-    ]
+    return month_ends_until(
+        latest_training_cutoff(parse_date(test_cutoff, "test_cutoff"), spec), count
+    )
 
 
 def _fit(frame: FeatureFrame, model_spec: ModelSpec | None) -> Any:
@@ -198,12 +198,12 @@ _HTML = jinja2.Environment(autoescape=True).from_string(
 def _plan(
     tables: Tables,
     spec: LabelSpec,
-    cutoffs: Sequence[str | pd.Timestamp] | None,
+    cutoffs: Sequence[DateLike] | None,
     count: int,
 ) -> dict[pd.Timestamp, list[pd.Timestamp]]:
     """Each test cutoff with its training cutoffs (those before the first data dropped)."""
     tests = (
-        sorted({pd.Timestamp(c).normalize() for c in cutoffs})
+        sorted({parse_date(c, "cutoffs") for c in cutoffs})
         if cutoffs is not None
         else default_cutoffs(tables, spec, count=DEFAULT_TEST_CUTOFFS)
     )
@@ -232,7 +232,7 @@ def backtest(
     tables: Tables | str | Path,
     spec: LabelSpec | None = None,
     *,
-    cutoffs: Sequence[str | pd.Timestamp] | None = None,
+    cutoffs: Sequence[DateLike] | None = None,
     train_cutoffs: int = 6,
     model_spec: ModelSpec | None = None,
     progress: bool | None = None,
@@ -251,7 +251,8 @@ def backtest(
     spec:
         The churn definition (default ``LabelSpec()``).
     cutoffs:
-        Test cutoffs; default the last 4 month ends whose label window is observed.
+        Test cutoffs written ``YYYY-MM-DD`` (or dates); default the last 4 month ends whose
+        label window is observed.
     train_cutoffs:
         How many month ends each fold trains on.
     model_spec:
@@ -264,6 +265,8 @@ def backtest(
     Backtest
         One row of metrics per test cutoff.
     """
+    if cutoffs is not None:  # bad dates are refused before the data are read
+        cutoffs = [parse_date(c, "cutoffs") for c in cutoffs]
     tables = tables if isinstance(tables, Tables) else load_tables(tables)
     if tables.is_snapshot:
         raise SpecError(

@@ -10,6 +10,7 @@ import jinja2
 import pandas as pd
 import pyarrow as pa
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.features.engine import Engine
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.plan import (
@@ -151,7 +152,7 @@ def _run(
 def build_scoring_frame(
     tables: TablesLike,
     *,
-    as_of: str | pd.Timestamp,
+    as_of: DateLike | None = None,
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
@@ -165,7 +166,8 @@ def build_scoring_frame(
     tables:
         Loaded :class:`Tables`, or a data directory to load.
     as_of:
-        The cutoff: what was known at the end of this day.
+        The cutoff: what was known at the end of this day, written ``YYYY-MM-DD`` (or a
+        date). Default: the data's extract date (``FeatureFrame.cutoffs`` records it).
     spec:
         Which customers are in scope (the model's label definition; default ``contract``).
     vocabulary:
@@ -178,6 +180,8 @@ def build_scoring_frame(
         Feature families of your own, added to the built-in ones (see
         :class:`~churnlab.features.FeatureFamily`); scoring needs the model's.
     """
+    if as_of is not None:
+        as_of = parse_date(as_of, "as_of")  # a bad date is refused before the data are read
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
@@ -207,7 +211,7 @@ def build_training_frame(
     tables: TablesLike,
     spec: LabelSpec | None = None,
     *,
-    cutoffs: Sequence[str | pd.Timestamp] | None = None,
+    cutoffs: Sequence[DateLike] | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
     engine: Engine | None = None,
     progress: bool | None = None,
@@ -238,6 +242,8 @@ def build_training_frame(
     A data directory of Parquet files is read in place by the engine and checked there
     (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
     """
+    if cutoffs is not None:  # bad dates are refused before the data are read
+        cutoffs = [parse_date(c, "cutoffs") for c in cutoffs]
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(

@@ -33,7 +33,7 @@ def known_at(rel: ir.Table, c: CutoffBounds) -> ir.BooleanValue:
     what it excludes (a day number computed from a date does not).
     """
     if "date" in rel.columns:
-        cutoff = ibis.literal(c.cutoff.date())
+        cutoff = ibis.literal(c.known_until)
         known = rel.date <= cutoff
         if "rec_date" in rel.columns:
             known = known & (rel.rec_date.isnull() | (rel.rec_date <= cutoff))

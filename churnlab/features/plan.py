@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.features.direct import (
     DirectData,
@@ -293,9 +294,9 @@ def open_and_run(
         return run(data, choose(data), eng, owned)
 
 
-def many_cutoffs(cutoffs: Sequence[str | pd.Timestamp] | None) -> bool:
+def many_cutoffs(cutoffs: Sequence[DateLike] | None) -> bool:
     """Whether a training frame asks for several cutoffs (the default cutoffs are several)."""
-    return cutoffs is None or len({pd.Timestamp(c) for c in cutoffs}) > 1
+    return cutoffs is None or len({parse_date(c, "cutoffs") for c in cutoffs}) > 1
 
 
 def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
@@ -316,23 +317,29 @@ def _default_spec(data: Data, spec: LabelSpec | None) -> LabelSpec:
     return spec
 
 
-def scoring_cutoff(data: Data, spec: LabelSpec | None, as_of: str | pd.Timestamp) -> Chosen:
-    """The label definition (for the population) and the checked cutoff of a scoring frame."""
-    return _default_spec(data, spec), check_cutoffs(data, [pd.Timestamp(as_of)], None)
+def scoring_cutoff(data: Data, spec: LabelSpec | None, as_of: DateLike | None) -> Chosen:
+    """The label definition (for the population) and the checked cutoff of a scoring frame
+    (``as_of``, by default the data's extract date)."""
+    day = parse_date(data.extract_date if as_of is None else as_of, "as_of")
+    return _default_spec(data, spec), check_cutoffs(data, [day], None)
 
 
 def training_cutoffs(
-    data: Data, spec: LabelSpec | None, cutoffs: Sequence[str | pd.Timestamp] | None
+    data: Data, spec: LabelSpec | None, cutoffs: Sequence[DateLike] | None
 ) -> Chosen:
     """The label definition and the checked cutoffs of a training frame."""
     spec = _default_spec(data, spec)
     if spec.definition == "snapshot":
-        if cutoffs is not None and [pd.Timestamp(c) for c in cutoffs] != [data.extract_date]:
+        if cutoffs is not None and [parse_date(c, "cutoffs") for c in cutoffs] != [
+            data.extract_date
+        ]:
             raise SpecError(
                 f"A snapshot extract has one cutoff, its as-of date {data.extract_date.date()}."
             )
         return spec, [data.extract_date]
     wanted = (
-        [pd.Timestamp(c) for c in cutoffs] if cutoffs is not None else default_cutoffs(data, spec)
+        [parse_date(c, "cutoffs") for c in cutoffs]
+        if cutoffs is not None
+        else default_cutoffs(data, spec)
     )
     return spec, check_cutoffs(data, wanted, spec)

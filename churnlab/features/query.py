@@ -15,7 +15,7 @@ from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily, Scan, Scans
 from churnlab.features.prepare import Prepared
 from churnlab.labels.spec import LabelSpec
-from churnlab.labels.window import CutoffBounds
+from churnlab.labels.window import CutoffBounds, label_window
 
 
 def active_families(
@@ -69,7 +69,7 @@ def population(prep: Prepared, c: CutoffBounds, spec: LabelSpec, *, label: bool)
     pop = cust.filter((cust.signup_day <= c.day) & (cust.end_day.isnull() | (cust.end_day > c.day)))
     if not label:
         return pop
-    start, end = c.day + spec.lead_days, c.day + spec.lead_days + spec.horizon_days
+    start, end = label_window(c, spec)
     churned = pop.end_day.notnull() & (pop.end_day > start) & (pop.end_day <= end)
     if spec.grace_days and spec.rejoin_key:
         churned = churned & ~pop.key.isin(_rejoined(prep, pop, spec).key)
@@ -105,7 +105,7 @@ def _inactivity_population(
     pop = prep.customers.filter(prep.customers.key.isin(recent.key))
     if not label:
         return pop
-    start, end = c.day + spec.lead_days, c.day + spec.lead_days + spec.horizon_days
+    start, end = label_window(c, spec)
     future = bills.filter((bills.day > start) & (bills.day <= end))
     return pop.mutate(churned=~pop.key.isin(future.key))
 

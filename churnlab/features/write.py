@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.features.build import build_scoring_frame, build_training_frame
 from churnlab.features.engine import Engine
@@ -65,8 +66,8 @@ def write_features(
     tables: TablesLike,
     out: str | Path,
     *,
-    as_of: str | pd.Timestamp | None = None,
-    cutoffs: Sequence[str | pd.Timestamp] | None = None,
+    as_of: DateLike | None = None,
+    cutoffs: Sequence[DateLike] | None = None,
     labels: bool = False,
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
@@ -74,8 +75,9 @@ def write_features(
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
 ) -> WrittenFeatures:
-    """Build a scoring frame (``as_of``) or a labelled training frame (``labels=True``, at
-    ``cutoffs``, ``[as_of]`` or the default cutoffs) and write it to ``out``, atomically.
+    """Build a scoring frame (at ``as_of``, default the data's extract date) or a labelled
+    training frame (``labels=True``, at ``cutoffs``, ``[as_of]`` or the default cutoffs) and
+    write it to ``out``, atomically.
 
     ``out`` ends in ``.parquet`` (streamed, cutoff by cutoff) or ``.csv`` (built first).
     The other parameters are those of :func:`build_training_frame`.
@@ -84,10 +86,13 @@ def write_features(
     suffix = out.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise SpecError(f"The output file must end in .parquet or .csv, got {out.name!r}.")
-    if not labels and (as_of is None or cutoffs is not None):
+    if not labels and cutoffs is not None:
         raise SpecError(
-            "A scoring frame needs as_of (and no cutoffs); use labels=True for a training frame."
+            "A scoring frame has one date, as_of (default: the data's extract date), and no "
+            "cutoffs; use labels=True for a training frame."
         )
+    if as_of is not None:
+        as_of = parse_date(as_of, "as_of")  # a bad date is refused before the data are read
     if labels and cutoffs is None and as_of is not None:
         cutoffs = [as_of]
     if suffix == ".csv":
@@ -104,7 +109,7 @@ def write_features(
         else:
             frame = build_scoring_frame(
                 tables,
-                as_of=str(as_of),
+                as_of=as_of,
                 spec=spec,
                 vocabulary=vocabulary,
                 config=config,
@@ -120,7 +125,7 @@ def write_features(
     def choose(data: Data) -> Chosen:
         if labels:
             return training_cutoffs(data, spec, cutoffs)
-        return scoring_cutoff(data, spec, str(as_of))
+        return scoring_cutoff(data, spec, as_of)
 
     def run(data: Data, chosen: Chosen, engine: Engine, owned: bool) -> WrittenFeatures:
         label_spec, cutoff_list = chosen

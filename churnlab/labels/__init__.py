@@ -1,5 +1,6 @@
 """Churn definitions (``LabelSpec``), the cutoff convention, and cutoff grids."""
 
+from churnlab.dates import parse_date
 from churnlab.labels.cutoffs import check_cutoffs, cutoff_grid, default_cutoffs, parse_cutoffs
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds, epoch_day
@@ -12,4 +13,5 @@ __all__ = [
     "default_cutoffs",
     "epoch_day",
     "parse_cutoffs",
+    "parse_date",
 ]

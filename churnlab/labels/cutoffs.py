@@ -8,28 +8,20 @@ from typing import Protocol
 
 import pandas as pd
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.labels.spec import LabelSpec
+from churnlab.labels.window import (
+    label_known_on,
+    latest_labelled_cutoff,
+    month_ends_until,
+    monthly,
+)
 
 _STEP = re.compile(r"^(\d*)\s*([DWM])$", re.IGNORECASE)
 
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def _date(text: str, what: str) -> pd.Timestamp:
-    """A calendar date written YYYY-MM-DD (never "today": a run's cutoffs are its arguments)."""
-    if not _ISO_DATE.match(text.strip()):
-        raise SpecError(f"The {what} must be a date like 2024-06-30, got {text!r}.")
-    try:
-        return pd.Timestamp(text.strip())
-    except (ValueError, TypeError):
-        raise SpecError(f"The {what} must be a date like 2024-06-30, got {text!r}.") from None
-
-
-def cutoff_grid(
-    first: str | pd.Timestamp, last: str | pd.Timestamp, step: str = "1M"
-) -> list[pd.Timestamp]:
+def cutoff_grid(first: DateLike, last: DateLike, step: str = "1M") -> list[pd.Timestamp]:
     """Cutoffs from ``first`` to ``last`` every ``step`` (``7D``, ``2W``, ``1M``).
 
     Monthly steps from a month end stay on month ends.
@@ -37,7 +29,7 @@ def cutoff_grid(
     >>> [c.strftime("%m-%d") for c in cutoff_grid("2024-01-31", "2024-04-30", "1M")]
     ['01-31', '02-29', '03-31', '04-30']
     """
-    start, end = _date(str(first), "first cutoff"), _date(str(last), "last cutoff")
+    start, end = parse_date(first, "first"), parse_date(last, "last")
     match = _STEP.match(step.strip())
     if match is None:
         raise SpecError(f"The cutoff step must look like 7D, 2W or 1M, got {step!r}.")
@@ -47,13 +39,7 @@ def cutoff_grid(
     if end < start:
         raise SpecError(f"The last cutoff {end.date()} is before the first {start.date()}.")
     if unit == "M":
-        if start.is_month_end:
-            return list(pd.date_range(start, end, freq=f"{count}ME"))
-        grid, k = [], 0
-        while (c := start + pd.DateOffset(months=k * count)) <= end:
-            grid.append(pd.Timestamp(c))
-            k += 1
-        return grid
+        return monthly(start, end, count)
     days = count * (7 if unit == "W" else 1)
     return list(pd.date_range(start, end, freq=f"{days}D"))
 
@@ -66,7 +52,7 @@ def parse_cutoffs(text: str) -> list[pd.Timestamp]:
     """
     parts = [p.strip() for p in text.split(":")]
     if len(parts) == 1:
-        return [_date(parts[0], "cutoff")]
+        return [parse_date(parts[0], "cutoffs")]
     if len(parts) not in (2, 3):
         raise SpecError(
             f"Cutoffs must look like FIRST:LAST:STEP (2024-01-31:2024-12-31:1M), got {text!r}."
@@ -87,7 +73,7 @@ class DatedData(Protocol):
 
 def last_labelled_cutoff(tables: DatedData, spec: LabelSpec) -> pd.Timestamp:
     """The latest cutoff whose whole label window lies on or before the extract date."""
-    return tables.extract_date.normalize() - pd.Timedelta(days=spec.window_days)
+    return latest_labelled_cutoff(tables.extract_date, spec)
 
 
 def default_cutoffs(tables: DatedData, spec: LabelSpec, *, count: int = 12) -> list[pd.Timestamp]:
@@ -99,11 +85,7 @@ def default_cutoffs(tables: DatedData, spec: LabelSpec, *, count: int = 12) -> l
         No month end between the first data and the last observable label has one.
     """
     latest = last_labelled_cutoff(tables, spec)
-    last_month_end = latest if latest.is_month_end else latest - pd.offsets.MonthEnd(1)
-    grid = [
-        pd.Timestamp(last_month_end - pd.offsets.MonthEnd(k)).normalize()
-        for k in range(count - 1, -1, -1)
-    ]
+    grid = month_ends_until(latest, count)
     first = tables.first_date
     usable = [c for c in grid if first is None or c >= first]
     if not usable:
@@ -124,7 +106,7 @@ def check_cutoffs(
     """
     if not cutoffs:
         raise SpecError("No cutoffs were given: pass at least one date.")
-    cutoffs = sorted({pd.Timestamp(c).normalize() for c in cutoffs})
+    cutoffs = sorted({parse_date(c, "cutoffs") for c in cutoffs})
     first = tables.first_date
     if first is not None and cutoffs[0] < first:
         raise SpecError(
@@ -141,7 +123,7 @@ def check_cutoffs(
         if cutoffs[-1] > latest:
             raise SpecError(
                 f"The label of cutoff {cutoffs[-1].date()} needs data until "
-                f"{(cutoffs[-1] + pd.Timedelta(days=spec.window_days)).date()} "
+                f"{label_known_on(cutoffs[-1], spec).date()} "
                 f"(lead {spec.lead_days} + horizon {spec.horizon_days} + grace {spec.grace_days} "
                 f"days), but the data end on {tables.extract_date.date()}. The latest cutoff with "
                 f"a known label is {latest.date()}."

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 import numpy as np
 import pandas as pd
 
+from churnlab.dates import DateLike, parse_date
 from churnlab.features import FeatureFrame, build_scoring_frame, load_families
+from churnlab.labels.window import known_at
 from churnlab.model.card import ModelCard
 from churnlab.model.compat import Unseen, align, check_frame, unseen_values, warn_unseen
 from churnlab.model.model import ChurnModel
@@ -34,6 +35,9 @@ class Scores:
         and ``risk_band`` (ordered categories, lowest risk first).
     as_of:
         The scoring date: what was known at the end of this day.
+    as_of_source:
+        ``"argument"`` when ``as_of`` was given, ``"extract date"`` when it defaulted to the
+        data's extract date.
     thresholds, bands:
         The model's risk-band thresholds and names.
     unseen:
@@ -44,6 +48,7 @@ class Scores:
 
     frame: pd.DataFrame
     as_of: pd.Timestamp
+    as_of_source: Literal["argument", "extract date"] = "argument"
     thresholds: tuple[float, ...]
     bands: tuple[str, ...]
     unseen: tuple[Unseen, ...] = ()
@@ -78,8 +83,9 @@ class Scores:
         unseen = f"; {sum(u.rows for u in self.unseen):,} unseen category values" * bool(
             self.unseen
         )
+        source = " (the data's extract date)" * (self.as_of_source == "extract date")
         return (
-            f"<Scores at {self.as_of.date()}: {len(self.frame):,} customers, mean churn "
+            f"<Scores at {self.as_of.date()}{source}: {len(self.frame):,} customers, mean churn "
             f"probability {mean:.1%}; {bands}{unseen}>"
         )
 
@@ -104,6 +110,7 @@ class Scores:
         """The summary (not the rows) as JSON-ready values."""
         return {
             "as_of": str(self.as_of.date()),
+            "as_of_source": self.as_of_source,
             "customers": len(self.frame),
             "model": self.model,
             "bands": self.band_counts().to_dict(orient="records"),
@@ -124,7 +131,8 @@ def unseen_in_tables(
     """Values in the data that the model's category lists lack, with counts and examples.
 
     Customer attributes are counted over the scored customers; complaint categories and
-    failure kinds over the events dated on or before ``as_of``.
+    failure kinds over the events known at ``as_of`` (dated and recorded by then, as the
+    features count them: :func:`churnlab.labels.window.known_at`).
     """
     found: list[Unseen] = []
     customers = tables.customers
@@ -144,7 +152,7 @@ def unseen_in_tables(
             continue
         if unseen_values(events[column], card.vocabulary[key], column=key) is None:
             continue  # the usual case, checked without filtering millions of rows by date
-        known = events.loc[events[date] < as_of + pd.Timedelta(days=1)]
+        known = events.loc[known_at(events, as_of, date)]
         unseen = unseen_values(
             known[column],
             card.vocabulary[key],
@@ -165,7 +173,7 @@ def score(
     model: ChurnModel | str | Path,
     tables: Tables | str | Path,
     *,
-    as_of: str | dt.date | pd.Timestamp,
+    as_of: DateLike | None = None,
     config: DataConfig | str | Path | None = None,
 ) -> Scores:
     """Score every customer in scope at ``as_of`` with a calibrated churn probability.
@@ -183,24 +191,26 @@ def score(
     tables:
         Loaded :class:`~churnlab.tables.Tables`, or a data directory to load.
     as_of:
-        The scoring date: what was known at the end of this day.
+        The scoring date: what was known at the end of this day, written ``YYYY-MM-DD`` (or a
+        date). Default: the data's extract date (``Scores.as_of_source`` says so).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
     """
     from churnlab.model.persist import load_model
 
+    given = None if as_of is None else parse_date(as_of, "as_of")
     if not isinstance(model, ChurnModel):
         model = load_model(model)
     card = model.card_
-    stamp = pd.Timestamp(as_of).normalize()
     features: FeatureFrame = build_scoring_frame(
         tables,
-        as_of=stamp,
+        as_of=given,
         spec=card.label_spec,
         vocabulary=card.vocabulary,
         config=config,
         families=load_families(card.feature_families),
     )
+    stamp = features.cutoffs[0]
     frame = features.frame
     check_frame(card, frame)
     matrix, unseen_in_frame = align(card, frame)
@@ -225,6 +235,7 @@ def score(
     return Scores(
         frame=out,
         as_of=stamp,
+        as_of_source="argument" if given is not None else "extract date",
         thresholds=spec.risk_bands,
         bands=spec.band_names,
         unseen=tuple(unseen),

@@ -42,6 +42,7 @@ from tqdm.auto import tqdm
 
 from churnlab.errors import ChurnlabWarning, DataError, ModelError, SpecError
 from churnlab.features import FeatureFrame
+from churnlab.labels.window import latest_training_cutoff
 from churnlab.metrics import churn_metrics, log_loss, roc_auc
 from churnlab.model.baseline import BaselineModel
 from churnlab.model.calibration import choose_calibration
@@ -311,8 +312,8 @@ def _out_of_time(
         )
     held = list(cutoffs[-spec.holdout_cutoffs :])
     earlier = list(cutoffs[: -spec.holdout_cutoffs])
-    window = pd.Timedelta(days=frame.spec.window_days)
-    fit_cutoffs = [c for c in earlier if c + window <= held[0]]
+    latest = latest_training_cutoff(held[0], frame.spec)  # its label is known at held[0]
+    fit_cutoffs = [c for c in earlier if c <= latest]
     cutoff = pd.DatetimeIndex(d.cutoff)
     holdout = np.asarray(cutoff.isin(held))
     validation = "out-of-time"

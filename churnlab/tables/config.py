@@ -35,7 +35,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from churnlab.errors import ConfigError
+from churnlab.dates import parse_date
+from churnlab.errors import ConfigError, SpecError
 from churnlab.tables.contract import CONTRACTS
 
 CONFIG_FILE_NAME = "churnlab.toml"
@@ -55,6 +56,7 @@ class SnapshotSpec:
     def __post_init__(self) -> None:
         if not self.label_column:
             raise ConfigError("[snapshot] label_column must name the churn flag column.")
+        object.__setattr__(self, "as_of", _as_date(self.as_of, "[snapshot] as_of"))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +77,10 @@ class DataConfig:
     """Where the settings came from (``None`` for the defaults)."""
 
     def __post_init__(self) -> None:
+        if self.extract_date is not None:
+            object.__setattr__(
+                self, "extract_date", _as_date(self.extract_date, "[data] extract_date")
+            )
         for table in (*self.files, *self.columns):
             _check_name(table, CONTRACTS, "table")
         if len(self.delimiter) != 1:
@@ -108,14 +114,11 @@ def _check_name(name: str, allowed: Any, what: str) -> None:
 
 
 def _as_date(value: Any, key: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    """A TOML date, or text written YYYY-MM-DD (read by :func:`churnlab.dates.parse_date`)."""
     try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ConfigError(f"{key} must be a date like 2025-06-30, got {value!r}.") from None
+        return parse_date(value, key).date()
+    except SpecError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _strings(value: Any, key: str) -> tuple[str, ...]:

@@ -98,7 +98,9 @@ def month_starts(first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
 def churn_by_month(customers: pd.DataFrame, extract_date: pd.Timestamp) -> pd.DataFrame:
     """Customers active at each month's start, how many left during it, and the rate.
 
-    Months that are not complete by the extract date are left out.
+    Months that are not complete by the extract date are left out. A description of the whole
+    table by calendar month, not a cutoff's label: it does not use
+    :mod:`churnlab.labels.window` (which ``tables`` may not import).
     """
     signup = np.sort(customers["signup_date"].dropna().to_numpy("datetime64[us]"))
     ends = np.sort(customers["end_date"].dropna().to_numpy("datetime64[us]"))

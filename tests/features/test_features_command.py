@@ -89,10 +89,22 @@ def test_a_failed_run_keeps_the_previous_file(demo_dir, tmp_path):
 def test_bad_requests_are_refused(demo_dir, tmp_path):
     with pytest.raises(SpecError, match=r"must end in \.parquet or \.csv"):
         write_features(demo_dir, tmp_path / "x.xlsx", as_of="2024-03-31")
-    with pytest.raises(SpecError, match="A scoring frame needs as_of"):
-        write_features(demo_dir, tmp_path / "x.parquet")
-    with pytest.raises(SpecError, match="A scoring frame needs as_of"):
+    with pytest.raises(SpecError, match=r"A scoring frame has one date, as_of .* and no cutoffs"):
         write_features(demo_dir, tmp_path / "x.parquet", as_of="2024-03-31", cutoffs=CUTOFFS)
+    with pytest.raises(SpecError, match="The 'as_of' date must be written YYYY-MM-DD"):
+        write_features(demo_dir, tmp_path / "x.parquet", as_of="31.03.2024")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_a_scoring_frame_is_at_the_extract_date_unless_told(demo_dir, tmp_path, suffix):
+    extract = load_tables(demo_dir).extract_date
+
+    written = write_features(demo_dir, tmp_path / f"s{suffix}")
+
+    assert written.cutoffs == (extract,)
+    assert written.rows == len(build_scoring_frame(demo_dir, as_of=extract).frame)
+    assert build_scoring_frame(demo_dir).cutoffs == (extract,)
 
 
 def test_the_command_writes_a_training_frame(runner, demo_dir, tmp_path):
@@ -126,11 +138,43 @@ def test_the_command_writes_a_scoring_frame_as_csv(runner, demo_dir, tmp_path):
     assert len(pd.read_csv(out)) == len(build_scoring_frame(demo_dir, as_of="2024-03-31").frame)
 
 
-def test_the_command_needs_as_of_for_a_scoring_frame(runner, demo_dir, tmp_path):
-    result = runner.invoke(app, ["features", str(demo_dir), "--out", str(tmp_path / "s.parquet")])
+def test_the_command_scores_at_the_extract_date_without_as_of_and_says_so(
+    runner, demo_dir, tmp_path
+):
+    out = tmp_path / "s.parquet"
+    extract = load_tables(demo_dir).extract_date
+
+    result = runner.invoke(app, ["features", str(demo_dir), "--out", str(out)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stderr == f"as of {extract.date()}, the data's extract date\n"
+    expected = build_scoring_frame(demo_dir, as_of=extract).frame
+    pd.testing.assert_frame_equal(pd.read_parquet(out), expected)
+
+
+def test_the_command_says_nothing_of_the_extract_date_when_as_of_is_given(
+    runner, demo_dir, tmp_path
+):
+    result = runner.invoke(
+        app,
+        ["features", str(demo_dir), "--out", str(tmp_path / "s.parquet"), "--as-of", "2024-03-31"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "extract date" not in result.stderr
+
+
+def test_the_command_refuses_cutoffs_for_a_scoring_frame(runner, demo_dir, tmp_path):
+    result = runner.invoke(
+        app,
+        [
+            *("features", str(demo_dir), "--out", str(tmp_path / "s.parquet")),
+            *("--cutoffs", "2024-01-31:2024-03-31"),
+        ],
+    )
 
     assert result.exit_code == 2
-    assert "a scoring frame needs --as-of" in result.stderr
+    assert "a scoring frame has one date, --as-of, and no --cutoffs" in result.stderr
     assert not (tmp_path / "s.parquet").exists()
 
 

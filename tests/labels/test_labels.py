@@ -128,10 +128,15 @@ def test_parse_cutoffs_reads_a_date_or_a_grid(text: str, expected: list[str]) ->
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("2024-31-01", "The cutoff must be a date like 2024-06-30, got '2024-31-01'."),
+        (
+            "2024-31-01",
+            "The 'cutoffs' date must be written YYYY-MM-DD, like 2025-06-30. Got '2024-31-01' "
+            "instead, which is not a day of the calendar",
+        ),
         (
             "2024-01-31:2024-02-30",
-            "The last cutoff must be a date like 2024-06-30, got '2024-02-30'.",
+            "The 'last' date must be written YYYY-MM-DD, like 2025-06-30. Got '2024-02-30' "
+            "instead, which is not a day of the calendar",
         ),
         ("2024-01-31:2024-12-31:1Y", "The cutoff step must look like 7D, 2W or 1M, got '1Y'."),
         ("2024-01-31:2024-12-31:0M", "The cutoff step must be at least 1, got '0M'."),
@@ -145,13 +150,13 @@ def test_parse_cutoffs_refuses_what_it_cannot_read(text: str, message: str) -> N
 
 
 def test_parse_cutoffs_refuses_an_empty_date() -> None:
-    with pytest.raises(SpecError, match="must be a date like 2024-06-30"):
+    with pytest.raises(SpecError, match="must be written YYYY-MM-DD, like 2025-06-30"):
         parse_cutoffs("")
 
 
 @pytest.mark.parametrize("text", ["today", "now"])
 def test_parse_cutoffs_refuses_relative_words(text: str) -> None:
-    with pytest.raises(SpecError, match="must be a date like 2024-06-30"):
+    with pytest.raises(SpecError, match="must be written YYYY-MM-DD, like 2025-06-30"):
         parse_cutoffs(text)
 
 

@@ -82,3 +82,47 @@ def test_unseen_categories_are_counted_and_reported(model, demo_dir, tmp_path):
     assert "&lt;b&gt;platinum" in scored._repr_html_()
     assert "<b>platinum" not in scored._repr_html_()
     assert scored.frame["churn_probability"].between(0, 1).all()
+
+
+def test_without_as_of_the_customers_are_scored_at_the_extract_date(model, demo_dir, scores):
+    extract = churnlab.load_tables(demo_dir).extract_date
+    assert extract == pd.Timestamp(AS_OF)  # the fixture scores at the extract date, explicitly
+
+    defaulted = score(model, demo_dir)
+
+    assert defaulted.as_of == extract and defaulted.as_of_source == "extract date"
+    assert scores.as_of_source == "argument"
+    assert repr(defaulted).startswith(f"<Scores at {AS_OF} (the data's extract date): ")
+    assert defaulted.to_dict()["as_of_source"] == "extract date"
+    pd.testing.assert_frame_equal(defaulted.frame, scores.frame)
+
+
+def test_a_bad_as_of_is_refused_before_the_model_is_read(demo_dir, tmp_path):
+    with pytest.raises(churnlab.SpecError, match="The 'as_of' date must be written YYYY-MM-DD"):
+        score(tmp_path / "no model here", demo_dir, as_of="today")
+
+
+def test_unseen_categories_count_only_complaints_known_at_the_scoring_date(
+    model, demo_dir, tmp_path
+):
+    """A complaint opened before the scoring date but recorded after it is not known yet: the
+    features leave it out, and so does the count of category values the model never saw."""
+    as_of = pd.Timestamp("2024-03-31")
+    data = shutil.copytree(demo_dir, tmp_path / "data", ignore=shutil.ignore_patterns("truth"))
+    active = score(model, demo_dir, as_of=as_of).frame["customer_id"].iloc[0]
+    complaints = pd.read_parquet(data / "complaints.parquet")
+    rows = complaints.iloc[:2].copy()
+    rows["customer_id"] = active
+    rows["opened_at"] = pd.to_datetime(["2024-03-10 09:00", "2024-03-20 09:00"])
+    rows["recorded_at"] = pd.to_datetime(["2024-03-12", "2024-04-10"])
+    rows["resolved_at"] = pd.NaT
+    rows["category"] = ["recorded in time", "recorded later"]
+    pd.concat([complaints, rows], ignore_index=True).to_parquet(
+        data / "complaints.parquet", index=False
+    )
+
+    with pytest.warns(UnseenCategoryWarning, match="recorded in time"):
+        scored = score(model, data, as_of=as_of)
+
+    found = {u.column: u.counts for u in scored.unseen}
+    assert found["complaints.category"] == {"recorded in time": 1}

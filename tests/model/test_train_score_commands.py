@@ -163,3 +163,18 @@ def test_train_prints_a_churnlab_warning_readably(runner, demo_dir, tmp_path):
         "No cutoff is 90 days (the label window) before the hold-out cutoff 2024-02-29" in warned[0]
     )
     assert "warnings.warn" not in result.stderr
+
+
+def test_score_without_as_of_scores_at_the_extract_date_and_says_so(
+    runner, trained, demo_dir, tmp_path
+):
+    out = tmp_path / "scores.parquet"
+
+    result = runner.invoke(
+        app, ["score", str(demo_dir), "--model", str(trained[1]), "--out", str(out)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "as of 2024-06-30, the data's extract date\n" in result.stderr
+    assert result.stdout.startswith("<Scores at 2024-06-30 (the data's extract date): ")
+    assert pd.read_parquet(out)["as_of"].eq(pd.Timestamp("2024-06-30")).all()

@@ -124,7 +124,8 @@ def test_an_unknown_name_is_a_config_error_with_a_hint(make_data, toml, message)
         ('[data]\ndecimal = "_"\n', r"\[data\] decimal must be '\.' or ',', got '_'\."),
         (
             '[data]\nextract_date = "soon"\n',
-            r"\[data\] extract_date must be a date like 2025-06-30, got 'soon'\.",
+            r"The '\[data\] extract_date' date must be written YYYY-MM-DD, like 2025-06-30\. "
+            r"Got 'soon' instead\.",
         ),
         (
             '[snapshot]\nlabel_column = "Exited"\n',
