@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churnlab.demo.simulate import NULL_TS, Chunk
-from churnlab.demo.vocab import CAUSES, Locale, words
+from churnlab.demo.vocab import CAUSES, FIX_CAUSES, Locale, words
 from churnlab.files import atomic_path
 
 ID, TIMESTAMP, FLOAT, TEXT = "id", "timestamp", "float", "text"
@@ -66,8 +66,17 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
         ("hazard", FLOAT),
         ("hazard_observable", FLOAT),
         ("cause", "cause"),
+        ("hazard_service", FLOAT),
+        ("hazard_price", FLOAT),
+        ("hazard_product", FLOAT),
+        ("hazard_payment", FLOAT),
+        ("hazard_natural", FLOAT),
+        ("hazard_moderator", FLOAT),
+        ("fix_cause", "fix_cause"),
     ),
 }
+_ENGLISH_ONLY = {"cause": CAUSES, "fix_cause": FIX_CAUSES}
+"""Truth columns written in English whatever the locale."""
 _ARROW_TYPES = {ID: pa.string(), TIMESTAMP: pa.timestamp("us"), FLOAT: pa.float64()}
 _DICTIONARY_DATES = {"bills": ("bill_date", "due_date", "paid_date", "recorded_at")}
 """Date columns with few distinct values per row group (dictionary encoding pays off)."""
@@ -146,7 +155,7 @@ def _column(kind: str, values: np.ndarray, locale: Locale) -> pa.Array:
         return pa.array(values, type=pa.float64())
     if kind == TEXT:
         return fixed_width_strings(values)
-    vocabulary = CAUSES if kind == "cause" else words(kind, locale)
+    vocabulary = _ENGLISH_ONLY[kind] if kind in _ENGLISH_ONLY else words(kind, locale)
     codes = pa.array(values.astype(np.int8, copy=False))
     return pa.DictionaryArray.from_arrays(codes, pa.array(vocabulary, type=pa.string()))
 

@@ -23,7 +23,8 @@ def generate_demo(
     The folder receives ``customers.parquet``, ``bills.parquet``, ``complaints.parquet``,
     ``service_events.parquet``, a ``churnlab.toml`` holding the extract date (the last day
     of the last simulated month) and ``truth/customer_month.parquet``: for every month a
-    customer was at risk, the true probability that they churned in it and its main cause.
+    customer was at risk, the true probability that they churned in it, its main cause, its
+    split by cause and the cause whose fix lowers it most (see :mod:`churnlab.demo.truth`).
     The hazard of a month depends only on what happened before the month began (see
     :mod:`churnlab.demo.hazard`), so it is the best prediction any model can make.
 

@@ -32,11 +32,14 @@ units of spend, all wiped by a late payment. ``frailty`` (log-normal, mean 1) an
 sensitivities are each customer's unobserved proneness. The truth table's ``cause`` is the
 largest of the five terms; its ``hazard_observable`` is the hazard with that proneness at its
 population mean (frailty and sensitivities 1, natural hazard 0.0012): the best a model that
-sees only the data can do, where ``hazard`` includes what no model can see.
+sees only the data can do, where ``hazard`` includes what no model can see. The truth table
+also splits that observable hazard by cause and names the cause whose fix lowers it most
+(:mod:`churnlab.demo.truth` documents every column).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -68,7 +71,25 @@ def plan_fit(pop: Population, idx: np.ndarray, m: int) -> tuple[np.ndarray, np.n
     return over, under
 
 
-def hazard_components(
+@dataclass(frozen=True, kw_only=True)
+class HazardParts:
+    """The hazard's factors: ``moderator x driver`` per cause, plus the natural hazard.
+
+    ``components()`` gives the cause hazards (service, price, product, payment, natural)
+    that :func:`total_and_cause` adds up.
+    """
+
+    moderator: np.ndarray
+    """``LEVEL x frailty x contract x tenure x loyalty``; frailty is 1 when observable."""
+    drivers: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    """Service, price, product and payment drivers (sensitivities included, or 1)."""
+    natural: np.ndarray
+
+    def components(self) -> tuple[np.ndarray, ...]:
+        return (*(driver * self.moderator for driver in self.drivers), self.natural)
+
+
+def hazard_parts(
     pop: Population,
     state: State,
     idx: np.ndarray,
@@ -80,8 +101,8 @@ def hazard_components(
     over: np.ndarray,
     under: np.ndarray,
     observable: bool = False,
-) -> tuple[np.ndarray, ...]:
-    """The hazard of each cause: service, price, product, payment, natural.
+) -> HazardParts:
+    """The moderator, the four cause drivers and the natural hazard of customers ``idx``.
 
     With ``observable`` the customer's unobserved proneness (frailty, sensitivities, natural
     hazard) is replaced by its population mean: what a model can know from the data.
@@ -121,7 +142,42 @@ def hazard_components(
         0.05 * np.minimum(state.lost_points[idx] / 80.0, 1.0)
         + 0.02 * np.minimum(state.arrears[idx], 3.0)
     )
-    return service * scale, price * scale, product * scale, payment * scale, natural
+    return HazardParts(
+        moderator=scale,
+        drivers=(service, price, product, payment),
+        natural=natural,
+    )
+
+
+def hazard_components(
+    pop: Population,
+    state: State,
+    idx: np.ndarray,
+    *,
+    months_since_signup: np.ndarray,
+    tenure_months: np.ndarray,
+    open_complaints: np.ndarray,
+    slow_resolved: np.ndarray,
+    over: np.ndarray,
+    under: np.ndarray,
+    observable: bool = False,
+) -> tuple[np.ndarray, ...]:
+    """The hazard of each cause: service, price, product, payment, natural.
+
+    Each of the first four is ``moderator x driver`` (see :func:`hazard_parts`).
+    """
+    return hazard_parts(
+        pop,
+        state,
+        idx,
+        months_since_signup=months_since_signup,
+        tenure_months=tenure_months,
+        open_complaints=open_complaints,
+        slow_resolved=slow_resolved,
+        over=over,
+        under=under,
+        observable=observable,
+    ).components()
 
 
 def total_and_cause(components: tuple[np.ndarray, ...]) -> tuple[np.ndarray, np.ndarray]:

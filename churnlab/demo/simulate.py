@@ -20,8 +20,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from churnlab.demo.hazard import hazard_components, plan_fit, total_and_cause
+from churnlab.demo.hazard import hazard_components, hazard_parts, plan_fit, total_and_cause
 from churnlab.demo.population import REGION_OUTAGES, Calendar, Population
+from churnlab.demo.truth import add_fix_causes, truth_columns
 
 DAY_US = 86_400_000_000
 HOUR_US = 3_600_000_000
@@ -196,8 +197,10 @@ def simulate_month(
         )
         for start in range(0, max(len(at_risk), 1), BLOCK)
     ]
+    truth = [c for b in blocks for c in b.truth]
+    add_fix_causes(truth)  # the month means of the drivers span every block
     return MonthResult(
-        truth=[c for b in blocks for c in b.truth],
+        truth=truth,
         bills=[c for b in blocks for c in b.bills],
         complaints=[c for b in blocks for c in b.complaints],
         service_events=[c for b in blocks for c in b.service_events],
@@ -231,9 +234,8 @@ def _simulate_block(
         "under": under,
     }
     hazard, cause = total_and_cause(hazard_components(pop, state, at_risk, **moments))
-    observable, _ = total_and_cause(
-        hazard_components(pop, state, at_risk, observable=True, **moments)
-    )
+    seen = hazard_parts(pop, state, at_risk, observable=True, **moments)
+    observable, _ = total_and_cause(seen.components())
     churn = rng.random(n) < hazard
     days = month.next_day - month.start_day
     end_day = month.start_day + np.floor(rng.random(n) * days).astype(np.int64)
@@ -248,6 +250,7 @@ def _simulate_block(
         "hazard": hazard,
         "hazard_observable": observable,
         "cause": cause,
+        **truth_columns(seen),
     }
     bills, shock, late = _bills(pop, state, month, rng, over)
     bills["customer_id"] = ids

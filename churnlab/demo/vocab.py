@@ -44,6 +44,8 @@ _WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 
 CAUSES: tuple[str, ...] = ("service", "price", "product", "payment", "natural")
 """The churn causes of the truth table, always in English (codes 0 to 4)."""
+FIX_CAUSES: tuple[str, ...] = ("service", "price", "product", "payment", "none")
+"""The truth table's ``fix_cause`` values, always in English (codes 0 to 4)."""
 
 
 def words(field: str, locale: Locale) -> tuple[str, ...]:

@@ -66,6 +66,13 @@ SCHEMAS = {
         ("hazard", pa.float64()),
         ("hazard_observable", pa.float64()),
         ("cause", pa.string()),
+        ("hazard_service", pa.float64()),
+        ("hazard_price", pa.float64()),
+        ("hazard_product", pa.float64()),
+        ("hazard_payment", pa.float64()),
+        ("hazard_natural", pa.float64()),
+        ("hazard_moderator", pa.float64()),
+        ("fix_cause", pa.string()),
     ],
 }
 EVENT_DATES = {"bills": "bill_date", "complaints": "opened_at", "service_events": "occurred_at"}
@@ -281,6 +288,13 @@ def test_zh_gives_chinese_words_and_the_same_rows(
         "product",
         "payment",
         "natural",
+    }
+    assert set(frames_zh["truth/customer_month"]["fix_cause"]) <= {
+        "service",
+        "price",
+        "product",
+        "payment",
+        "none",
     }
 
 
