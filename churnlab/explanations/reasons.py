@@ -209,10 +209,24 @@ def _entries(columns: Sequence[str], features: Sequence[Feature]) -> dict[str, F
 
 
 def _groups(entries: Mapping[str, Feature]) -> list[list[int]]:
-    """The column positions of each reason group, groups in first-seen order."""
+    """The column positions of each reason group, groups in first-seen order.
+
+    Raises
+    ------
+    SpecError
+        A group's features have different reason categories (one fact, one category).
+    """
     groups: dict[str, list[int]] = {}
+    category: dict[str, str] = {}
     for position, entry in enumerate(entries.values()):
-        groups.setdefault(entry.reason_group, []).append(position)
+        group = entry.reason_group
+        if category.setdefault(group, entry.reason_category) != entry.reason_category:
+            raise SpecError(
+                f"The reason group {group!r} mixes the categories {category[group]!r} and "
+                f"{entry.reason_category!r} (feature {entry.name!r}): a group states one fact, "
+                "of one category. Give the feature a group of its own."
+            )
+        groups.setdefault(group, []).append(position)
     return list(groups.values())
 
 

@@ -145,6 +145,20 @@ def _inactivity_churned(bills: list[Row], c: dt.date, spec: LabelSpec) -> bool:
 # --- features -------------------------------------------------------------------------------
 
 
+def _over_fee(
+    bills: list[Row], cust: Row, signup: dt.date, c: dt.date, bounds: Sequence[dt.date]
+) -> float:
+    """Spend in the last three months over three times the plan's fee (only for a customer
+    with us for all three months, and a fee)."""
+    fee = cust["monthly_fee"]
+    if signup > bounds[3] or fee is None or not fee > 0:
+        return NAN
+    known = _known(bills, "bill_date", c)
+    return math.fsum(b["amount"] for b in known if bounds[3] < _day(b["bill_date"]) <= c) / (
+        3 * fee
+    )
+
+
 def _bill_features(
     bills: list[Row], signup: dt.date, c: dt.date, bounds: Sequence[dt.date]
 ) -> dict[str, float]:
@@ -290,7 +304,13 @@ def feature_columns(tables: Tables) -> list[tuple[str, str]]:
     out = []
     for feature in CORE_FEATURES:
         frame = present.get(feature.table)
-        if frame is not None and all(col in frame.columns for col in feature.requires):
+        if feature.family == "plan_fit":  # bills against the plan's fee, a numeric attribute
+            fee = "monthly_fee" in tables.attribute_columns and not _is_text(
+                tables.customers["monthly_fee"]
+            )
+            if frame is not None and fee:
+                out.append((feature.name, feature.kind))
+        elif frame is not None and all(col in frame.columns for col in feature.requires):
             out.append((feature.name, feature.kind))
     categories = category_slugs(_values(tables.complaints, "category")).values()
     kinds = category_slugs(_values(tables.service_events, "kind")).values()
@@ -356,6 +376,8 @@ def reference_frame(
             values |= _failure_features(events.get(cid, []), c, kinds)
         for column in tables.attribute_columns:
             values[column] = cust[column]
+        if tables.bills is not None and "monthly_fee" in tables.attribute_columns:
+            values["spend_over_fee_3m"] = _over_fee(bills.get(cid, []), cust, signup, c, bounds)
         row |= {name: values[name] for name, _ in columns}
         records.append(row)
 

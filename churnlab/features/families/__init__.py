@@ -3,6 +3,7 @@
 from churnlab.features.families.attributes import Attributes, attribute_feature
 from churnlab.features.families.complaints import Complaints
 from churnlab.features.families.payment import Payment
+from churnlab.features.families.plan_fit import PlanFit
 from churnlab.features.families.service import Service
 from churnlab.features.families.spend import Spend
 from churnlab.features.families.tenure import Tenure
@@ -14,6 +15,7 @@ BUILT_IN: tuple[FeatureFamily, ...] = (
     Payment(),
     Complaints(),
     Service(),
+    PlanFit(),
     Attributes(),
 )
 """The families every frame has (where the data allow), before any of your own."""
@@ -23,6 +25,7 @@ __all__ = [
     "Attributes",
     "Complaints",
     "Payment",
+    "PlanFit",
     "Service",
     "Spend",
     "Tenure",

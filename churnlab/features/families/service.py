@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
@@ -39,12 +40,13 @@ def _failure(
     unit: Unit = "count",
     group: str = "service_failures",
     per_value: bool = False,
+    category: str = "service",
 ) -> Feature:
     return Feature(
         name=name,
         family="service",
         description=description,
-        reason_category="service",
+        reason_category=category,
         template=texts["en"]["other"],
         table="service_events",
         requires=requires,
@@ -166,6 +168,19 @@ class Service(FeatureFamily):
         return values
 
 
+_PLAN_TOO_SMALL = re.compile(r"slow|throttl|speed|quota|data.?cap|data.?limit", re.IGNORECASE)
+
+
+def kind_category(kind: str) -> str:
+    """The reason category of a kind of failure: ``product`` for those that a plan too small
+    for the usage causes (throttled or slow data), else ``service``.
+
+    >>> kind_category("slow_data"), kind_category("outage")
+    ('product', 'service')
+    """
+    return "product" if _PLAN_TOO_SMALL.search(kind) else "service"
+
+
 def kind_feature(value: str, part: str) -> Feature:
     """The count of service failures of one kind (``part``: its column-name part).
 
@@ -185,4 +200,7 @@ def kind_feature(value: str, part: str) -> Feature:
         requires=("kind",),
         kind="count",
         per_value=True,
+        category=kind_category(value),
+        # A plan too small is one fact, however it shows (slow data, bills above the fee).
+        group="plan_fit" if kind_category(value) == "product" else "service_failures",
     )

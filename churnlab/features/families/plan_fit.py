@@ -1,0 +1,67 @@
+"""Plan fit: whether the customer's plan fits their usage.
+
+A plan too small for the usage shows as bills running above the plan's fee (out-of-plan
+charges). The family needs the plan's fee as a customer attribute called ``monthly_fee``
+(map yours in ``[columns.customers]`` of churnlab.toml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import ibis
+import ibis.expr.types as ir
+
+from churnlab.features.family import Feature, FeatureFamily, Scans, say
+from churnlab.labels.window import CutoffBounds
+
+if TYPE_CHECKING:
+    from churnlab.features.prepare import Prepared
+
+FEE = "monthly_fee"
+MONTHS = 3
+
+
+class PlanFit(FeatureFamily):
+    """Spend over the last three months against the plan's fee."""
+
+    name = "plan_fit"
+    table = "bills"
+    entries = (
+        Feature(
+            name="spend_over_fee_3m",
+            family="plan_fit",
+            description="spend in the last 3 months over 3 times the plan's monthly fee",
+            reason_category="product",
+            template="spend {direction} {pct_change:.0%} on the plan's fee",
+            table="bills",
+            requires=(FEE,),
+            unit="ratio",
+            reason_group="plan_fit",
+            texts=say(
+                "bills {pct_change} {direction} the plan's fee over the last 3 months",
+                "近3个月账单比套餐月费{direction}{pct_change}",
+                missing=("too few months since signup to tell", "在网时间太短，无法判断"),
+            ),
+        ),
+    )
+
+    def features(self, prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[Feature]:
+        if prep.bills is None or FEE not in prep.attributes or f"customers.{FEE}" in vocab:
+            return []  # no bills, or no numeric fee
+        return list(self.entries)
+
+    def aggregate(self, scans: Scans, c: CutoffBounds) -> None:
+        bills = scans["bills"]
+        recent = (bills.rows.day > c.month_bounds[MONTHS]) & (bills.rows.day <= c.day)
+        bills.add(spend_fee_months=bills.only(bills.rows.amount, recent).sum())
+
+    def settles(self, table: str, c: CutoffBounds) -> int | None:
+        return c.month_bounds[MONTHS] if table == "bills" else None
+
+    def derive(self, t: ir.Table, c: CutoffBounds) -> dict[str, ir.Value]:
+        fee = t[FEE].cast("float64")
+        whole = t.signup_day.isnull() | (t.signup_day <= c.month_bounds[MONTHS])
+        ratio = t.spend_fee_months.fill_null(0) / (fee * float(MONTHS))
+        return {"spend_over_fee_3m": (whole & (fee > 0)).ifelse(ratio, ibis.null("float64"))}
