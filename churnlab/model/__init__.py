@@ -8,7 +8,7 @@ from churnlab.model.card import ModelCard
 from churnlab.model.compat import UnseenCategoryWarning
 from churnlab.model.model import ChurnModel
 from churnlab.model.persist import load_model, save_model
-from churnlab.model.score import Scores, score
+from churnlab.model.score import Scores, score, scoring_frame
 from churnlab.model.spec import ModelSpec
 from churnlab.model.train import GapWarning, train
 
@@ -25,5 +25,6 @@ __all__ = [
     "load_model",
     "save_model",
     "score",
+    "scoring_frame",
     "train",
 ]

@@ -169,12 +169,33 @@ def _beyond_vocabulary(card: ModelCard, found: Mapping[str, tuple[str, ...]]) ->
     return any(set(found.get(key, ())) - set(values) for key, values in card.vocabulary.items())
 
 
+def scoring_frame(
+    model: ChurnModel,
+    tables: Tables | str | Path,
+    *,
+    as_of: DateLike | None = None,
+    config: DataConfig | str | Path | None = None,
+) -> FeatureFrame:
+    """The features ``model`` scores at ``as_of`` (default: the data's extract date): built
+    with the model's label definition, category lists and feature families."""
+    card = model.card_
+    return build_scoring_frame(
+        tables,
+        as_of=None if as_of is None else parse_date(as_of, "as_of"),
+        spec=card.label_spec,
+        vocabulary=card.vocabulary,
+        config=config,
+        families=load_families(card.feature_families),
+    )
+
+
 def score(
     model: ChurnModel | str | Path,
     tables: Tables | str | Path,
     *,
     as_of: DateLike | None = None,
     config: DataConfig | str | Path | None = None,
+    features: FeatureFrame | None = None,
 ) -> Scores:
     """Score every customer in scope at ``as_of`` with a calibrated churn probability.
 
@@ -195,6 +216,9 @@ def score(
         date). Default: the data's extract date (``Scores.as_of_source`` says so).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
+    features:
+        The scoring frame, when built already (:func:`scoring_frame`): ``as_of`` is then its
+        cutoff.
     """
     from churnlab.model.persist import load_model
 
@@ -202,14 +226,10 @@ def score(
     if not isinstance(model, ChurnModel):
         model = load_model(model)
     card = model.card_
-    features: FeatureFrame = build_scoring_frame(
-        tables,
-        as_of=given,
-        spec=card.label_spec,
-        vocabulary=card.vocabulary,
-        config=config,
-        families=load_families(card.feature_families),
-    )
+    if features is None:
+        features = scoring_frame(model, tables, as_of=given, config=config)
+    else:
+        given = features.cutoffs[0]
     stamp = features.cutoffs[0]
     frame = features.frame
     check_frame(card, frame)
