@@ -52,6 +52,7 @@ STAGES = [
     "labels",
     "features",
     "model",
+    "explanations",
     "evaluate",
     "export",
     "cli",
