@@ -205,11 +205,22 @@ def evaluate(
             file_okay=False,
         ),
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="The data directory the model was trained on: adds 'What drives churn' "
+            "(SHAP values of the hold-out customers).",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a model on its out-of-time hold-out: print the summary, write the report.
 
     Writes report.html (summary, deciles and plots), evaluation.json and one PNG per plot;
-    with --backtest also backtest.json and the metrics-by-cutoff plot.
+    with --backtest also backtest.json and the metrics-by-cutoff plot; with --data the
+    "What drives churn" section and what_drives_churn.png.
     """
     import matplotlib
 
@@ -218,7 +229,12 @@ def evaluate(
     from churnlab.evaluate.report import BACKTEST_FILE, EVALUATION_FILE
 
     out_dir = out if out is not None else model_dir / "evaluation"
-    report = run_or_exit(lambda: write_report(model_dir, out_dir, backtest=backtest))
+
+    def call() -> Path:
+        _from_working_folder()  # the model's own feature families, if any
+        return write_report(model_dir, out_dir, backtest=backtest, data=data)
+
+    report = run_or_exit(call)
     typer.echo(Evaluation.read_json(report.with_name(EVALUATION_FILE)).to_text())
     if backtest is not None:
         typer.echo(f"\n{Backtest.read_json(report.with_name(BACKTEST_FILE))!r}")
