@@ -36,11 +36,8 @@ class ExplainMethodWarning(ChurnlabWarning):
 
 
 def _check(chunk_size: int, method: str) -> None:
-    if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer):
-        raise SpecError(
-            f"The 'chunk_size' parameter of explain must be an int >= 1. Got {chunk_size!r} instead."
-        )
-    if chunk_size < 1:
+    whole = isinstance(chunk_size, int | np.integer) and not isinstance(chunk_size, bool)
+    if not whole or chunk_size < 1:
         raise SpecError(
             f"The 'chunk_size' parameter of explain must be an int >= 1. Got {chunk_size!r} instead."
         )
