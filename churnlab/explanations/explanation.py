@@ -297,7 +297,8 @@ class Explanation:
     def _period(self) -> str:
         for column in ("cutoff", "as_of"):
             if column in self.customers.columns:
-                days = pd.to_datetime(self.customers[column]).dt.date.unique()
+                stamps = pd.to_datetime(pd.unique(self.customers[column].to_numpy()))
+                days = sorted({stamp.date() for stamp in stamps})
                 if len(days) == 1:
                     return f" at {days[0]}"
                 return f" at {len(days)} {column}s {min(days)}..{max(days)}"
