@@ -1,8 +1,8 @@
 """churnlab: a Jupyter-based workbench for modelling customer churn.
 
 ``import churnlab`` gives the public names below; notebooks and the CLI use nothing else.
-Model and evaluation names load on first use (they pull in LightGBM and scikit-learn), so
-commands that only read data start fast.
+Model, explanation and evaluation names load on first use (they pull in LightGBM and
+scikit-learn), so commands that only read data start fast.
 """
 
 from importlib import import_module
@@ -46,6 +46,8 @@ _LAZY = {
     "save_model": "churnlab.model",
     "load_model": "churnlab.model",
     "score": "churnlab.model",
+    "Explanation": "churnlab.explanations",
+    "explain": "churnlab.explanations",
     "Evaluation": "churnlab.evaluate",
     "evaluate_model": "churnlab.evaluate",
     "Backtest": "churnlab.evaluate",

@@ -34,9 +34,12 @@ seed = 7
 # %%
 from pathlib import Path
 
+import pandas as pd
+
 import churnlab
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.evaluate import CalibrationDisplay, GainsLiftDisplay, RocPrDisplay
+from churnlab.explanations import BeeswarmDisplay, DependenceDisplay, SegmentDriversDisplay
 
 if make_demo and not (Path(data_dir) / "churnlab.toml").exists():
     generate_demo(data_dir, DemoSpec(customers=demo_customers, months=demo_months, seed=seed))
@@ -75,6 +78,41 @@ y, p = holdout["churned"], holdout["probability"]
 RocPrDisplay.from_predictions(y, p, baseline=holdout["baseline_probability"]).plot()
 GainsLiftDisplay.from_predictions(y, p, baseline=holdout["baseline_probability"]).plot()
 CalibrationDisplay.from_predictions(y, p).plot()
+
+# %% [markdown]
+# ## What drives churn
+# Exact SHAP values of the held-out customers (TreeSHAP, on the log-odds scale: a positive value
+# raises a customer's risk above the model's base value). The beeswarm shows one dot per customer
+# and feature, coloured by the feature's value; the table sums the features of each reason
+# category and gives the share of predicted churn each category carries.
+
+# %%
+holdout_cutoffs = set(pd.to_datetime(list(model.card_.holdout_cutoffs)))
+holdout_frame = frame.frame[frame.frame["cutoff"].isin(holdout_cutoffs)]
+explanation = churnlab.explain(model, holdout_frame)
+explanation
+
+# %%
+_ = BeeswarmDisplay.from_explanation(explanation).plot()
+
+# %%
+explanation.importance("category")
+
+# %%
+for sentence in explanation.drivers(5)["sentence"]:
+    print(sentence)
+
+# %% [markdown]
+# How the top driver moves the risk (coloured by the feature it interacts with most), and which
+# reason categories carry each risk band's predicted churn.
+
+# %%
+_ = DependenceDisplay.from_explanation(explanation).plot()
+_ = SegmentDriversDisplay.from_explanation(explanation).plot()
+attribution = explanation.attribution("category")
+bands = list(dict.fromkeys(attribution["risk_band"]))  # all customers, then lowest risk first
+shares = attribution.pivot(index="reason_category", columns="risk_band", values="share")
+shares[bands].style.format("{:.1%}")
 
 # %% [markdown]
 # ## Save, reload and score the latest month

@@ -53,6 +53,7 @@ STAGES = [
     "labels",
     "features",
     "model",
+    "explanations",
     "evaluate",
     "export",
     "cli",

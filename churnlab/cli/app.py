@@ -241,11 +241,22 @@ def evaluate(
             file_okay=False,
         ),
     ] = None,
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            "--data",
+            help="The data directory the model was trained on: adds 'What drives churn' "
+            "(SHAP values of the hold-out customers).",
+            exists=True,
+            file_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Evaluate a model on its out-of-time hold-out: print the summary, write the report.
 
     Writes report.html (summary, deciles and plots), evaluation.json and one PNG per plot;
-    with --backtest also backtest.json and the metrics-by-cutoff plot.
+    with --backtest also backtest.json and the metrics-by-cutoff plot; with --data the
+    "What drives churn" section and what_drives_churn.png.
     """
     import matplotlib
 
@@ -254,7 +265,12 @@ def evaluate(
     from churnlab.evaluate.report import BACKTEST_FILE, EVALUATION_FILE
 
     out_dir = out if out is not None else model_dir / "evaluation"
-    report = run_or_exit(lambda: write_report(model_dir, out_dir, backtest=backtest))
+
+    def call() -> Path:
+        _from_working_folder()  # the model's own feature families, if any
+        return write_report(model_dir, out_dir, backtest=backtest, data=data)
+
+    report = run_or_exit(call)
     typer.echo(Evaluation.read_json(report.with_name(EVALUATION_FILE)).to_text())
     if backtest is not None:
         typer.echo(f"\n{Backtest.read_json(report.with_name(BACKTEST_FILE))!r}")
@@ -348,3 +364,65 @@ def score(
     if as_of is None:
         _say_extract_date(scores.as_of)
     typer.echo(f"{scores!r}\nwritten to {out}")
+
+
+@app.command()
+def explain(
+    model_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Model directory written by `churnlab train`.", exists=True, file_okay=False
+        ),
+    ],
+    data_dir: DataDir,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder to write (replaced if `churnlab explain` wrote it)."),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Date to explain (YYYY-MM-DD; default: the data's extract date)."
+        ),
+    ] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Explain what drives churn for every active customer at --as-of (exact SHAP values).
+
+    Writes PNG pictures (beeswarm, importance by feature and by reason category, drivers by
+    risk band, the top driver's dependence) and CSV tables (importance by feature, family and
+    reason category; the predicted churn attributed to each reason category, overall and per
+    risk band; the top drivers in words) into --out, written as a whole or not at all.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from churnlab.explanations import write_explanation
+
+    def call() -> Any:
+        _from_working_folder()  # the model's own feature families, if any
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", category=UserWarning)
+            written = write_explanation(
+                model_dir,
+                data_dir,
+                out,
+                as_of=as_of,
+                config=config,
+                progress=sys.stderr.isatty(),
+            )
+        for warning in caught:
+            typer.echo(f"Warning: {warning.message}", err=True)
+        return written
+
+    written = run_or_exit(call)
+    if as_of is None:
+        typer.echo(
+            f"No --as-of given: explained at the data's {written.as_of_source}, "
+            f"{written.as_of.date()}.",
+            err=True,
+        )
+    typer.echo(repr(written.explanation))
+    for sentence in written.explanation.drivers()["sentence"]:
+        typer.echo(f"  - {sentence}")
+    typer.echo(f"written to {written.folder}: {', '.join(written.files)}")

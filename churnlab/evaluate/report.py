@@ -24,6 +24,7 @@ from churnlab.evaluate.displays import (
     RocPrDisplay,
     ScoreDistributionDisplay,
 )
+from churnlab.evaluate.drivers_section import DataLike, DriversSection, drivers_section
 from churnlab.evaluate.evaluation import Evaluation, evaluate_model, holdout_of
 from churnlab.files import atomic_path
 from churnlab.labels import LabelSpec
@@ -35,6 +36,7 @@ REPORT_FILE = "report.html"
 EVALUATION_FILE = "evaluation.json"
 BACKTEST_FILE = "backtest.json"
 BACKTEST_PLOT = "metrics_by_cutoff"
+DRIVERS_PLOT = "what_drives_churn"
 DPI = 100
 
 
@@ -181,6 +183,18 @@ code { background: #f4f4f4; padding: 0 0.3em; }
 {% for plot in plots %}<h2>{{ plot.title }}</h2>
 <img alt="{{ plot.title }}" src="{{ plot.data_uri }}">
 {% endfor %}
+{% if drivers %}<h2>What drives churn</h2>
+<p>{{ drivers.note }}</p>
+<img alt="What drives churn: SHAP values by feature" src="{{ drivers_plot.data_uri }}">
+<h3>By reason category</h3>
+<p>Mean |SHAP| of each category's summed values, and the share of predicted churn it carries
+(each customer's probability split over the categories that raise it, in proportion).</p>
+{{ drivers.categories_html() | safe }}
+<h3>The top drivers in words</h3>
+<ul>{% for sentence in drivers.sentences() %}<li>{{ sentence }}</li>{% endfor %}</ul>
+<h3>Share of predicted churn by reason category, per risk band</h3>
+{{ drivers.bands_html() | safe }}
+{% elif drivers_hint %}<h2>What drives churn</h2><p>{{ drivers_hint }}</p>{% endif %}
 {% if backtest %}<h2>Backtest</h2><p><code>{{ backtest_headline }}</code></p>
 {{ backtest | safe }}{% endif %}
 {% if card %}<h2>Model card</h2>{{ card | safe }}{% endif %}
@@ -195,8 +209,18 @@ def _html(
     backtest: Backtest | None,
     card: Mapping[str, Any],
     source: str,
+    drivers: DriversSection | None = None,
+    drivers_plot: _Plot | None = None,
 ) -> str:
     return _TEMPLATE.render(
+        drivers=drivers,
+        drivers_plot=drivers_plot,
+        drivers_hint=(
+            "Not computed: pass the data the model was trained on (write_report(..., data=) "
+            "or `churnlab evaluate --data DIR`) to add the SHAP values of the hold-out customers."
+            if drivers is None and card.get("features")
+            else ""
+        ),
         label=evaluation.label,
         headline=repr(evaluation),
         source=source,
@@ -216,6 +240,7 @@ def write_report(
     out_dir: str | Path,
     *,
     backtest: Backtest | str | Path | None = None,
+    data: DataLike | None = None,
 ) -> Path:
     """Write the evaluation report of a model: HTML with the plots, JSON, and the PNG files.
 
@@ -233,6 +258,13 @@ def write_report(
     backtest:
         A :class:`Backtest` to include, or a data directory to backtest the model's label
         definition and settings on (:func:`backtest`).
+    data:
+        The data the model was trained on, to add "What drives churn": the exact SHAP values
+        of the hold-out customers (at most 50,000, drawn at random), their beeswarm
+        (``what_drives_churn.png``), the importance and share of predicted churn of each
+        reason category, and the top drivers in words. The training frame, or the data
+        directory (the hold-out cutoffs' features are built again). The model does not keep
+        the hold-out features, so without ``data`` the section says how to add it.
 
     Returns
     -------
@@ -246,9 +278,23 @@ def write_report(
         backtest = run_backtest(
             backtest, _label_spec(model), model_spec=_model_spec(model), progress=False
         )
+    section = drivers_section(model, data) if data is not None else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     plots = _plots(holdout, backtest)
+    drivers_plot = None
+    if section is not None:
+        rows = min(len(section.explanation.features), 12)
+        drivers_plot = _render(
+            lambda f: section.draw_beeswarm(f.subplots()),
+            name=DRIVERS_PLOT,
+            title="What drives churn",
+            size=(10, 0.45 * rows + 1.8),
+        )
+        with atomic_path(out / f"{DRIVERS_PLOT}.png") as tmp:
+            tmp.write_bytes(drivers_plot.png)
+    else:  # an earlier report's picture would no longer match this one
+        (out / f"{DRIVERS_PLOT}.png").unlink(missing_ok=True)
     for plot in plots:
         with atomic_path(out / f"{plot.name}.png") as tmp:
             tmp.write_bytes(plot.png)
@@ -259,7 +305,7 @@ def write_report(
         (out / BACKTEST_FILE).unlink(missing_ok=True)
         (out / f"{BACKTEST_PLOT}.png").unlink(missing_ok=True)
     source = str(model_or_dir) if isinstance(model_or_dir, str | Path) else ""
-    html = _html(evaluation, plots, backtest, _card(model), source)
+    html = _html(evaluation, plots, backtest, _card(model), source, section, drivers_plot)
     report = out / REPORT_FILE
     with atomic_path(report) as tmp:
         tmp.write_text(html, encoding="utf-8")

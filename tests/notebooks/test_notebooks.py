@@ -45,6 +45,7 @@ def test_training_notebook_runs_on_small_demo_data(tmp_path):
     )
     text = out.read_text()
     assert "ChurnModel" in text and "Evaluation" in text and "Scores at" in text
+    assert "<Explanation: " in text and "the churn risk (" in text  # what drives churn
     assert (tmp_path / "model" / "model.txt").exists()
 
 
