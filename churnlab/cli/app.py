@@ -339,22 +339,50 @@ def score(
         ),
     ] = None,
     config: ConfigOpt = None,
+    reasons: Annotated[
+        int,
+        typer.Option(
+            "--reasons", help="Add each customer's K strongest reasons and an action (1 to 5)."
+        ),
+    ] = 0,
+    language: Annotated[str, typer.Option(help="Language of the reasons: en or zh.")] = "en",
+    actions: Annotated[
+        Path | None,
+        typer.Option(help="Action table (TOML) for the reasons (default: churnlab's)."),
+    ] = None,
 ) -> None:
     """Score every active customer at --as-of: churn_probability and risk_band per customer.
 
     Without --as-of, the customers are scored at the data's extract date (said on stderr).
 
     Writes customer_id, as_of, churn_probability and risk_band; prints customers per band.
-    Category values the model never saw are reported on stderr (and scored as missing).
+    With --reasons K also reason_1..K in words, their categories and impacts (probability
+    points), top_actionable_category and recommended_action. Category values the model never
+    saw are reported on stderr (and scored as missing).
     """
     from churnlab.files import write_table
     from churnlab.model import score as score_customers
+
+    def scored() -> Any:
+        if not reasons:
+            return score_customers(model, data_dir, as_of=as_of, config=config)
+        from churnlab.explanations import score_with_reasons
+
+        return score_with_reasons(
+            model,
+            data_dir,
+            as_of=as_of,
+            k=reasons,
+            language=language,
+            actions=actions,
+            config=config,
+        )
 
     def call() -> Any:
         _from_working_folder()  # the model's own feature families, if any
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", category=UserWarning)
-            scores = score_customers(model, data_dir, as_of=as_of, config=config)
+            scores = scored()
         for warning in caught:
             typer.echo(f"Warning: {warning.message}", err=True)
         write_table(scores.frame, out)

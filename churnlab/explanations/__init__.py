@@ -7,6 +7,7 @@ objects draw them (:mod:`churnlab.explanations.displays`); :func:`write_explanat
 the pictures and tables of a data directory at a date.
 """
 
+from churnlab.explanations.actions import ActionTable, default_actions, read_actions
 from churnlab.explanations.compute import ExplainMethodWarning, explain
 from churnlab.explanations.displays import (
     BeeswarmDisplay,
@@ -16,9 +17,11 @@ from churnlab.explanations.displays import (
     WaterfallDisplay,
 )
 from churnlab.explanations.explanation import Explanation
+from churnlab.explanations.scored import score_with_reasons
 from churnlab.explanations.write import WrittenExplanation, write_explanation
 
 __all__ = [
+    "ActionTable",
     "BeeswarmDisplay",
     "DependenceDisplay",
     "ExplainMethodWarning",
@@ -27,6 +30,9 @@ __all__ = [
     "SegmentDriversDisplay",
     "WaterfallDisplay",
     "WrittenExplanation",
+    "default_actions",
     "explain",
+    "read_actions",
+    "score_with_reasons",
     "write_explanation",
 ]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import jinja2
@@ -21,7 +22,9 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from churnlab.errors import SpecError
+from churnlab.explanations.actions import ActionTable
 from churnlab.explanations.entries import check_grouping
+from churnlab.explanations.reasons import DEFAULT_MIN_SHARE, reason_table
 from churnlab.features import Feature
 from churnlab.model.calibration import Calibrator
 
@@ -363,6 +366,40 @@ class Explanation:
                 border=0, float_format=percent, na_rep="-"
             ),
             sentences=list(self.drivers()["sentence"]),
+        )
+
+    def reasons(
+        self,
+        k: int = 3,
+        language: str = "en",
+        *,
+        actions: ActionTable | str | Path | None = None,
+        min_share: float = DEFAULT_MIN_SHARE,
+    ) -> pd.DataFrame:
+        """Each customer's ``k`` strongest reasons in words, with categories and impacts,
+        and the recommended action (see :mod:`churnlab.explanations.reasons`).
+
+        Parameters
+        ----------
+        k:
+            Reasons per customer, 1 to 5.
+        language:
+            ``en`` or ``zh``.
+        actions:
+            The action table: a TOML file, or the default (``actions.toml``).
+        min_share:
+            The least share of a customer's risk-raising total that a listed reason carries.
+        """
+        return reason_table(
+            self.values,
+            self.data,
+            self.features,
+            customer_id=self.customers["customer_id"],
+            raw_score=self.raw_score,
+            k=k,
+            language=language,
+            actions=actions,
+            min_share=min_share,
         )
 
     def to_shap(self) -> shap.Explanation:

@@ -180,3 +180,46 @@ def test_the_default_action_table_says_which_categories_are_actionable():
         "engagement",
     }
     assert not any(actions.is_actionable(c) for c in ("tenure", "contract", "region", "other"))
+
+
+# --- on a trained model -------------------------------------------------------------------
+
+
+def test_reasons_of_a_real_explanation_never_cite_a_risk_lowering_feature(explanation):
+    out = explanation.reasons(k=3)
+    assert list(out.columns) == reason_columns(3)
+    assert len(out) == len(explanation)
+    impacts = out[["reason_1_impact", "reason_2_impact", "reason_3_impact"]]
+    assert (impacts.fillna(1.0) >= 0).all().all()  # every listed reason raises the risk
+    listed = out["reason_1"].notna()
+    assert listed.mean() > 0.9
+    assert out.loc[listed, "reason_1"].str.contains(r"\{|nan", regex=True).sum() == 0
+    # Impacts are ordered, strongest first, apart from the actionable reason moved in last.
+    moved = out["reason_3_category"].eq(out["top_actionable_category"])
+    first_two = out.loc[~moved, ["reason_1_impact", "reason_2_impact"]].dropna()
+    assert (first_two["reason_1_impact"] >= first_two["reason_2_impact"] - 1e-9).all()
+    personal = {"phone", "email", "name"}
+    assert not personal & {f.name for f in explanation.features}
+
+
+def test_score_with_reasons_on_the_command_line_in_chinese(demo_dir, model_dir, tmp_path):
+    from typer.testing import CliRunner
+
+    from churnlab.cli import app
+
+    out = tmp_path / "scores.csv"
+    args = ["score", str(demo_dir), "--model", str(model_dir), "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--reasons", "2", "--language", "zh"])
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(out, dtype={"customer_id": str})
+    assert list(scores.columns)[:4] == ["customer_id", "as_of", "churn_probability", "risk_band"]
+    assert list(scores.columns)[4:] == reason_columns(2)[1:]
+    assert scores["recommended_action"].notna().all()
+    assert scores["reason_1"].dropna().str.contains(r"[\u4e00-\u9fff]").all()
+    for bad, message in [
+        (["--reasons", "6"], "The 'k' parameter of reasons must be an int in [1, 5]"),
+        (["--reasons", "2", "--language", "fr"], "The 'language' must be one of en, zh"),
+    ]:
+        refused = CliRunner().invoke(app, [*args, *bad])
+        assert refused.exit_code == 2 and message in refused.stderr
+        assert "Traceback" not in refused.output

@@ -1,0 +1,53 @@
+"""Scores with reasons: each scored customer's churn probability, its reasons in words and
+the recommended action, from one scoring frame."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from churnlab.dates import DateLike
+from churnlab.errors import ModelError
+from churnlab.explanations.actions import ActionTable, read_actions
+from churnlab.explanations.compute import explain
+from churnlab.explanations.reasons import check_k
+from churnlab.features.wording import check_language
+from churnlab.model import ChurnModel, Scores, load_model, score, scoring_frame
+from churnlab.tables import DataConfig, Tables
+
+
+def score_with_reasons(
+    model: ChurnModel | str | Path,
+    tables: Tables | str | Path,
+    *,
+    as_of: DateLike | None = None,
+    k: int = 3,
+    language: str = "en",
+    actions: ActionTable | str | Path | None = None,
+    config: DataConfig | str | Path | None = None,
+) -> Scores:
+    """:func:`churnlab.score` plus each customer's ``k`` reasons, their categories and
+    impacts, and the recommended action (columns as
+    :meth:`~churnlab.explanations.Explanation.reasons` gives them), in ``language``.
+
+    The features are built once and serve both the scores and the SHAP values. Bad
+    requests (``k``, ``language``, the action table) are refused before any data are read.
+    """
+    check_k(k)
+    check_language(language)
+    table = actions if isinstance(actions, ActionTable) else read_actions(actions)
+    if not isinstance(model, ChurnModel):
+        model = load_model(model)
+    frame = scoring_frame(model, tables, as_of=as_of, config=config)
+    scores = score(model, tables, config=config, features=frame)
+    reasons = explain(model, frame).reasons(k, language, actions=table)
+    ids = scores.frame["customer_id"].to_numpy()
+    if not np.array_equal(ids, reasons["customer_id"].to_numpy()):
+        raise ModelError("Scores and reasons came out in different customer orders.")
+    merged = pd.concat(
+        [scores.frame, reasons.drop(columns="customer_id").set_axis(scores.frame.index)], axis=1
+    )
+    return dataclasses.replace(scores, frame=merged)
