@@ -27,6 +27,7 @@ STANDARD_CATEGORIES = (
     "tenure",
     "contract",
     "region",
+    "profile",
     "other",
 )
 """The reason categories of the built-in features."""

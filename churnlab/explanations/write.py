@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
+from churnlab.dates import parse_date
 from churnlab.errors import ModelError, SpecError
 from churnlab.explanations.compute import as_model, explain
 from churnlab.explanations.displays import (
@@ -24,7 +25,6 @@ from churnlab.explanations.displays import (
 from churnlab.explanations.explanation import Explanation
 from churnlab.features import build_scoring_frame, load_families
 from churnlab.files import atomic_directory, write_json
-from churnlab.labels import parse_cutoffs
 from churnlab.model import ChurnModel
 from churnlab.tables import DataConfig, Tables, load_tables
 from churnlab.tables.config import resolve_config
@@ -63,11 +63,7 @@ class WrittenExplanation:
 
 
 def _day(value: str | dt.date | pd.Timestamp) -> pd.Timestamp:
-    if isinstance(value, str):
-        if ":" in value:
-            raise SpecError(f"The 'as_of' date must be one date like 2024-06-30, got {value!r}.")
-        return parse_cutoffs(value)[0]
-    return pd.Timestamp(value).normalize()
+    return parse_date(value, "as_of")
 
 
 def extract_date(

@@ -95,8 +95,11 @@ def test_explain_at_a_date_replaces_its_own_folder(runner, written, model_dir, d
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--as-of", "today"], "Error: The cutoff must be a date like 2024-06-30, got 'today'."),
-        (["--as-of", "2024-01-31:2024-03-31"], "must be one date like 2024-06-30"),
+        (
+            ["--as-of", "today"],
+            "Error: The 'as_of' date must be written YYYY-MM-DD, like 2025-06-30. Got 'today'",
+        ),
+        (["--as-of", "2024-01-31:2024-03-31"], "The 'as_of' date must be written YYYY-MM-DD"),
     ],
 )
 def test_a_bad_date_is_a_usage_error(runner, model_dir, demo_dir, tmp_path, args, message):

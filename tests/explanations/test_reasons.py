@@ -179,7 +179,7 @@ def test_the_default_action_table_says_which_categories_are_actionable():
         "product",
         "engagement",
     }
-    assert not any(actions.is_actionable(c) for c in ("tenure", "contract", "region", "other"))
+    assert not any(actions.is_actionable(c) for c in ("tenure", "contract", "region", "profile"))
 
 
 # --- on a trained model -------------------------------------------------------------------

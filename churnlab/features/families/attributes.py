@@ -29,27 +29,25 @@ class Attributes(FeatureFamily):
         ]
 
 
-# Attribute names that say which kind of reason the attribute gives, first match wins. Contract,
-# region and the like explain churn but no offer changes them (see the action table).
+# Attribute names that say which kind of reason the attribute gives, first match wins. They
+# explain churn, but no offer changes who a customer is: none is a cause a retention action
+# fixes (see the action table), and one that fits no name is "profile".
 _CATEGORIES = (
     ("contract", re.compile(r"contract|commitment|term", re.I)),
     ("region", re.compile(r"region|city|area|province|state|country|zone|district", re.I)),
-    ("payment", re.compile(r"payment|pay_method|billing_method", re.I)),
-    ("price", re.compile(r"fee|price|tariff_amount|charge|discount", re.I)),
-    ("product", re.compile(r"plan|tariff|package|product|bundle|service|device|speed", re.I)),
 )
 
 
 def attribute_category(column: str) -> str:
-    """The reason category of a customer attribute, by its name (``other`` when none fits).
+    """The reason category of a customer attribute, by its name (``profile`` when none fits).
 
-    >>> [attribute_category(c) for c in ("contract", "region", "monthly_fee", "plan", "age")]
-    ['contract', 'region', 'price', 'product', 'other']
+    >>> [attribute_category(c) for c in ("contract", "region", "monthly_fee", "plan")]
+    ['contract', 'region', 'profile', 'profile']
     """
     for category, pattern in _CATEGORIES:
         if pattern.search(column):
             return category
-    return "other"
+    return "profile"
 
 
 def attribute_feature(column: str, *, categorical: bool) -> Feature:

@@ -1,7 +1,8 @@
-"""Plan fit: whether the customer's plan fits their usage.
+"""Plan fit: bills against the plan's fee.
 
-A plan too small for the usage shows as bills running above the plan's fee (out-of-plan
-charges). The family needs the plan's fee as a customer attribute called ``monthly_fee``
+Bills running above the plan's fee (out-of-plan charges) are a price reason: the customer
+pays more than the plan promised (a plan too small for the usage shows as throttled or
+slow data too, a product reason of the service family). The family needs the plan's fee as a customer attribute called ``monthly_fee``
 (map yours in ``[columns.customers]`` of churnlab.toml).
 """
 
@@ -33,12 +34,12 @@ class PlanFit(FeatureFamily):
             name="spend_over_fee_3m",
             family="plan_fit",
             description="spend in the last 3 months over 3 times the plan's monthly fee",
-            reason_category="product",
+            reason_category="price",
             template="spend {direction} {pct_change:.0%} on the plan's fee",
             table="bills",
             requires=(FEE,),
             unit="ratio",
-            reason_group="plan_fit",
+            reason_group="spend_over_fee",
             texts=say(
                 "bills {pct_change} {direction} the plan's fee over the last 3 months",
                 "近3个月账单比套餐月费{direction}{pct_change}",
