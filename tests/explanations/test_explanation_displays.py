@@ -17,7 +17,8 @@ from churnlab.explanations import (
     SegmentDriversDisplay,
     WaterfallDisplay,
 )
-from churnlab.explanations.displays import _numbers, strongest_interaction
+from churnlab.explanations.displays import strongest_interaction
+from churnlab.explanations.plotting import as_numbers
 
 DISPLAYS = {
     "beeswarm": lambda e: BeeswarmDisplay.from_explanation(e, max_points=800),
@@ -99,7 +100,7 @@ def test_importance_bars_are_the_importance_table(explanation):
 def test_the_strongest_interaction_is_shaps_approximate_interactions(explanation, shap):
     rows = np.arange(3000)
     x = np.column_stack(
-        [_numbers(explanation.data[c].iloc[rows]) for c in explanation.feature_names]
+        [as_numbers(explanation.data[c].iloc[rows]) for c in explanation.feature_names]
     )
     values = explanation.values.to_numpy()[rows]
 
