@@ -1,6 +1,7 @@
 # churnlab: two commands from a fresh machine with Python 3.11.
 #   make demo   set up .venv; generate the demo operator, validate it, train a churn model,
-#               evaluate it (HTML report) and score every active customer at the latest month
+#               evaluate it (HTML report), explain it (SHAP pictures and tables) and score every
+#               active customer at the latest month with three reasons and an action each
 #   make test   set up .venv with the dev extra, then lint, type checks and the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
@@ -16,11 +17,13 @@ demo: $(VENV)/.installed
 	$(BIN)/churnlab demo-data $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS) --seed 7
 	$(BIN)/churnlab validate $(DEMO_DIR)
 	$(BIN)/churnlab train $(DEMO_DIR) --out $(DEMO_OUT)/model
-	$(BIN)/churnlab evaluate $(DEMO_OUT)/model --out $(DEMO_OUT)/evaluation
-	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/scores.csv
+	$(BIN)/churnlab evaluate $(DEMO_OUT)/model --out $(DEMO_OUT)/evaluation --data $(DEMO_DIR)
+	$(BIN)/churnlab explain $(DEMO_OUT)/model $(DEMO_DIR) --out $(DEMO_OUT)/explanation
+	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/scores.csv --reasons 3
 	@echo ""
-	@echo "Evaluation report: $(DEMO_OUT)/evaluation/report.html"
-	@echo "Scores:            $(DEMO_OUT)/scores.csv"
+	@echo "Evaluation report:  $(DEMO_OUT)/evaluation/report.html"
+	@echo "What drives churn:  $(DEMO_OUT)/explanation/"
+	@echo "Scores and reasons: $(DEMO_OUT)/scores.csv"
 
 test: $(VENV)/.installed-dev lint typecheck pytest
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
-DEFAULT_DATA = Path("/work/main/benchmarks/out/demo_1000000_36")
+DEFAULT_DATA = HERE / "out" / "demo_1000000_36"
 SAMPLE = 100_000
 
 

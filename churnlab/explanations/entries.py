@@ -67,7 +67,7 @@ def feature_entries(card: ModelCard) -> tuple[Feature, ...]:
     ...     holdout_cutoffs=(), rows=0, churned=0, churn_rate=0.0, sampling={},
     ...     fingerprint={}, metrics={}, rounds=1, trees=1, calibration="none")
     >>> [(f.name, f.family, f.reason_category) for f in feature_entries(card)]
-    [('tenure_days', 'tenure', 'tenure'), ('plan', 'attributes', 'product')]
+    [('tenure_days', 'tenure', 'tenure'), ('plan', 'attributes', 'profile')]
     """
     known = {f.name: f for f in card.features} if card.features else _rebuilt(card)
     missing = [name for name in card.feature_names if name not in known]

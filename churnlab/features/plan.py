@@ -52,7 +52,7 @@ def with_built_in(families: Sequence[FeatureFamily] | None) -> tuple[FeatureFami
     """The built-in families followed by ``families`` of your own (checked).
 
     >>> [f.name for f in with_built_in(None)]
-    ['tenure', 'spend', 'payment', 'complaints', 'service', 'attributes']
+    ['tenure', 'spend', 'payment', 'complaints', 'service', 'plan_fit', 'attributes']
     """
     extra = tuple(families or ())
     for family in extra:
