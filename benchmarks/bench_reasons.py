@@ -61,9 +61,6 @@ MIN_CUSTOMERS = 30
 EFFICIENCY_TARGET = 0.85
 RECALL_TARGET = 0.40
 FOLDS = 5
-ATTRIBUTE_CATEGORY = "product"
-"""Reason category of a customer attribute the model card and registry do not know."""
-
 
 # --- measurement (pure functions on small frames) --------------------------------------------
 
@@ -272,10 +269,11 @@ def ensure_demo(folder: Path, customers: int, months: int, seed: int) -> None:
 
 def feature_categories(model: Any, *, attributes: str | None = None) -> list[str]:
     """Each model feature's reason category: the card's entry, else the registry's, else
-    :data:`ATTRIBUTE_CATEGORY` (customer attributes). With ``attributes``, the features of the
+    the attributes family's category for its name (customer attributes). With ``attributes``, the features of the
     attributes family get that category instead."""
     from churnlab.errors import SpecError
     from churnlab.features import get_feature
+    from churnlab.features.families.attributes import attribute_category
 
     by_name = {
         f.name: attributes if attributes and f.family == "attributes" else f.reason_category
@@ -288,7 +286,7 @@ def feature_categories(model: Any, *, attributes: str | None = None) -> list[str
             try:
                 by_name[name] = get_feature(name).reason_category
             except SpecError:
-                by_name[name] = ATTRIBUTE_CATEGORY
+                by_name[name] = attribute_category(name)
         categories.append(by_name[name])
     return categories
 

@@ -152,9 +152,9 @@ def test_feature_categories_from_card_registry_or_attribute_fallback() -> None:
             feature_name=lambda: ["complaints_30d", "plan", "tenure_days", "shoe_size"]
         ),
     )
-    assert bench.feature_categories(model) == ["service", "product", "tenure", "product"]
+    assert bench.feature_categories(model) == ["service", "profile", "tenure", "profile"]
     apart = bench.feature_categories(model, attributes="attribute")
-    assert apart == ["service", "attribute", "tenure", "product"]
+    assert apart == ["service", "attribute", "tenure", "profile"]
 
 
 def test_shap_reasons_are_optional(monkeypatch: pytest.MonkeyPatch) -> None:
