@@ -50,4 +50,5 @@ def score_with_reasons(
     merged = pd.concat(
         [scores.frame, reasons.drop(columns="customer_id").set_axis(scores.frame.index)], axis=1
     )
-    return dataclasses.replace(scores, frame=merged)
+    source = "argument" if as_of is not None else "extract date"
+    return dataclasses.replace(scores, frame=merged, as_of_source=source)

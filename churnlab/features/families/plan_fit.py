@@ -41,9 +41,9 @@ class PlanFit(FeatureFamily):
             unit="ratio",
             reason_group="spend_over_fee",
             texts=say(
-                "bills {pct_change} {direction} the plan's fee over the last 3 months",
+                "bills {value} on the plan's fee over the last 3 months",
                 "近3个月账单比套餐月费{direction}{pct_change}",
-                missing=("too few months since signup to tell", "在网时间太短，无法判断"),
+                missing=("joined less than 3 months ago", "入网不足3个月"),
             ),
         ),
     )

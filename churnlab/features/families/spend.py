@@ -17,7 +17,9 @@ SPEND_MONTHS = 6
 """Monthly spend sums reach this many months back (``spend_m1`` .. ``spend_m6``)."""
 
 
-_TOO_SHORT = ("too few months since signup to tell", "在网时间太短，无法判断")
+_SIX_MONTHS = ("joined less than 6 months ago: no spend trend yet", "入网不足6个月，尚无消费趋势")
+_THREE_MONTHS = ("joined less than 3 months ago: no spend trend yet", "入网不足3个月，尚无消费趋势")
+_TWO_MONTHS = ("joined less than 2 months ago: no spend trend yet", "入网不足2个月，尚无消费趋势")
 
 
 def _spend(
@@ -74,7 +76,7 @@ class Spend(FeatureFamily):
             say(
                 "spend {direction} {pct_change} on the previous quarter",
                 "消费较上季度{direction}{pct_change}",
-                missing=_TOO_SHORT,
+                missing=_SIX_MONTHS,
             ),
             unit="ratio",
         ),
@@ -84,7 +86,7 @@ class Spend(FeatureFamily):
             say(
                 "monthly spend changing by {value} a month",
                 "月消费每月变化{value}",
-                missing=_TOO_SHORT,
+                missing=_THREE_MONTHS,
             ),
         ),
         _spend(
@@ -94,12 +96,13 @@ class Spend(FeatureFamily):
                 "a bill jump of {value} in the last 6 months",
                 "近6个月账单最大涨幅{value}",
                 zero=("no bill jump in the last 6 months", "近6个月账单没有上涨"),
+                missing=_TWO_MONTHS,
             ),
         ),
         _spend(
             "spend_std_6m",
             "volatility (standard deviation) of monthly spend over 6 months",
-            say("monthly spend varies by {value}", "月消费波动{value}", missing=_TOO_SHORT),
+            say("monthly spend varies by {value}", "月消费波动{value}", missing=_THREE_MONTHS),
         ),
         _spend(
             "months_since_last_bill",
