@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -50,5 +51,7 @@ def score_with_reasons(
     merged = pd.concat(
         [scores.frame, reasons.drop(columns="customer_id").set_axis(scores.frame.index)], axis=1
     )
-    source = "argument" if as_of is not None else "extract date"
+    source: Literal["argument", "extract date"] = (
+        "argument" if as_of is not None else "extract date"
+    )
     return dataclasses.replace(scores, frame=merged, as_of_source=source)
