@@ -181,6 +181,39 @@ def say(
     return out
 
 
+def entry(
+    family: str,
+    table: str,
+    category: str,
+    name: str,
+    description: str,
+    texts: dict[str, dict[str, str]],
+    *,
+    template: str = "",
+    group: str = "",
+    unit: Unit = "count",
+    **options: Any,
+) -> Feature:
+    """A family's feature entry: its English text is its plain template unless one is given
+    (``functools.partial(entry, family, table, category)`` makes a family's own maker).
+
+    >>> entry("mine", "bills", "price", "x_90d", "x", say("{value} x", "{value}个")).template
+    '{value} x'
+    """
+    return Feature(
+        name=name,
+        family=family,
+        description=description,
+        reason_category=category,
+        template=template or texts["en"]["other"],
+        table=table,
+        reason_group=group,
+        unit=unit,
+        texts=texts,
+        **options,
+    )
+
+
 def literal(text: str) -> str:
     """Text from the data, safe inside a reason template (braces doubled).
 

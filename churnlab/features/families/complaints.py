@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ibis.expr.types as ir
 
@@ -11,13 +11,12 @@ from churnlab.features.definitions import days_since
 from churnlab.features.family import (
     Feature,
     FeatureFamily,
-    Kind,
     Scans,
     category_slugs,
+    entry,
     literal,
     say,
 )
-from churnlab.features.wording import Unit
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -27,30 +26,18 @@ VOCABULARY = "complaints.category"
 
 
 def _complaint(
-    name: str,
-    description: str,
-    texts: dict[str, dict[str, str]],
-    *,
-    template: str = "",
-    requires: tuple[str, ...] = (),
-    kind: Kind = "float",
-    unit: Unit = "count",
-    group: str = "complaints",
-    per_value: bool = False,
+    name: str, description: str, texts: dict[str, dict[str, str]], **options: Any
 ) -> Feature:
-    return Feature(
-        name=name,
-        family="complaints",
-        description=description,
-        reason_category="service",
-        template=template or texts["en"]["other"],
-        table="complaints",
-        requires=requires,
-        kind=kind,
-        reason_group=group,
-        per_value=per_value,
-        unit=unit,
-        texts=texts,
+    """An entry of this family (reason group 'complaints' unless another is given)."""
+    options.setdefault("group", "complaints")
+    return entry(
+        "complaints",
+        "complaints",
+        options.pop("category", "service"),
+        name,
+        description,
+        texts,
+        **options,
     )
 
 

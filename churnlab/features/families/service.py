@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import ibis.expr.types as ir
 
@@ -12,14 +12,13 @@ from churnlab.features.definitions import days_since
 from churnlab.features.family import (
     Feature,
     FeatureFamily,
-    Kind,
     Scans,
     Total,
     category_slugs,
+    entry,
     literal,
     say,
 )
-from churnlab.features.wording import Unit
 from churnlab.labels.window import CutoffBounds
 
 if TYPE_CHECKING:
@@ -31,30 +30,18 @@ VOCABULARY = "service_events.kind"
 
 
 def _failure(
-    name: str,
-    description: str,
-    texts: dict[str, dict[str, str]],
-    *,
-    requires: tuple[str, ...] = (),
-    kind: Kind = "float",
-    unit: Unit = "count",
-    group: str = "service_failures",
-    per_value: bool = False,
-    category: str = "service",
+    name: str, description: str, texts: dict[str, dict[str, str]], **options: Any
 ) -> Feature:
-    return Feature(
-        name=name,
-        family="service",
-        description=description,
-        reason_category=category,
-        template=texts["en"]["other"],
-        table="service_events",
-        requires=requires,
-        kind=kind,
-        reason_group=group,
-        per_value=per_value,
-        unit=unit,
-        texts=texts,
+    """An entry of this family (reason group 'service_failures' unless another is given)."""
+    options.setdefault("group", "service_failures")
+    return entry(
+        "service",
+        "service_events",
+        options.pop("category", "service"),
+        name,
+        description,
+        texts,
+        **options,
     )
 
 
