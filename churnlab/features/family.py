@@ -181,6 +181,22 @@ def say(
     return out
 
 
+def counted(
+    one: str, many: str, zh: str, window_en: str, window_zh: str
+) -> dict[str, dict[str, str]]:
+    """Texts of a count over a window, in both languages, singular, plural and zero.
+
+    >>> counted("complaint", "complaints", "投诉", "in the last 30 days", "近30天")["zh"]
+    {'other': '近30天投诉{value}次', 'zero': '近30天没有投诉'}
+    """
+    return say(
+        f"{{value}} {many} {window_en}",
+        f"{window_zh}{zh}{{value}}次",
+        en_one=f"{{value}} {one} {window_en}",
+        zero=(f"no {one} {window_en}", f"{window_zh}没有{zh}"),
+    )
+
+
 def entry(
     family: str,
     table: str,

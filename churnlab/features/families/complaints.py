@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from churnlab.features.family import (
     FeatureFamily,
     Scans,
     category_slugs,
+    counted,
     entry,
     literal,
     say,
@@ -41,13 +43,7 @@ def _complaint(
     )
 
 
-def _counted(window_en: str, window_zh: str) -> dict[str, dict[str, str]]:
-    return say(
-        f"{{value}} complaints {window_en}",
-        f"{window_zh}投诉{{value}}次",
-        en_one=f"{{value}} complaint {window_en}",
-        zero=(f"no complaint {window_en}", f"{window_zh}没有投诉"),
-    )
+_counted = functools.partial(counted, "complaint", "complaints", "投诉")
 
 
 _NO_OPEN = ("no complaint open", "没有未解决的投诉")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -15,6 +16,7 @@ from churnlab.features.family import (
     Scans,
     Total,
     category_slugs,
+    counted,
     entry,
     literal,
     say,
@@ -45,13 +47,7 @@ def _failure(
     )
 
 
-def _counted(window_en: str, window_zh: str) -> dict[str, dict[str, str]]:
-    return say(
-        f"{{value}} service failures {window_en}",
-        f"{window_zh}服务故障{{value}}次",
-        en_one=f"{{value}} service failure {window_en}",
-        zero=(f"no service failure {window_en}", f"{window_zh}没有服务故障"),
-    )
+_counted = functools.partial(counted, "service failure", "service failures", "服务故障")
 
 
 class Service(FeatureFamily):
