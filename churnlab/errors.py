@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class ChurnlabError(Exception):
     """Base class of every error churnlab raises on purpose."""
@@ -33,3 +36,15 @@ class DataRepairWarning(ChurnlabWarning):
 
 class ModelError(ChurnlabError):
     """A model cannot be trained, saved, loaded or applied as asked (a usage or model error)."""
+
+
+def did_you_mean(name: str, options: Iterable[str]) -> str:
+    """The hint every "unknown name" message ends with: `` Did you mean 'x'?``, or nothing.
+
+    >>> did_you_mean("horizon_day", ["horizon_days", "lead_days"])
+    " Did you mean 'horizon_days'?"
+    >>> did_you_mean("zzz", ["horizon_days"])
+    ''
+    """
+    close = difflib.get_close_matches(str(name), [str(o) for o in options], n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
 from churnlab.demo.vocab import LOCALES
-from churnlab.errors import SpecError
+from churnlab.errors import SpecError, did_you_mean
 
 MAX_CUSTOMERS = 100_000_000
 MAX_MONTHS = 240
@@ -103,8 +102,7 @@ class DemoSpec:
         known = [f.name for f in fields(cls)]
         unknown = [k for k in data if k not in known]
         if unknown:
-            close = difflib.get_close_matches(str(unknown[0]), known, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(unknown[0], known)
             raise SpecError(
                 f"DemoSpec has no setting {unknown[0]!r} (known: {', '.join(known)}).{hint}"
             )

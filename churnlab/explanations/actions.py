@@ -6,7 +6,6 @@ users copy and edit it. Read one with :func:`read_actions`.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from churnlab.errors import ConfigError
+from churnlab.errors import ConfigError, did_you_mean
 from churnlab.features.wording import LANGUAGES
 
 DEFAULT_FILE = "actions.toml"
@@ -146,7 +145,7 @@ def parse_actions(text: str, *, source: str, known: Iterable[str]) -> ActionTabl
         if name not in known:
             raise ConfigError(
                 f"The action table {source} names an unknown reason category {name!r}."
-                f"{_did_you_mean(name, known)} Known: {', '.join(known)}."
+                f"{did_you_mean(name, known)} Known: {', '.join(known)}."
             )
         if not isinstance(entry, dict):
             raise ConfigError(f"[categories.{name}] in {source} must be a table.")
@@ -192,11 +191,6 @@ def _no_unknown(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
     for key in data:
         if key not in allowed:
             raise ConfigError(
-                f"Unknown key {key!r} in {where}.{_did_you_mean(key, allowed)} "
+                f"Unknown key {key!r} in {where}.{did_you_mean(key, allowed)} "
                 f"Allowed: {', '.join(sorted(allowed))}."
             )
-
-
-def _did_you_mean(name: str, options: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(options), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""

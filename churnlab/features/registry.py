@@ -3,11 +3,9 @@ reason, gathered from the families (:mod:`churnlab.features.families`) that defi
 
 from __future__ import annotations
 
-import difflib
-
 import pandas as pd
 
-from churnlab.errors import SpecError
+from churnlab.errors import SpecError, did_you_mean
 from churnlab.features.families import BUILT_IN, attribute_feature
 from churnlab.features.families.complaints import category_feature
 from churnlab.features.families.service import kind_feature
@@ -46,9 +44,7 @@ def get_feature(name: str) -> Feature:
     try:
         return _REGISTRY[name]
     except KeyError:
-        close = difflib.get_close_matches(name, list(_REGISTRY), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise SpecError(f"Unknown feature {name!r}.{hint}") from None
+        raise SpecError(f"Unknown feature {name!r}.{did_you_mean(name, _REGISTRY)}") from None
 
 
 def list_features() -> pd.DataFrame:

@@ -29,14 +29,13 @@ Example (every section and key is optional)::
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from churnlab.dates import parse_date
-from churnlab.errors import ConfigError, SpecError
+from churnlab.errors import ConfigError, SpecError, did_you_mean
 from churnlab.tables.contract import CONTRACTS
 
 CONFIG_FILE_NAME = "churnlab.toml"
@@ -108,8 +107,7 @@ _SECTIONS: dict[str, set[str]] = {
 
 def _check_name(name: str, allowed: Any, what: str) -> None:
     if name not in allowed:
-        close = difflib.get_close_matches(name, list(allowed), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else f" Known: {', '.join(sorted(allowed))}."
+        hint = did_you_mean(name, allowed) or f" Known: {', '.join(sorted(allowed))}."
         raise ConfigError(f"Unknown {what} {name!r} in {CONFIG_FILE_NAME}.{hint}")
 
 
