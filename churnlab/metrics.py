@@ -33,6 +33,25 @@ ECE_BINS = 15
 ArrayLike = Any  # a 1-d sequence, numpy array or pandas Series
 
 
+DAYS_PER_MONTH = 365.25 / 12
+"""Days in an average month: turns a horizon in days into months."""
+
+
+def monthly_retention(churn_rate: float, horizon_days: int) -> float:
+    """The monthly retention ``r`` implied by a churn rate over a horizon of days.
+
+    >>> round(monthly_retention(0.05, 90), 4)
+    0.9828
+    >>> monthly_retention(0.0, 90)
+    1.0
+    """
+    if not 0.0 <= churn_rate < 1.0:
+        raise SpecError(f"The churn rate must be a number in [0, 1). Got {churn_rate!r} instead.")
+    if horizon_days < 1:
+        raise SpecError(f"The horizon must be at least 1 day. Got {horizon_days!r} instead.")
+    return float((1.0 - churn_rate) ** (DAYS_PER_MONTH / horizon_days))
+
+
 def _as_1d(values: ArrayLike, name: str, where: str) -> np.ndarray:
     try:
         series = values if isinstance(values, pd.Series) else pd.Series(values, copy=False)

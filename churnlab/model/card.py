@@ -89,6 +89,10 @@ class ModelCard:
         early-stopping fit because their label window reaches past the first hold-out cutoff.
     rows, churned, churn_rate, sampling, fingerprint:
         The training data, how it was sampled, and a hash that identifies it.
+    monthly_retention:
+        The monthly retention that ``churn_rate`` implies over the label's horizon
+        (:func:`churnlab.metrics.monthly_retention`): what a retained customer's value is
+        computed with. ``None`` on cards written before it was recorded.
     rounds, trees, calibration, calibration_scores, search, lightgbm_params:
         The chosen boosting rounds, the final tree count, the calibration method with every
         method's cross-fitted hold-out log loss, the settings tried by the optional search,
@@ -119,6 +123,7 @@ class ModelCard:
     rows: int
     churned: int
     churn_rate: float
+    monthly_retention: float | None = None
     sampling: dict[str, Any]
     fingerprint: dict[str, Any]
     metrics: dict[str, dict[str, float | None]]

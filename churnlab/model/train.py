@@ -43,7 +43,7 @@ from tqdm.auto import tqdm
 from churnlab.errors import ChurnlabWarning, DataError, ModelError, SpecError
 from churnlab.features import FeatureFrame
 from churnlab.labels.window import latest_training_cutoff
-from churnlab.metrics import churn_metrics, log_loss, roc_auc
+from churnlab.metrics import churn_metrics, log_loss, monthly_retention, roc_auc
 from churnlab.model.baseline import BaselineModel
 from churnlab.model.calibration import choose_calibration
 from churnlab.model.card import ModelCard, fingerprint
@@ -511,6 +511,7 @@ def train(
         rows=len(d.y),
         churned=int(d.y.sum()),
         churn_rate=float(d.y.mean()),
+        monthly_retention=monthly_retention(float(d.y.mean()), frame.spec.horizon_days),
         sampling={
             "negative_fraction": d.fraction,
             "negative_weight": 1.0 / d.fraction,

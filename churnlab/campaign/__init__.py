@@ -1,0 +1,1 @@
+"""Retention campaigns: value, expected gain, selection, segments, control groups."""
