@@ -7,6 +7,7 @@ result. What is written follows the user's umask, like any file the user creates
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import secrets
@@ -183,3 +184,19 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
         else:
             frame.to_csv(tmp, index=False, encoding="utf-8", date_format="%Y-%m-%d")
     return path
+
+
+def sha256_file(path: str | Path) -> str:
+    """The sha256 hex digest of a file, read in 1 MiB blocks.
+
+    >>> import pathlib, tempfile
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "a.txt"
+    >>> _ = file.write_text("abc")
+    >>> sha256_file(file)[:16]
+    'ba7816bf8f01cfea'
+    """
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

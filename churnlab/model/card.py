@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any
@@ -140,6 +141,17 @@ class ModelCard:
     @property
     def n_features(self) -> int:
         return len(self.feature_names)
+
+    def digest(self) -> str:
+        """The sha256 of the card's canonical JSON (sorted keys): it identifies the model, its
+        data and its settings, whether or not the model was saved."""
+        text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def model_id(self) -> str:
+        """A short id for lists and reports: ``churn-<training day>-<first 8 of the digest>``."""
+        return f"churn-{self.created_at[:10]}-{self.digest()[:8]}"
 
     def auc(self, which: str = "model") -> float | None:
         """The hold-out ROC-AUC of ``model``, ``raw`` or ``baseline`` (``None`` if unknown)."""

@@ -17,7 +17,6 @@ major version.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +26,7 @@ import lightgbm as lgb
 import pandas as pd
 
 from churnlab.errors import ModelError
-from churnlab.files import atomic_directory
+from churnlab.files import atomic_directory, sha256_file
 from churnlab.model.baseline import BaselineModel
 from churnlab.model.calibration import Calibrator
 from churnlab.model.card import ModelCard, library_versions
@@ -42,15 +41,6 @@ CARD, BOOSTER, CALIBRATOR, BASELINE, HOLDOUT = (
     "holdout.parquet",
 )
 REQUIRED = (BOOSTER, CALIBRATOR, HOLDOUT)
-
-
-def sha256(path: Path) -> str:
-    """The sha256 hex digest of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -92,7 +82,7 @@ def save_model(model: ChurnModel, directory: str | Path) -> Path:
             files.append(BASELINE)
         model.holdout_.to_parquet(tmp / HOLDOUT, index=False)
         files.append(HOLDOUT)
-        card = replace(model.card_, checksums={name: sha256(tmp / name) for name in files})
+        card = replace(model.card_, checksums={name: sha256_file(tmp / name) for name in files})
         _write_json(tmp / CARD, card.to_dict())
     return target
 
@@ -144,7 +134,7 @@ def load_model(directory: str | Path) -> ChurnModel:
         path = folder / name
         if not path.is_file():
             raise ModelError(f"{name} is missing from the model directory {folder}.")
-        found = sha256(path)
+        found = sha256_file(path)
         if found != expected:
             raise ModelError(
                 f"{name} in {folder} does not match its checksum in {CARD} (the file was "

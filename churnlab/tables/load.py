@@ -314,3 +314,28 @@ def load_tables(data_dir: str | Path, *, config: DataConfig | str | Path | None 
     ['007', '008']
     """
     return check_data(data_dir, config=config).raise_for_problems()
+
+
+def read_customers(
+    data_dir: str | Path, *, config: DataConfig | str | Path | None = None
+) -> pd.DataFrame:
+    """The customers table of a data directory alone, read and typed as :func:`load_tables`
+    reads it (ids as text, dates, attributes), without reading the event tables.
+
+    For what needs a few customer columns (a value column, personal columns a list should
+    carry) when the other tables are large. Cross-table checks are :func:`check_data`'s.
+
+    Raises
+    ------
+    DataError
+        When the file is missing or its columns cannot be read.
+    """
+    data_dir = Path(data_dir)
+    log = ReadLog()
+    frame = _read_table(data_dir, "customers", resolve_config(data_dir, config), log)
+    if frame is None or log.problems:
+        report = ValidationReport(
+            source=str(data_dir), tables=None, problems=tuple(log.problems), repairs=()
+        )
+        raise DataError(str(report), list(log.problems))
+    return frame
