@@ -30,7 +30,7 @@ STANDARD_CATEGORIES = (
     "other",
 )
 """The reason categories of the built-in features."""
-_KEYS = {"no_reason", "categories"}
+_KEYS = {"no_reason", "key_account", "categories"}
 _ENTRY_KEYS = {"actionable", "action"}
 
 
@@ -60,6 +60,7 @@ class ActionTable:
 
     categories: Mapping[str, Action] = field(hash=False)
     no_reason: Mapping[str, str] = field(hash=False)
+    key_account: Mapping[str, str] = field(default_factory=dict, hash=False)
     source: str = "churnlab default"
 
     def is_actionable(self, category: str) -> bool:
@@ -71,6 +72,12 @@ class ActionTable:
         if category is None or not self.is_actionable(category):
             return self.no_reason[language]
         return self.categories[category].action[language]
+
+    def key_account_action(self, language: str) -> str:
+        """The one-to-one action for key accounts, whatever their reason (the default table's
+        when this one has no ``key_account``)."""
+        texts = self.key_account or default_actions().key_account
+        return texts[language]
 
     def check_covers(self, categories: Iterable[str]) -> None:
         """Refuse a table that lacks a category the model's features have.
@@ -168,7 +175,10 @@ def parse_actions(text: str, *, source: str, known: Iterable[str]) -> ActionTabl
             f"The action table {source} needs no_reason: the action for a customer with no "
             'actionable reason (no_reason = { en = "...", zh = "..." }).'
         )
-    return ActionTable(categories=categories, no_reason=no_reason, source=source)
+    key_account = _texts(data.get("key_account"), f"key_account in {source}")
+    return ActionTable(
+        categories=categories, no_reason=no_reason, key_account=key_account, source=source
+    )
 
 
 def _texts(value: Any, where: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ group, feature family or reason category (the features' entries say which):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -375,6 +376,7 @@ class Explanation:
         *,
         actions: ActionTable | str | Path | None = None,
         min_share: float = DEFAULT_MIN_SHARE,
+        typical: Mapping[str, object] | None = None,
     ) -> pd.DataFrame:
         """Each customer's ``k`` strongest reasons in words, with categories and impacts,
         and the recommended action (see :mod:`churnlab.explanations.reasons`).
@@ -389,6 +391,11 @@ class Explanation:
             The action table: a TOML file, or the default (``actions.toml``).
         min_share:
             The least share of a customer's risk-raising total that a listed reason carries.
+        typical:
+            The typical value of each feature that texts compare with (default: the median or
+            most frequent value over these customers). Pass
+            ``churnlab.explanations.reasons.typical_values(all_customers)`` when explaining a
+            few customers picked from many, such as a target list.
         """
         return reason_table(
             self.values,
@@ -400,6 +407,7 @@ class Explanation:
             language=language,
             actions=actions,
             min_share=min_share,
+            typical=typical,
         )
 
     def to_shap(self) -> shap.Explanation:
