@@ -1,7 +1,8 @@
 # churnlab: two commands from a fresh machine with Python 3.11.
 #   make demo   set up .venv; generate the demo operator, validate it, train a churn model,
-#               evaluate it (HTML report), explain it (SHAP pictures and tables) and score every
-#               active customer at the latest month with three reasons and an action each
+#               evaluate it (HTML report), explain it (SHAP pictures and tables), score every
+#               active customer at the latest month with three reasons and an action each, and
+#               write the retention campaign's target list (CSV, XLSX, Parquet, win-back list)
 #   make test   set up .venv with the dev extra, then lint, type checks and the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
@@ -20,10 +21,12 @@ demo: $(VENV)/.installed
 	$(BIN)/churnlab evaluate $(DEMO_OUT)/model --out $(DEMO_OUT)/evaluation --data $(DEMO_DIR)
 	$(BIN)/churnlab explain $(DEMO_OUT)/model $(DEMO_DIR) --out $(DEMO_OUT)/explanation
 	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/scores.csv --reasons 3
+	$(BIN)/churnlab target-list $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/target_list
 	@echo ""
 	@echo "Evaluation report:  $(DEMO_OUT)/evaluation/report.html"
 	@echo "What drives churn:  $(DEMO_OUT)/explanation/"
 	@echo "Scores and reasons: $(DEMO_OUT)/scores.csv"
+	@echo "Target list:        $(DEMO_OUT)/target_list/ (target_list.xlsx, winback.csv, profit_curve.png)"
 
 test: $(VENV)/.installed-dev lint typecheck pytest
 

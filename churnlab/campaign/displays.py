@@ -69,6 +69,7 @@ class ProfitCurveDisplay:
         high: np.ndarray,
         control: np.ndarray,
         chosen: int,
+        chosen_gain: float | None = None,
     ) -> ProfitCurveDisplay:
         """The curve from each customer's expected gain, **in rank order**.
 
@@ -79,7 +80,10 @@ class ProfitCurveDisplay:
         control:
             Whether each customer is in the control group (adds no gain).
         chosen:
-            The number of customers the selection listed (the first ``chosen``).
+            The number of customers the selection listed.
+        chosen_gain:
+            The listed customers' expected gain, when they are not the first ``chosen`` (a
+            cut by probability); default: the curve at ``chosen``.
         """
         contacted = ~np.asarray(control, dtype=bool)
         totals = [
@@ -99,7 +103,9 @@ class ProfitCurveDisplay:
             best_size=best,
             best_gain=float(totals[0][best]),
             chosen_size=int(chosen),
-            chosen_gain=float(totals[0][min(chosen, len(gain))]),
+            chosen_gain=float(totals[0][min(chosen, len(gain))])
+            if chosen_gain is None
+            else float(chosen_gain),
             customers=len(gain),
         )
 

@@ -1,0 +1,899 @@
+"""``target_list``: whom a retention campaign contacts, why, with which offer, what each
+contact is worth, and who is deliberately left out so that the effect can be measured.
+
+The steps, each timed in ``TargetList.timings``:
+
+1. **features** and **scores**: the model's features at ``as_of`` and every active
+   customer's calibrated churn probability (:func:`churnlab.model.score`);
+2. **value**: what keeping each customer is worth (:mod:`churnlab.campaign.value`), and each
+   customer's segment (:mod:`churnlab.campaign.segments`);
+3. **gain**: the expected gain of contacting each customer (:mod:`churnlab.campaign.gain`),
+   with the offer terms of their recommended action;
+4. **reasons**: SHAP reasons, in words, for the customers who can make the list (only they
+   are explained, so a large base stays fast);
+5. **selection** and **control**: the cut (:mod:`churnlab.campaign.selection`) and the
+   control group (:mod:`churnlab.campaign.control`), with its minimum detectable effect;
+6. **winback**: the separate list of valuable customers who left recently
+   (:mod:`churnlab.campaign.winback`).
+
+The list's columns are fixed (:data:`TARGET_COLUMNS`); columns of personal data are added at
+the end only when asked for (``include_columns``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from churnlab.campaign.control import (
+    ControlSpec,
+    auto_fraction,
+    control_buckets,
+    in_control,
+    minimum_detectable_effect,
+)
+from churnlab.campaign.displays import ProfitCurveDisplay
+from churnlab.campaign.gain import (
+    OfferTerms,
+    acceptance_quantiles,
+    expected_cost,
+    expected_gain,
+)
+from churnlab.campaign.segments import assign_segments
+from churnlab.campaign.selection import Selection, check_budget, rank_order, select
+from churnlab.campaign.spec import KEY_ACCOUNT, NO_REASON, CampaignSpec, read_campaign
+from churnlab.campaign.value import customer_value
+from churnlab.campaign.winback import WinbackList, winback_list
+from churnlab.dates import DateLike
+from churnlab.errors import DataError, SpecError, did_you_mean
+from churnlab.explanations import explain
+from churnlab.explanations.actions import ActionTable, read_actions
+from churnlab.explanations.reasons import typical_values
+from churnlab.features.wording import check_language
+from churnlab.metrics import monthly_retention
+from churnlab.model import ChurnModel, load_model, score, scoring_frame
+from churnlab.tables import DataConfig, Tables, data_fingerprint, read_customers
+
+if TYPE_CHECKING:
+    from churnlab.campaign.control import MDE
+
+REASONS = 3
+"""Reasons per listed customer."""
+TARGET_COLUMNS = (
+    "customer_id",
+    "group",
+    "rank",
+    "churn_probability",
+    "risk_band",
+    "value",
+    "expected_gain",
+    "segment",
+    "reason_1",
+    "reason_2",
+    "reason_3",
+    "recommended_action",
+    "as_of",
+    "horizon_days",
+    "model_id",
+)
+"""The list's columns, in order (personal columns asked for follow them)."""
+COLUMN_GUIDE = {
+    "customer_id": ("The customer's id, as in your data (text).", "客户编号（文本）。"),
+    "group": (
+        "target: contact this customer. control: do NOT contact; kept out at random to "
+        "measure the campaign's effect.",
+        "target：联系该客户；control：请勿联系，随机留出的对照组，用于衡量活动效果。",
+    ),
+    "rank": ("1 = the highest expected gain.", "1 = 预期收益最高。"),
+    "churn_probability": (
+        "The chance the customer leaves within the horizon, from the model (calibrated).",
+        "模型给出的在预测期内流失的概率（已校准）。",
+    ),
+    "risk_band": ("The model's risk band.", "风险等级。"),
+    "value": (
+        "What keeping the customer is worth: their margin over the months a retained "
+        "customer stays.",
+        "留住该客户的价值：留存客户在剩余月份内带来的利润。",
+    ),
+    "expected_gain": (
+        "The expected profit of contacting the customer with the offer, after the offer's and "
+        "the contact's cost.",
+        "联系该客户并提供优惠的预期利润（已扣除优惠与联系成本）。",
+    ),
+    "segment": ("The customer's value and loyalty group.", "客户的价值与忠诚度分组。"),
+    "reason_1": ("The strongest reason for the risk, in words.", "风险的首要原因。"),
+    "reason_2": ("The second reason (empty when there is none).", "第二原因（无则为空）。"),
+    "reason_3": ("The third reason (empty when there is none).", "第三原因（无则为空）。"),
+    "recommended_action": (
+        "What to offer or do, from the strongest reason an offer can change.",
+        "建议的挽留措施，依据可被改变的首要原因。",
+    ),
+    "as_of": ("The day the data describe: known at its end.", "数据截止日期。"),
+    "horizon_days": ("The days ahead the churn probability covers.", "流失概率覆盖的天数。"),
+    "model_id": ("The model that scored the customer.", "评分所用模型的编号。"),
+}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class TargetList:
+    """A retention campaign's list, its control group and its economics.
+
+    Attributes
+    ----------
+    frame:
+        The list, best expected gain first, in the columns of :data:`TARGET_COLUMNS` (and the
+        personal columns asked for).
+    scored:
+        Every scored customer: ``customer_id``, ``churn_probability``, ``value``,
+        ``monthly_spend``, ``expected_gain``, ``expected_cost``, ``acceptance``, ``segment``, ``key_account``,
+        ``control``, ``listed``, ``explained`` (whether reasons were computed, and so the
+        offer of their own action used).
+    winback:
+        The win-back list (``None`` when not asked for).
+    selection, campaign, control_fraction:
+        How the list was cut; the campaign's settings (with its resolved id); the control
+        fraction used (``auto`` resolved).
+    mde:
+        The minimum detectable effect of this list's control group (``None`` when the list
+        or its control group is empty).
+    expected_reduction:
+        The drop in the listed customers' churn rate that the offer's acceptance implies.
+    """
+
+    frame: pd.DataFrame
+    scored: pd.DataFrame
+    winback: WinbackList | None
+    selection: Selection
+    campaign: CampaignSpec
+    campaign_id: str
+    control_fraction: float
+    mde: MDE | None
+    expected_reduction: float
+    as_of: pd.Timestamp
+    as_of_source: str
+    horizon_days: int
+    model_id: str
+    model_digest: str
+    value_method: str
+    monthly_retention: float
+    segment_thresholds: dict[str, Any]
+    budget_left: float | None
+    language: str
+    include_columns: tuple[str, ...]
+    data_fingerprint: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    # -- numbers ------------------------------------------------------------------------------
+    def _group(self, name: str) -> pd.DataFrame:
+        listed = self.scored[self.scored["listed"]]
+        return listed[listed["control"] == (name == "control")]
+
+    def totals(self) -> dict[str, float]:
+        """The contacted customers' expected churners, saves, gain and cost."""
+        target = self._group("target")
+        p = target["churn_probability"]
+        return {
+            "listed": int(self.scored["listed"].sum()),
+            "target": len(target),
+            "control": len(self._group("control")),
+            "expected_churners_reached": float(p.sum()),
+            "expected_saves": float((p * target["acceptance"]).sum()),
+            "expected_gain": float(target["expected_gain"].sum()),
+            "cost": float(target["expected_cost"].sum()),
+        }
+
+    def summary(self) -> pd.DataFrame:
+        """Customers by group, with expected churners, saves, gain and cost.
+
+        The control group is not contacted: it saves no one, costs nothing, and its expected
+        churners are the yardstick the targeted group is measured against.
+        """
+        rows = []
+        for name in ("target", "control"):
+            part = self._group(name)
+            p = part["churn_probability"]
+            contacted = name == "target"
+            rows.append(
+                {
+                    "group": name,
+                    "customers": len(part),
+                    "mean_churn_probability": float(p.mean()) if len(part) else float("nan"),
+                    "expected_churners": float(p.sum()),
+                    "expected_saves": float((p * part["acceptance"]).sum()) if contacted else 0.0,
+                    "expected_gain": float(part["expected_gain"].sum()) if contacted else 0.0,
+                    "cost": float(part["expected_cost"].sum()) if contacted else 0.0,
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def by_segment(self) -> pd.DataFrame:
+        """Listed customers by segment and group."""
+        listed = self.scored[self.scored["listed"]]
+        group = np.where(listed["control"], "control", "target")
+        return (
+            listed.assign(group=group)
+            .groupby(["segment", "group"], observed=True)
+            .size()
+            .unstack("group", fill_value=0)
+            .reindex(columns=["target", "control"], fill_value=0)
+        )
+
+    def profit_curve(self) -> ProfitCurveDisplay:
+        """The expected gain against the list's size, with the maximum and the chosen cut."""
+        scored = self.scored
+        order = rank_order(scored["expected_gain"].to_numpy(), scored["customer_id"].to_numpy())
+        ranked = scored.iloc[order]
+        low, high = (
+            _gain_at(ranked, q) for q in acceptance_quantiles(ranked["acceptance"], (0.05, 0.95))
+        )
+        return ProfitCurveDisplay.from_gains(
+            ranked["expected_gain"].to_numpy(),
+            low=low,
+            high=high,
+            control=ranked["control"].to_numpy(),
+            chosen=int(scored["listed"].sum()),
+            chosen_gain=self.totals()["expected_gain"],
+        )
+
+    def control_is_large_enough(self) -> bool | None:
+        """Whether the control group can detect the effect the offer's acceptance implies
+        (80% power, 5% two-sided, unless the campaign says otherwise)."""
+        if self.mde is None:
+            return None
+        return bool(self.mde.absolute <= self.expected_reduction)
+
+    def mde_line(self) -> str:
+        """The control group's power in one sentence."""
+        if self.mde is None:
+            return "No control group to measure the effect with (the list or the group is empty)."
+        enough = self.control_is_large_enough()
+        verdict = "large enough" if enough else "too small"
+        return (
+            f"Control group of {self.mde.n_control:,}: it detects a drop in churn of "
+            f"{self.mde.absolute:.2%} points ({self.mde.relative:.0%} of the listed customers' "
+            f"{self.mde.baseline:.1%}) at {self.mde.power:.0%} power and alpha "
+            f"{self.mde.alpha:g}; the offer should save {self.expected_reduction:.2%} points, so "
+            f"it is {verdict}."
+        )
+
+    # -- views --------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        t = self.totals()
+        return (
+            f"<TargetList {self.campaign_id} at {self.as_of.date()}: {t['listed']:,} listed "
+            f"({t['target']:,} to contact, {t['control']:,} control); expected gain "
+            f"{t['expected_gain']:,.0f}, cost {t['cost']:,.0f}, expected saves "
+            f"{t['expected_saves']:,.1f}>"
+        )
+
+    def _repr_html_(self) -> str:
+        summary = self.summary().to_html(
+            index=False,
+            border=0,
+            formatters={
+                "customers": "{:,}".format,
+                "mean_churn_probability": "{:.1%}".format,
+                "expected_churners": "{:,.1f}".format,
+                "expected_saves": "{:,.1f}".format,
+                "expected_gain": "{:,.0f}".format,
+                "cost": "{:,.0f}".format,
+            },
+        )
+        return _HTML.render(
+            title=repr(self),
+            selection=self.selection.describe(),
+            summary=summary,
+            mde=self.mde_line(),
+            notes=self.notes,
+            model=self.model_id,
+            value_method=self.value_method,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The list's summary and parameters (not its rows) as JSON-ready values."""
+        return {
+            "campaign_id": self.campaign_id,
+            "as_of": str(self.as_of.date()),
+            "as_of_source": self.as_of_source,
+            "horizon_days": self.horizon_days,
+            "model_id": self.model_id,
+            "model_digest": self.model_digest,
+            "selection": self.selection.to_dict(),
+            "campaign": self.campaign.to_dict(),
+            "control_fraction": self.control_fraction,
+            "value_method": self.value_method,
+            "monthly_retention": self.monthly_retention,
+            "segment_thresholds": self.segment_thresholds,
+            "language": self.language,
+            "include_columns": list(self.include_columns),
+            "totals": self.totals(),
+            "groups": self.summary().to_dict(orient="records"),
+            "by_segment": {
+                str(segment): {str(k): int(v) for k, v in row.items()}
+                for segment, row in self.by_segment().iterrows()
+            },
+            "budget_left": self.budget_left,
+            "minimum_detectable_effect": None if self.mde is None else self.mde.to_dict(),
+            "expected_reduction": self.expected_reduction,
+            "control_large_enough": self.control_is_large_enough(),
+            "winback": None if self.winback is None else self.winback.to_dict(),
+            "data_fingerprint": self.data_fingerprint,
+            "timings": {k: round(v, 3) for k, v in self.timings.items()},
+            "notes": list(self.notes),
+        }
+
+    def export(
+        self,
+        directory: str | Path,
+        *,
+        formats: Sequence[str] = ("csv", "xlsx", "parquet"),
+        protect: Sequence[str | Path] = (),
+    ) -> Path:
+        """Write the list's files into ``directory``, atomically; see
+        :func:`churnlab.campaign.files.write_target_list`."""
+        from churnlab.campaign.files import write_target_list
+
+        return write_target_list(self, directory, formats=formats, protect=protect)
+
+
+_HTML = jinja2.Environment(autoescape=True).from_string(
+    """<div class="churnlab-target-list"><p><b>{{ title }}</b></p>
+<p>Selection: {{ selection }}. Model {{ model }}. Value: {{ value_method }}.</p>
+{{ summary | safe }}<p>{{ mde }}</p>{% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>
+{% endfor %}</ul>{% endif %}</div>"""
+)
+
+
+def _gain_at(ranked: pd.DataFrame, acceptance: np.ndarray) -> np.ndarray:
+    return expected_gain(
+        ranked["churn_probability"],
+        ranked["value"],
+        ranked["offer_cost"],
+        acceptance=acceptance,
+        take_up=ranked["take_up"],
+        contact_cost=ranked["contact_cost"],
+    )
+
+
+class _Clock:
+    """Seconds per stage, for ``TargetList.timings``."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
+
+
+def _campaign(
+    campaign: CampaignSpec | str | Path | None,
+    control_fraction: float | str | None,
+    seed: int | None,
+) -> CampaignSpec:
+    spec = (
+        campaign
+        if isinstance(campaign, CampaignSpec)
+        else CampaignSpec()
+        if campaign is None
+        else read_campaign(campaign)
+    )
+    if control_fraction is not None:
+        spec = spec.replace(
+            control=dataclasses.replace(spec.control, fraction=control_fraction)  # type: ignore[arg-type]
+        )
+    if seed is not None:
+        spec = spec.replace(seed=seed)
+    return spec
+
+
+def _check_columns(names: Sequence[str], customers: pd.DataFrame | None, what: str) -> None:
+    available = [] if customers is None else list(customers.columns)
+    for name in names:
+        if name not in available:
+            raise SpecError(
+                f"The customers table has no column {name!r} for {what}."
+                f"{did_you_mean(name, available)} Columns: {', '.join(available)}."
+            )
+
+
+def _customer_columns(
+    customers: pd.DataFrame, ids: np.ndarray, columns: Sequence[str]
+) -> pd.DataFrame:
+    """``columns`` of ``customers`` in the order of ``ids``."""
+    positions = pd.Index(customers["customer_id"].astype(str)).get_indexer(ids)
+    return customers[list(columns)].iloc[positions].reset_index(drop=True)
+
+
+def _value_column(values: pd.Series, ids: np.ndarray, column: str) -> np.ndarray:
+    """A user's value column, refused when missing or negative for any scored customer."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    for bad, what in ((numbers.isna(), "missing or not a number"), (numbers < 0, "negative")):
+        if bad.any():
+            examples = ", ".join(map(str, ids[bad.to_numpy()][:5]))
+            raise DataError(
+                f"customers.{column}: the value column is {what} for {int(bad.sum()):,} scored "
+                f"customers (e.g. {examples}). Fill it with each customer's value (0 or more), "
+                "or use the default value (remove method = 'column' from [value])."
+            )
+    return numbers.to_numpy(dtype="float64")
+
+
+def target_list(
+    data: Tables | str | Path,
+    model: ChurnModel | str | Path,
+    *,
+    as_of: DateLike | None = None,
+    selection: Selection | None = None,
+    campaign: CampaignSpec | str | Path | None = None,
+    control_fraction: float | str | None = None,
+    seed: int | None = None,
+    language: str = "en",
+    actions: ActionTable | str | Path | None = None,
+    include_columns: Sequence[str] = (),
+    winback: bool = True,
+    config: DataConfig | str | Path | None = None,
+) -> TargetList:
+    """Build a retention campaign's target list.
+
+    Parameters
+    ----------
+    data:
+        Loaded :class:`~churnlab.tables.Tables`, or a data directory.
+    model:
+        A trained :class:`~churnlab.model.ChurnModel`, or a model directory.
+    as_of:
+        The scoring date, ``YYYY-MM-DD`` (default: the data's extract date).
+    selection:
+        How to cut the list (default: :meth:`Selection.profit_optimal`).
+    campaign:
+        The campaign's settings, or a campaign TOML file (see :mod:`churnlab.campaign.spec`).
+    control_fraction, seed:
+        Override the campaign's control fraction (a number in (0, 1), or ``"auto"``) and seed.
+    language:
+        ``en`` or ``zh``: the reasons' and actions' language.
+    actions:
+        The action table (default: ``churnlab/explanations/actions.toml``).
+    include_columns:
+        Customer columns to carry into the list (personal data is left out unless named here).
+    winback:
+        Also build the win-back list of valuable customers who left recently.
+    config:
+        Settings of a data directory (default: its ``churnlab.toml``).
+
+    Returns
+    -------
+    TargetList
+        ``.frame`` (the list), ``.summary()``, ``.profit_curve()``, ``.export(directory)``.
+
+    Examples
+    --------
+    >>> tl = target_list("data/demo", "reports/demo/model", selection=Selection.top(500))  # doctest: +SKIP
+    >>> tl.frame.columns[:3].tolist()  # doctest: +SKIP
+    ['customer_id', 'group', 'rank']
+    """
+    clock = _Clock()
+    selection = selection or Selection()
+    check_language(language)
+    table = actions if isinstance(actions, ActionTable) else read_actions(actions)
+    spec = _campaign(campaign, control_fraction, seed)
+    spec.check_actions(table.categories)
+    include = tuple(include_columns)
+    if not isinstance(model, ChurnModel):
+        model = load_model(model)
+    card = model.card_
+    table.check_covers({f.reason_category for f in card.features})
+    needs_customers = bool(include) or spec.value.method == "column"
+    customers: pd.DataFrame | None = None
+    if needs_customers:
+        customers = (
+            data.customers
+            if isinstance(data, Tables)
+            else read_customers(data, config=config)
+        )
+    _check_columns(include, customers, "--include-columns")
+    if spec.value.method == "column":
+        _check_columns([str(spec.value.column)], customers, "the value column")
+
+    with clock.stage("features"):
+        frame = scoring_frame(model, data, as_of=as_of, config=config)
+    with clock.stage("scores"):
+        scores = score(model, data, config=config, features=frame)
+    features = frame.frame
+    stamp = frame.cutoffs[0]
+    campaign_id = spec.resolved_id(stamp)
+    ids = features["customer_id"].astype(str).to_numpy()
+    probability = scores.frame["churn_probability"].to_numpy(dtype="float64")
+
+    with clock.stage("value"):
+        spend = _monthly_spend(features)
+        retention = card.monthly_retention or monthly_retention(
+            card.churn_rate, card.label_spec.horizon_days
+        )
+        if spec.value.method == "column":
+            value = _value_column(
+                _customer_columns(cast(pd.DataFrame, customers), ids, [str(spec.value.column)]).iloc[:, 0],
+                ids,
+                str(spec.value.column),
+            )
+        else:
+            value = customer_value(spend, spec=dataclasses.replace(spec.value, retention={}), retention=retention)
+        segments = assign_segments(
+            pd.DataFrame(
+                {
+                    "value": value,
+                    "monthly_spend": spend,
+                    "tenure_days": _column(features, "tenure_days"),
+                    "loyalty_points": _column(features, "loyalty_points"),
+                }
+            ),
+            spec.segments,
+        )
+        if spec.value.method == "margin" and spec.value.retention:
+            value = customer_value(
+                spend, spec=spec.value, retention=retention, segment=segments.segment
+            )
+        key_account = np.asarray(segments.key_account, dtype=bool)
+
+    with clock.stage("gain"):
+        terms = _Terms(spec, spend, key_account)
+        low_gain, high_gain = terms.bounds(probability, value)
+
+    with clock.stage("control"):
+        buckets = control_buckets(ids, seed=spec.seed, campaign_id=campaign_id)
+
+    candidates = _candidates(selection, probability, low_gain, high_gain)
+    with clock.stage("reasons"):
+        reasons = _reasons(model, features, candidates, table, language)
+    with clock.stage("gain"):
+        actions_key = np.full(len(ids), NO_REASON, dtype=object)
+        actions_key[candidates] = reasons["action_key"].to_numpy()
+        actions_key[key_account] = KEY_ACCOUNT
+        explained = candidates | key_account
+        per = terms.per_customer(actions_key, explained)
+        gain = expected_gain(probability, value, per["offer_cost"], **per.gain_terms())
+        cost = expected_cost(probability, per["offer_cost"], **per.gain_terms())
+        order = rank_order(gain, ids)
+
+    with clock.stage("selection"):
+        if selection.mode == "budget":
+            cheapest = float(np.min(cost[gain > 0])) if np.any(gain > 0) else float(np.min(cost))
+            check_budget(selection, cheapest)
+        fraction, notes = _control_fraction(
+            spec.control, selection, buckets, gain=gain, probability=probability, cost=cost,
+            order=order, acceptance=per["acceptance"].to_numpy(),
+        )  # fmt: skip
+        control = in_control(buckets, fraction)
+        cut = select(
+            selection, gain=gain, probability=probability, cost=cost, control=control, order=order
+        )
+        listed = cut.listed
+        mde, reduction = _power(spec.control, probability, per["acceptance"].to_numpy(), listed, control)
+        if mde is not None and mde.absolute > reduction:
+            notes.append(
+                "The control group is too small to detect the effect the offer's acceptance "
+                "implies: raise --control-fraction, or use --control-fraction auto."
+            )
+        if cut.budget_left and cut.budget_left > 0 and listed.sum() == np.sum(gain > 0):
+            notes.append(
+                f"{cut.budget_left:,.2f} of the budget is left: every further contact has a "
+                "negative expected gain."
+            )
+
+    scored = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "churn_probability": probability,
+            "risk_band": scores.frame["risk_band"].to_numpy(),
+            "value": value,
+            "monthly_spend": spend,
+            "expected_gain": gain,
+            "expected_cost": cost,
+            "offer_cost": per["offer_cost"].to_numpy(),
+            "acceptance": per["acceptance"].to_numpy(),
+            "take_up": per["take_up"].to_numpy(),
+            "contact_cost": per["contact_cost"].to_numpy(),
+            "action_key": actions_key,
+            "segment": segments.segment,
+            "key_account": key_account,
+            "control": control,
+            "listed": listed,
+            "explained": explained,
+        }
+    )
+    frame_out = _list_frame(
+        scored, order, reasons, candidates, table, language, stamp, card, include, customers
+    )
+    found_winback = None
+    if winback:
+        with clock.stage("winback"):
+            found_winback = winback_list(
+                model,
+                data,
+                as_of=stamp,
+                spec=spec.winback,
+                value_spec=spec.value,
+                retention=retention,
+                min_value=segments.thresholds["value"]
+                if spec.winback.min_value is None
+                else spec.winback.min_value,
+                k=REASONS,
+                language=language,
+                actions=table,
+                config=config,
+            )
+    with clock.stage("fingerprint"):
+        fingerprint = data_fingerprint(data)
+    return TargetList(
+        frame=frame_out,
+        scored=scored,
+        winback=found_winback,
+        selection=selection,
+        campaign=spec,
+        campaign_id=campaign_id,
+        control_fraction=fraction,
+        mde=mde,
+        expected_reduction=reduction,
+        as_of=stamp,
+        as_of_source=scores.as_of_source,
+        horizon_days=card.label_spec.horizon_days,
+        model_id=card.model_id,
+        model_digest=card.digest(),
+        value_method=spec.value.describe(retention),
+        monthly_retention=retention,
+        segment_thresholds=dict(segments.thresholds),
+        budget_left=cut.budget_left,
+        language=language,
+        include_columns=include,
+        data_fingerprint=fingerprint,
+        timings=clock.seconds,
+        notes=tuple(notes),
+    )
+
+
+def _column(features: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in features.columns:
+        return np.full(len(features), np.nan)
+    return features[name].to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _monthly_spend(features: pd.DataFrame) -> np.ndarray:
+    """Mean monthly spend over the last 3 months: the feature ``spend_mean_3m``."""
+    if "spend_mean_3m" not in features.columns:
+        raise DataError(
+            "The model's features have no spend_mean_3m (mean monthly spend over the last 3 "
+            "months): without bills there is no margin to value customers by, nor a monthly "
+            "spend to price the offer. Add a bills table, or set [value] method = 'column' and "
+            "[offer] spend_share = 0 with a fixed_cost in the campaign file."
+        )
+    return _column(features, "spend_mean_3m")
+
+
+class _Terms:
+    """The offer terms of each customer: by recommended action, once it is known."""
+
+    def __init__(self, spec: CampaignSpec, spend: np.ndarray, key_account: np.ndarray) -> None:
+        self.spec, self.spend, self.key_account = spec, spend, key_account
+        names = {NO_REASON, *spec.offers}
+        self.options = {name: spec.terms_for(name) for name in names}
+        self.key_terms = spec.terms_for(KEY_ACCOUNT)
+
+    def _gain(self, terms: OfferTerms, probability: np.ndarray, value: np.ndarray) -> np.ndarray:
+        return expected_gain(
+            probability,
+            value,
+            terms.offer_cost(self.spend),
+            acceptance=terms.acceptance,
+            take_up=terms.take_up,
+            contact_cost=terms.contact_cost,
+        )
+
+    def bounds(self, probability: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each customer's lowest and highest expected gain over the actions they may get."""
+        gains = [self._gain(t, probability, value) for t in self.options.values()]
+        low, high = np.min(gains, axis=0), np.max(gains, axis=0)
+        key = self._gain(self.key_terms, probability, value)
+        return np.where(self.key_account, key, low), np.where(self.key_account, key, high)
+
+    def per_customer(self, action_key: np.ndarray, explained: np.ndarray) -> _PerCustomer:
+        """Each customer's terms: their action's when explained, the campaign's offer else."""
+        keys = np.where(explained, action_key, NO_REASON)
+        out = {
+            name: np.empty(len(keys))
+            for name in ("acceptance", "take_up", "contact_cost", "offer_cost")
+        }
+        for name in set(keys.tolist()) | {NO_REASON}:
+            terms = self.spec.terms_for(str(name))
+            rows = keys == name
+            out["acceptance"][rows] = terms.acceptance
+            out["take_up"][rows] = terms.take_up
+            out["contact_cost"][rows] = terms.contact_cost
+            out["offer_cost"][rows] = terms.offer_cost(self.spend[rows])
+        return _PerCustomer(out)
+
+
+class _PerCustomer(dict[str, pd.Series]):
+    def __init__(self, arrays: dict[str, np.ndarray]) -> None:
+        super().__init__({k: pd.Series(v) for k, v in arrays.items()})
+
+    def gain_terms(self) -> dict[str, np.ndarray]:
+        return {
+            "acceptance": self["acceptance"].to_numpy(),
+            "take_up": self["take_up"].to_numpy(),
+            "contact_cost": self["contact_cost"].to_numpy(),
+        }
+
+
+def _candidates(
+    selection: Selection, probability: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> np.ndarray:
+    """The customers who may make the list whatever their action: only they are explained.
+
+    A customer's expected gain lies between ``low`` and ``high`` (its range over the
+    actions' offer terms). When every action has the same terms, the two are equal and the
+    candidates are exactly the list.
+    """
+    if selection.mode == "min_probability":
+        return probability >= float(selection.min_probability or 0.0)
+    if selection.mode in ("profit_optimal", "budget"):
+        return high > 0
+    size = (
+        int(selection.n or 0)
+        if selection.mode == "top"
+        else int(np.ceil(float(selection.share or 0.0) * len(low) - 1e-9))
+    )
+    size = min(size, len(low))
+    if size == 0:
+        return np.zeros(len(low), dtype=bool)
+    threshold = np.partition(low, len(low) - size)[len(low) - size]
+    return high >= threshold
+
+
+def _reasons(
+    model: ChurnModel,
+    features: pd.DataFrame,
+    rows: np.ndarray,
+    table: ActionTable,
+    language: str,
+) -> pd.DataFrame:
+    """The reasons of ``rows`` (typical values over every scored customer)."""
+    columns = ["customer_id", *model.card_.feature_names]
+    typical = typical_values(features[list(model.card_.feature_names)])
+    if not rows.any():
+        return pd.DataFrame(
+            columns=["customer_id", *(f"reason_{i}" for i in range(1, REASONS + 1)),
+                     "recommended_action", "action_key"]  # fmt: skip
+        )
+    picked = features.loc[rows, columns].reset_index(drop=True)
+    found = explain(model, picked).reasons(REASONS, language, actions=table, typical=typical)
+    category = found["top_actionable_category"]
+    found["action_key"] = category.where(category.notna(), NO_REASON).astype(object)
+    return found
+
+
+def _control_fraction(
+    control: ControlSpec,
+    selection: Selection,
+    buckets: np.ndarray,
+    *,
+    gain: np.ndarray,
+    probability: np.ndarray,
+    cost: np.ndarray,
+    order: np.ndarray,
+    acceptance: np.ndarray,
+) -> tuple[float, list[str]]:
+    """The control fraction: the campaign's, or with ``auto`` the smallest one with the
+    power to detect the offer's effect on the list (never below ``min_fraction``)."""
+    notes: list[str] = []
+    if control.fraction != "auto":
+        return float(control.fraction), notes
+    first = in_control(buckets, control.min_fraction)
+    listed = select(
+        selection, gain=gain, probability=probability, cost=cost, control=first, order=order
+    ).listed
+    n = int(listed.sum())
+    if n < 2:
+        return float(control.min_fraction), notes
+    baseline = float(probability[listed].mean())
+    reduction = float((probability[listed] * acceptance[listed]).mean())
+    fraction = auto_fraction(
+        baseline,
+        n,
+        reduction,
+        min_fraction=control.min_fraction,
+        alpha=control.alpha,
+        power=control.power,
+    )
+    return float(fraction), notes
+
+
+def _power(
+    control: ControlSpec,
+    probability: np.ndarray,
+    acceptance: np.ndarray,
+    listed: np.ndarray,
+    in_group: np.ndarray,
+) -> tuple[MDE | None, float]:
+    """The list's minimum detectable effect and the effect the acceptance implies."""
+    n_control = int((listed & in_group).sum())
+    n_target = int((listed & ~in_group).sum())
+    if not listed.any():
+        return None, 0.0
+    baseline = float(probability[listed].mean())
+    reduction = float((probability[listed] * acceptance[listed]).mean())
+    if n_control == 0 or n_target == 0 or not 0.0 < baseline < 1.0:
+        return None, reduction
+    mde = minimum_detectable_effect(
+        baseline, n_target, n_control, alpha=control.alpha, power=control.power
+    )
+    return mde, reduction
+
+
+def _list_frame(
+    scored: pd.DataFrame,
+    order: np.ndarray,
+    reasons: pd.DataFrame,
+    candidates: np.ndarray,
+    table: ActionTable,
+    language: str,
+    as_of: pd.Timestamp,
+    card: Any,
+    include: tuple[str, ...],
+    customers: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """The listed customers in rank order, in the fixed columns."""
+    ranked = order[scored["listed"].to_numpy()[order]]
+    rows = scored.iloc[ranked].reset_index(drop=True)
+    texts = pd.DataFrame(index=range(len(scored)), columns=[f"reason_{i}" for i in range(1, REASONS + 1)] + ["recommended_action"], dtype=object)  # fmt: skip
+    if len(reasons):
+        positions = np.flatnonzero(candidates)
+        for name in texts.columns:
+            texts.iloc[positions, texts.columns.get_loc(name)] = reasons[name].to_numpy()
+    texts = texts.iloc[ranked].reset_index(drop=True)
+    key = rows["key_account"].to_numpy()
+    action = texts["recommended_action"].to_numpy(dtype=object)
+    action[key] = table.key_account_action(language)
+    missing = pd.isna(action)
+    action[missing] = table.action_for(None, language)
+    out = pd.DataFrame(
+        {
+            "customer_id": rows["customer_id"].astype("string"),
+            "group": pd.Categorical(
+                np.where(rows["control"], "control", "target"), categories=["target", "control"]
+            ),
+            "rank": np.arange(1, len(rows) + 1, dtype="int64"),
+            "churn_probability": rows["churn_probability"].to_numpy(),
+            "risk_band": rows["risk_band"].to_numpy(),
+            "value": rows["value"].to_numpy(),
+            "expected_gain": rows["expected_gain"].to_numpy(),
+            "segment": rows["segment"].to_numpy(),
+            **{
+                f"reason_{i}": texts[f"reason_{i}"].astype("string")
+                for i in range(1, REASONS + 1)
+            },
+            "recommended_action": pd.Series(action, dtype="string"),
+            "as_of": np.repeat(as_of.to_datetime64(), len(rows)).astype("datetime64[us]"),
+            "horizon_days": np.full(len(rows), card.label_spec.horizon_days, dtype="int64"),
+            "model_id": pd.Series([card.model_id] * len(rows), dtype="string"),
+        },
+        columns=list(TARGET_COLUMNS),
+    )
+    if include:
+        extra = _customer_columns(cast(pd.DataFrame, customers), rows["customer_id"].to_numpy(), include)
+        for name in include:
+            out[name] = extra[name].to_numpy()
+    return out
