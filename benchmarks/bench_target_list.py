@@ -87,7 +87,7 @@ def ranked_by(gain: np.ndarray, ids: np.ndarray, count: int) -> np.ndarray:
 
 def quality(args: argparse.Namespace) -> None:
     import churnlab
-    from churnlab.campaign import Selection, target_list
+    from churnlab.campaign import target_list
     from churnlab.campaign.gain import expected_gain
 
     data = args.data or HERE / "out" / f"demo_{args.customers}_{args.months}"
@@ -148,26 +148,40 @@ def quality(args: argparse.Namespace) -> None:
     ]
     table = pd.DataFrame(rows).set_index("list")
     positive = float(np.mean(scored["expected_gain"] > 0))
-    print(f"demo: {data} ({len(ids):,} active customers at {cutoff.date()}; {missing} without truth)")
+    print(
+        f"demo: {data} ({len(ids):,} active customers at {cutoff.date()}; {missing} without truth)"
+    )
     print(f"model: {model!r}")
     print(f"list:  {listed!r}")
-    print(f"customers with a positive expected gain: model {positive:.1%}, "
-          f"truth {float(np.mean(gain_with(p_full) > 0)):.1%}, "
-          f"observable truth {float(np.mean(oracle_list)):.1%}")  # fmt: skip
+    print(
+        f"customers with a positive expected gain: model {positive:.1%}, "
+        f"truth {float(np.mean(gain_with(p_full) > 0)):.1%}, "
+        f"observable truth {float(np.mean(oracle_list)):.1%}"
+    )
     with pd.option_context("display.width", 140, "display.float_format", "{:,.1f}".format):
         print(table)
-    default_share = table.loc["model, profit-optimal (default)", "true gain"] / table.loc[
-        "observable oracle, profit-optimal", "true gain"
-    ]
+    default_share = (
+        table.loc["model, profit-optimal (default)", "true gain"]
+        / table.loc["observable oracle, profit-optimal", "true gain"]
+    )
     top = f"top {SHARE:.0%}"
-    share_obs = table.loc[f"model, {top}", "true gain"] / table.loc[f"observable oracle, {top}", "true gain"]
-    share_full = table.loc[f"model, {top}", "true gain"] / table.loc[f"full oracle, {top}", "true gain"]
+    share_obs = (
+        table.loc[f"model, {top}", "true gain"]
+        / table.loc[f"observable oracle, {top}", "true gain"]
+    )
+    share_full = (
+        table.loc[f"model, {top}", "true gain"] / table.loc[f"full oracle, {top}", "true gain"]
+    )
     verdict = "meets" if default_share >= DEFAULT_TARGET else "MISSES"
-    print(f"\n1. default list: {default_share:.1%} of the observable oracle's true gain "
-          f"(target >= {DEFAULT_TARGET:.0%}: {verdict})")  # fmt: skip
-    print(f"2. top {SHARE:.0%}: {share_obs:.1%} of the observable oracle's gain, "
-          f"{share_full:.1%} of the full oracle's; a random list: "
-          f"{table.loc[f'random, {SHARE:.0%}', 'true gain']:,.0f}")  # fmt: skip
+    print(
+        f"\n1. default list: {default_share:.1%} of the observable oracle's true gain "
+        f"(target >= {DEFAULT_TARGET:.0%}: {verdict})"
+    )
+    print(
+        f"2. top {SHARE:.0%}: {share_obs:.1%} of the observable oracle's gain, "
+        f"{share_full:.1%} of the full oracle's; a random list: "
+        f"{table.loc[f'random, {SHARE:.0%}', 'true gain']:,.0f}"
+    )
     print(f"   {listed.mde_line()}")
 
 
@@ -183,24 +197,46 @@ def speed_child(data: str, model: str, out: str, top: int) -> None:
     found.export(out, formats=("csv", "xlsx", "parquet"))
     timings = dict(found.timings, export=time.perf_counter() - export)
     timings["total"] = time.perf_counter() - start
-    print(json.dumps({"timings": timings, "listed": len(found.frame), "scored": len(found.scored),
-                      "winback": 0 if found.winback is None else len(found.winback.frame)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "timings": timings,
+                "listed": len(found.frame),
+                "scored": len(found.scored),
+                "winback": 0 if found.winback is None else len(found.winback.frame),
+            }
+        )
+    )
 
 
 def speed(args: argparse.Namespace) -> None:
     data = args.data or HERE / "out" / "demo_1000000_36"
     model = args.model or HERE / "out" / f"model_{Path(data).name}"
     if not (Path(model) / "card.json").exists():
-        raise SystemExit(f"No model at {model}: run benchmarks/bench_explain.py first (it trains one).")
+        raise SystemExit(
+            f"No model at {model}: run benchmarks/bench_explain.py first (it trains one)."
+        )
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, __file__, "speed-child", str(data), str(model), f"{tmp}/list",
-               "--top", str(args.top)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            __file__,
+            "speed-child",
+            str(data),
+            str(model),
+            f"{tmp}/list",
+            "--top",
+            str(args.top),
+        ]
         wall, peak, printed = medians(cmd, args.repeats)
     stages = pd.DataFrame([p["timings"] for p in printed]).median().round(1)
-    print(f"data: {data}; model: {model}; {printed[0]['scored']:,} scored, "
-          f"{printed[0]['listed']:,} listed, {printed[0]['winback']:,} win-back")  # fmt: skip
-    print(f"whole process: median {wall:.1f} s, peak {peak:,.0f} MB over {args.repeats} runs "
-          f"(target < 120 s and < 4,096 MB)")  # fmt: skip
+    print(
+        f"data: {data}; model: {model}; {printed[0]['scored']:,} scored, "
+        f"{printed[0]['listed']:,} listed, {printed[0]['winback']:,} win-back"
+    )
+    print(
+        f"whole process: median {wall:.1f} s, peak {peak:,.0f} MB over {args.repeats} runs "
+        f"(target < 120 s and < 4,096 MB)"
+    )
     print("stage medians (s): " + ", ".join(f"{k} {v}" for k, v in stages.items()))
     print("runs (s): " + ", ".join(str(round(p["timings"]["total"], 1)) for p in printed))
 

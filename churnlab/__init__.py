@@ -53,6 +53,11 @@ _LAZY = {
     "Backtest": "churnlab.evaluate",
     "backtest": "churnlab.evaluate",
     "write_report": "churnlab.evaluate",
+    "TargetList": "churnlab.campaign",
+    "Selection": "churnlab.campaign",
+    "CampaignSpec": "churnlab.campaign",
+    "read_campaign": "churnlab.campaign",
+    "target_list": "churnlab.campaign",
 }
 
 

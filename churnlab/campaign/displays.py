@@ -116,16 +116,29 @@ class ProfitCurveDisplay:
 
             _, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
         ax.fill_between(
-            self.size, self.low, self.high, color="C0", alpha=0.18,
+            self.size,
+            self.low,
+            self.high,
+            color="C0",
+            alpha=0.18,
             label="acceptance at its 5th to 95th percentile",
-        )  # fmt: skip
+        )
         ax.plot(self.size, self.gain, color="C0", label="expected gain, best first")
         ax.plot(self.size, self.random, color="0.45", linestyle="--", label="a random pick")
         ax.axhline(0.0, color="0.75", linewidth=0.8)
-        ax.scatter([self.best_size], [self.best_gain], color="C2", zorder=3,
-                   label=f"maximum: {self.best_gain:,.0f} at {self.best_size:,}")  # fmt: skip
-        ax.axvline(self.chosen_size, color="C3", linewidth=1.2,
-                   label=f"chosen: {self.chosen_size:,} customers, {self.chosen_gain:,.0f}")  # fmt: skip
+        ax.scatter(
+            [self.best_size],
+            [self.best_gain],
+            color="C2",
+            zorder=3,
+            label=f"maximum: {self.best_gain:,.0f} at {self.best_size:,}",
+        )
+        ax.axvline(
+            self.chosen_size,
+            color="C3",
+            linewidth=1.2,
+            label=f"chosen: {self.chosen_size:,} customers, {self.chosen_gain:,.0f}",
+        )
         ax.set_xlabel(f"customers listed, best expected gain first (of {self.customers:,})")
         ax.set_ylabel("expected gain")
         ax.set_title("Profit curve")

@@ -32,7 +32,7 @@ from churnlab.errors import SpecError
 from churnlab.export import software_versions, write_csv, write_export, write_parquet, write_xlsx
 
 if TYPE_CHECKING:
-    from churnlab.campaign.target_list import TargetList
+    from churnlab.campaign.result import TargetList
 
 KIND = "target_list"
 FORMATS = ("csv", "xlsx", "parquet")
@@ -94,19 +94,15 @@ def summary_sheet(target: TargetList) -> pd.DataFrame:
     rows += [(f"campaign.{k}", v) for k, v in _flat(data["campaign"]).items()]
     rows += [(f"segments.{k}", v) for k, v in data["segment_thresholds"].items()]
     rows += [(f"note.{i}", note) for i, note in enumerate(data["notes"], start=1)]
-    return pd.DataFrame(
-        {"setting": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]}
-    )
+    return pd.DataFrame({"setting": [r[0] for r in rows], "value": [_cell(r[1]) for r in rows]})
 
 
 def column_guide(target: TargetList) -> pd.DataFrame:
     """The ``columns`` sheet: each column and what it means."""
-    from churnlab.campaign.target_list import COLUMN_GUIDE
+    from churnlab.campaign.result import COLUMN_GUIDE
 
     chinese = target.language == "zh"
-    rows = [
-        (name, COLUMN_GUIDE[name][1 if chinese else 0]) for name in COLUMN_GUIDE
-    ]
+    rows = [(name, COLUMN_GUIDE[name][1 if chinese else 0]) for name in COLUMN_GUIDE]
     rows += [(name, "personal data, included on request") for name in target.include_columns]
     return pd.DataFrame({"column": [r[0] for r in rows], "meaning": [r[1] for r in rows]})
 

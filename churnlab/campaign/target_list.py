@@ -26,33 +26,25 @@ import dataclasses
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-import jinja2
 import numpy as np
 import pandas as pd
 
-from churnlab.campaign.control import (
-    ControlSpec,
-    auto_fraction,
-    control_buckets,
-    in_control,
-    minimum_detectable_effect,
-)
-from churnlab.campaign.displays import ProfitCurveDisplay
+from churnlab.campaign.control import ControlSpec, control_buckets, in_control
 from churnlab.campaign.gain import (
     OfferTerms,
-    acceptance_quantiles,
     expected_cost,
     expected_gain,
 )
+from churnlab.campaign.power import MDE, minimum_detectable_effect
+from churnlab.campaign.result import REASONS, TARGET_COLUMNS, TargetList
 from churnlab.campaign.segments import assign_segments
 from churnlab.campaign.selection import Selection, check_budget, rank_order, select
 from churnlab.campaign.spec import KEY_ACCOUNT, NO_REASON, CampaignSpec, read_campaign
 from churnlab.campaign.value import customer_value
-from churnlab.campaign.winback import WinbackList, winback_list
+from churnlab.campaign.winback import winback_list
 from churnlab.dates import DateLike
 from churnlab.errors import DataError, SpecError, did_you_mean
 from churnlab.explanations import explain
@@ -62,307 +54,6 @@ from churnlab.features.wording import check_language
 from churnlab.metrics import monthly_retention
 from churnlab.model import ChurnModel, load_model, score, scoring_frame
 from churnlab.tables import DataConfig, Tables, data_fingerprint, read_customers
-
-if TYPE_CHECKING:
-    from churnlab.campaign.control import MDE
-
-REASONS = 3
-"""Reasons per listed customer."""
-TARGET_COLUMNS = (
-    "customer_id",
-    "group",
-    "rank",
-    "churn_probability",
-    "risk_band",
-    "value",
-    "expected_gain",
-    "segment",
-    "reason_1",
-    "reason_2",
-    "reason_3",
-    "recommended_action",
-    "as_of",
-    "horizon_days",
-    "model_id",
-)
-"""The list's columns, in order (personal columns asked for follow them)."""
-COLUMN_GUIDE = {
-    "customer_id": ("The customer's id, as in your data (text).", "客户编号（文本）。"),
-    "group": (
-        "target: contact this customer. control: do NOT contact; kept out at random to "
-        "measure the campaign's effect.",
-        "target：联系该客户；control：请勿联系，随机留出的对照组，用于衡量活动效果。",
-    ),
-    "rank": ("1 = the highest expected gain.", "1 = 预期收益最高。"),
-    "churn_probability": (
-        "The chance the customer leaves within the horizon, from the model (calibrated).",
-        "模型给出的在预测期内流失的概率（已校准）。",
-    ),
-    "risk_band": ("The model's risk band.", "风险等级。"),
-    "value": (
-        "What keeping the customer is worth: their margin over the months a retained "
-        "customer stays.",
-        "留住该客户的价值：留存客户在剩余月份内带来的利润。",
-    ),
-    "expected_gain": (
-        "The expected profit of contacting the customer with the offer, after the offer's and "
-        "the contact's cost.",
-        "联系该客户并提供优惠的预期利润（已扣除优惠与联系成本）。",
-    ),
-    "segment": ("The customer's value and loyalty group.", "客户的价值与忠诚度分组。"),
-    "reason_1": ("The strongest reason for the risk, in words.", "风险的首要原因。"),
-    "reason_2": ("The second reason (empty when there is none).", "第二原因（无则为空）。"),
-    "reason_3": ("The third reason (empty when there is none).", "第三原因（无则为空）。"),
-    "recommended_action": (
-        "What to offer or do, from the strongest reason an offer can change.",
-        "建议的挽留措施，依据可被改变的首要原因。",
-    ),
-    "as_of": ("The day the data describe: known at its end.", "数据截止日期。"),
-    "horizon_days": ("The days ahead the churn probability covers.", "流失概率覆盖的天数。"),
-    "model_id": ("The model that scored the customer.", "评分所用模型的编号。"),
-}
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class TargetList:
-    """A retention campaign's list, its control group and its economics.
-
-    Attributes
-    ----------
-    frame:
-        The list, best expected gain first, in the columns of :data:`TARGET_COLUMNS` (and the
-        personal columns asked for).
-    scored:
-        Every scored customer: ``customer_id``, ``churn_probability``, ``value``,
-        ``monthly_spend``, ``expected_gain``, ``expected_cost``, ``acceptance``, ``segment``, ``key_account``,
-        ``control``, ``listed``, ``explained`` (whether reasons were computed, and so the
-        offer of their own action used).
-    winback:
-        The win-back list (``None`` when not asked for).
-    selection, campaign, control_fraction:
-        How the list was cut; the campaign's settings (with its resolved id); the control
-        fraction used (``auto`` resolved).
-    mde:
-        The minimum detectable effect of this list's control group (``None`` when the list
-        or its control group is empty).
-    expected_reduction:
-        The drop in the listed customers' churn rate that the offer's acceptance implies.
-    """
-
-    frame: pd.DataFrame
-    scored: pd.DataFrame
-    winback: WinbackList | None
-    selection: Selection
-    campaign: CampaignSpec
-    campaign_id: str
-    control_fraction: float
-    mde: MDE | None
-    expected_reduction: float
-    as_of: pd.Timestamp
-    as_of_source: str
-    horizon_days: int
-    model_id: str
-    model_digest: str
-    value_method: str
-    monthly_retention: float
-    segment_thresholds: dict[str, Any]
-    budget_left: float | None
-    language: str
-    include_columns: tuple[str, ...]
-    data_fingerprint: dict[str, Any]
-    timings: dict[str, float] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    # -- numbers ------------------------------------------------------------------------------
-    def _group(self, name: str) -> pd.DataFrame:
-        listed = self.scored[self.scored["listed"]]
-        return listed[listed["control"] == (name == "control")]
-
-    def totals(self) -> dict[str, float]:
-        """The contacted customers' expected churners, saves, gain and cost."""
-        target = self._group("target")
-        p = target["churn_probability"]
-        return {
-            "listed": int(self.scored["listed"].sum()),
-            "target": len(target),
-            "control": len(self._group("control")),
-            "expected_churners_reached": float(p.sum()),
-            "expected_saves": float((p * target["acceptance"]).sum()),
-            "expected_gain": float(target["expected_gain"].sum()),
-            "cost": float(target["expected_cost"].sum()),
-        }
-
-    def summary(self) -> pd.DataFrame:
-        """Customers by group, with expected churners, saves, gain and cost.
-
-        The control group is not contacted: it saves no one, costs nothing, and its expected
-        churners are the yardstick the targeted group is measured against.
-        """
-        rows = []
-        for name in ("target", "control"):
-            part = self._group(name)
-            p = part["churn_probability"]
-            contacted = name == "target"
-            rows.append(
-                {
-                    "group": name,
-                    "customers": len(part),
-                    "mean_churn_probability": float(p.mean()) if len(part) else float("nan"),
-                    "expected_churners": float(p.sum()),
-                    "expected_saves": float((p * part["acceptance"]).sum()) if contacted else 0.0,
-                    "expected_gain": float(part["expected_gain"].sum()) if contacted else 0.0,
-                    "cost": float(part["expected_cost"].sum()) if contacted else 0.0,
-                }
-            )
-        return pd.DataFrame(rows)
-
-    def by_segment(self) -> pd.DataFrame:
-        """Listed customers by segment and group."""
-        listed = self.scored[self.scored["listed"]]
-        group = np.where(listed["control"], "control", "target")
-        return (
-            listed.assign(group=group)
-            .groupby(["segment", "group"], observed=True)
-            .size()
-            .unstack("group", fill_value=0)
-            .reindex(columns=["target", "control"], fill_value=0)
-        )
-
-    def profit_curve(self) -> ProfitCurveDisplay:
-        """The expected gain against the list's size, with the maximum and the chosen cut."""
-        scored = self.scored
-        order = rank_order(scored["expected_gain"].to_numpy(), scored["customer_id"].to_numpy())
-        ranked = scored.iloc[order]
-        low, high = (
-            _gain_at(ranked, q) for q in acceptance_quantiles(ranked["acceptance"], (0.05, 0.95))
-        )
-        return ProfitCurveDisplay.from_gains(
-            ranked["expected_gain"].to_numpy(),
-            low=low,
-            high=high,
-            control=ranked["control"].to_numpy(),
-            chosen=int(scored["listed"].sum()),
-            chosen_gain=self.totals()["expected_gain"],
-        )
-
-    def control_is_large_enough(self) -> bool | None:
-        """Whether the control group can detect the effect the offer's acceptance implies
-        (80% power, 5% two-sided, unless the campaign says otherwise)."""
-        if self.mde is None:
-            return None
-        return bool(self.mde.absolute <= self.expected_reduction)
-
-    def mde_line(self) -> str:
-        """The control group's power in one sentence."""
-        if self.mde is None:
-            return "No control group to measure the effect with (the list or the group is empty)."
-        enough = self.control_is_large_enough()
-        verdict = "large enough" if enough else "too small"
-        return (
-            f"Control group of {self.mde.n_control:,}: it detects a drop in churn of "
-            f"{self.mde.absolute:.2%} points ({self.mde.relative:.0%} of the listed customers' "
-            f"{self.mde.baseline:.1%}) at {self.mde.power:.0%} power and alpha "
-            f"{self.mde.alpha:g}; the offer should save {self.expected_reduction:.2%} points, so "
-            f"it is {verdict}."
-        )
-
-    # -- views --------------------------------------------------------------------------------
-    def __repr__(self) -> str:
-        t = self.totals()
-        return (
-            f"<TargetList {self.campaign_id} at {self.as_of.date()}: {t['listed']:,} listed "
-            f"({t['target']:,} to contact, {t['control']:,} control); expected gain "
-            f"{t['expected_gain']:,.0f}, cost {t['cost']:,.0f}, expected saves "
-            f"{t['expected_saves']:,.1f}>"
-        )
-
-    def _repr_html_(self) -> str:
-        summary = self.summary().to_html(
-            index=False,
-            border=0,
-            formatters={
-                "customers": "{:,}".format,
-                "mean_churn_probability": "{:.1%}".format,
-                "expected_churners": "{:,.1f}".format,
-                "expected_saves": "{:,.1f}".format,
-                "expected_gain": "{:,.0f}".format,
-                "cost": "{:,.0f}".format,
-            },
-        )
-        return _HTML.render(
-            title=repr(self),
-            selection=self.selection.describe(),
-            summary=summary,
-            mde=self.mde_line(),
-            notes=self.notes,
-            model=self.model_id,
-            value_method=self.value_method,
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The list's summary and parameters (not its rows) as JSON-ready values."""
-        return {
-            "campaign_id": self.campaign_id,
-            "as_of": str(self.as_of.date()),
-            "as_of_source": self.as_of_source,
-            "horizon_days": self.horizon_days,
-            "model_id": self.model_id,
-            "model_digest": self.model_digest,
-            "selection": self.selection.to_dict(),
-            "campaign": self.campaign.to_dict(),
-            "control_fraction": self.control_fraction,
-            "value_method": self.value_method,
-            "monthly_retention": self.monthly_retention,
-            "segment_thresholds": self.segment_thresholds,
-            "language": self.language,
-            "include_columns": list(self.include_columns),
-            "totals": self.totals(),
-            "groups": self.summary().to_dict(orient="records"),
-            "by_segment": {
-                str(segment): {str(k): int(v) for k, v in row.items()}
-                for segment, row in self.by_segment().iterrows()
-            },
-            "budget_left": self.budget_left,
-            "minimum_detectable_effect": None if self.mde is None else self.mde.to_dict(),
-            "expected_reduction": self.expected_reduction,
-            "control_large_enough": self.control_is_large_enough(),
-            "winback": None if self.winback is None else self.winback.to_dict(),
-            "data_fingerprint": self.data_fingerprint,
-            "timings": {k: round(v, 3) for k, v in self.timings.items()},
-            "notes": list(self.notes),
-        }
-
-    def export(
-        self,
-        directory: str | Path,
-        *,
-        formats: Sequence[str] = ("csv", "xlsx", "parquet"),
-        protect: Sequence[str | Path] = (),
-    ) -> Path:
-        """Write the list's files into ``directory``, atomically; see
-        :func:`churnlab.campaign.files.write_target_list`."""
-        from churnlab.campaign.files import write_target_list
-
-        return write_target_list(self, directory, formats=formats, protect=protect)
-
-
-_HTML = jinja2.Environment(autoescape=True).from_string(
-    """<div class="churnlab-target-list"><p><b>{{ title }}</b></p>
-<p>Selection: {{ selection }}. Model {{ model }}. Value: {{ value_method }}.</p>
-{{ summary | safe }}<p>{{ mde }}</p>{% if notes %}<ul>{% for note in notes %}<li>{{ note }}</li>
-{% endfor %}</ul>{% endif %}</div>"""
-)
-
-
-def _gain_at(ranked: pd.DataFrame, acceptance: np.ndarray) -> np.ndarray:
-    return expected_gain(
-        ranked["churn_probability"],
-        ranked["value"],
-        ranked["offer_cost"],
-        acceptance=acceptance,
-        take_up=ranked["take_up"],
-        contact_cost=ranked["contact_cost"],
-    )
 
 
 class _Clock:
@@ -501,9 +192,7 @@ def target_list(
     customers: pd.DataFrame | None = None
     if needs_customers:
         customers = (
-            data.customers
-            if isinstance(data, Tables)
-            else read_customers(data, config=config)
+            data.customers if isinstance(data, Tables) else read_customers(data, config=config)
         )
     _check_columns(include, customers, "--include-columns")
     if spec.value.method == "column":
@@ -526,12 +215,16 @@ def target_list(
         )
         if spec.value.method == "column":
             value = _value_column(
-                _customer_columns(cast(pd.DataFrame, customers), ids, [str(spec.value.column)]).iloc[:, 0],
+                _customer_columns(
+                    cast(pd.DataFrame, customers), ids, [str(spec.value.column)]
+                ).iloc[:, 0],
                 ids,
                 str(spec.value.column),
             )
         else:
-            value = customer_value(spend, spec=dataclasses.replace(spec.value, retention={}), retention=retention)
+            value = customer_value(
+                spend, spec=dataclasses.replace(spec.value, retention={}), retention=retention
+            )
         segments = assign_segments(
             pd.DataFrame(
                 {
@@ -574,16 +267,24 @@ def target_list(
             cheapest = float(np.min(cost[gain > 0])) if np.any(gain > 0) else float(np.min(cost))
             check_budget(selection, cheapest)
         fraction, notes = _control_fraction(
-            spec.control, selection, buckets, gain=gain, probability=probability, cost=cost,
-            order=order, acceptance=per["acceptance"].to_numpy(),
-        )  # fmt: skip
+            spec.control,
+            selection,
+            buckets,
+            gain=gain,
+            probability=probability,
+            cost=cost,
+            order=order,
+            acceptance=per["acceptance"].to_numpy(),
+        )
         control = in_control(buckets, fraction)
         cut = select(
             selection, gain=gain, probability=probability, cost=cost, control=control, order=order
         )
         listed = cut.listed
-        mde, reduction = _power(spec.control, probability, per["acceptance"].to_numpy(), listed, control)
-        if mde is not None and mde.absolute > reduction:
+        mde, reduction = _power(
+            spec.control, probability, per["acceptance"].to_numpy(), listed, control
+        )
+        if mde is not None and not mde.detects(reduction):
             notes.append(
                 "The control group is too small to detect the effect the offer's acceptance "
                 "implies: raise --control-fraction, or use --control-fraction auto."
@@ -628,7 +329,7 @@ def target_list(
                 spec=spec.winback,
                 value_spec=spec.value,
                 retention=retention,
-                min_value=segments.thresholds["value"]
+                min_value=segments.value_threshold
                 if spec.winback.min_value is None
                 else spec.winback.min_value,
                 k=REASONS,
@@ -655,7 +356,7 @@ def target_list(
         model_digest=card.digest(),
         value_method=spec.value.describe(retention),
         monthly_retention=retention,
-        segment_thresholds=dict(segments.thresholds),
+        segment_thresholds=segments.thresholds(),
         budget_left=cut.budget_left,
         language=language,
         include_columns=include,
@@ -775,8 +476,12 @@ def _reasons(
     typical = typical_values(features[list(model.card_.feature_names)])
     if not rows.any():
         return pd.DataFrame(
-            columns=["customer_id", *(f"reason_{i}" for i in range(1, REASONS + 1)),
-                     "recommended_action", "action_key"]  # fmt: skip
+            columns=[
+                "customer_id",
+                *(f"reason_{i}" for i in range(1, REASONS + 1)),
+                "recommended_action",
+                "action_key",
+            ]
         )
     picked = features.loc[rows, columns].reset_index(drop=True)
     found = explain(model, picked).reasons(REASONS, language, actions=table, typical=typical)
@@ -810,15 +515,7 @@ def _control_fraction(
         return float(control.min_fraction), notes
     baseline = float(probability[listed].mean())
     reduction = float((probability[listed] * acceptance[listed]).mean())
-    fraction = auto_fraction(
-        baseline,
-        n,
-        reduction,
-        min_fraction=control.min_fraction,
-        alpha=control.alpha,
-        power=control.power,
-    )
-    return float(fraction), notes
+    return control.fraction_for(baseline, n, reduction), notes
 
 
 def _power(
@@ -858,14 +555,18 @@ def _list_frame(
     """The listed customers in rank order, in the fixed columns."""
     ranked = order[scored["listed"].to_numpy()[order]]
     rows = scored.iloc[ranked].reset_index(drop=True)
-    texts = pd.DataFrame(index=range(len(scored)), columns=[f"reason_{i}" for i in range(1, REASONS + 1)] + ["recommended_action"], dtype=object)  # fmt: skip
+    texts = pd.DataFrame(
+        index=range(len(scored)),
+        columns=[f"reason_{i}" for i in range(1, REASONS + 1)] + ["recommended_action"],
+        dtype=object,
+    )
     if len(reasons):
         positions = np.flatnonzero(candidates)
         for name in texts.columns:
             texts.iloc[positions, texts.columns.get_loc(name)] = reasons[name].to_numpy()
     texts = texts.iloc[ranked].reset_index(drop=True)
     key = rows["key_account"].to_numpy()
-    action = texts["recommended_action"].to_numpy(dtype=object)
+    action = texts["recommended_action"].to_numpy(dtype=object, copy=True)
     action[key] = table.key_account_action(language)
     missing = pd.isna(action)
     action[missing] = table.action_for(None, language)
@@ -881,10 +582,7 @@ def _list_frame(
             "value": rows["value"].to_numpy(),
             "expected_gain": rows["expected_gain"].to_numpy(),
             "segment": rows["segment"].to_numpy(),
-            **{
-                f"reason_{i}": texts[f"reason_{i}"].astype("string")
-                for i in range(1, REASONS + 1)
-            },
+            **{f"reason_{i}": texts[f"reason_{i}"].astype("string") for i in range(1, REASONS + 1)},
             "recommended_action": pd.Series(action, dtype="string"),
             "as_of": np.repeat(as_of.to_datetime64(), len(rows)).astype("datetime64[us]"),
             "horizon_days": np.full(len(rows), card.label_spec.horizon_days, dtype="int64"),
@@ -893,7 +591,9 @@ def _list_frame(
         columns=list(TARGET_COLUMNS),
     )
     if include:
-        extra = _customer_columns(cast(pd.DataFrame, customers), rows["customer_id"].to_numpy(), include)
+        extra = _customer_columns(
+            cast(pd.DataFrame, customers), rows["customer_id"].to_numpy(), include
+        )
         for name in include:
             out[name] = extra[name].to_numpy()
     return out
