@@ -56,6 +56,7 @@ STAGES = [
     "explanations",
     "evaluate",
     "export",
+    "campaign",
     "cli",
 ]
 
