@@ -120,13 +120,18 @@ def _is_text_dtype(dtype: Any) -> bool:
 
 def _neutralise_values(values: pd.Series) -> pd.Series:
     """Neutralise the ``str`` elements of a string or object Series (others stay as they are)."""
-    mask = values.str.match(_PATTERN_TEXT, na=False)
     if isinstance(values.dtype, pd.StringDtype):
-        mask = mask.astype(bool)
+        mask = values.str.match(_PATTERN_TEXT, na=False).to_numpy(dtype=bool)
+    else:  # object: any mix of types, where pandas' .str refuses some mixes
+        mask = np.fromiter(
+            (isinstance(v, str) and _PATTERN.match(v) is not None for v in values.tolist()),
+            dtype=bool,
+            count=len(values),
+        )
     if not mask.any():
         return values
     out = values.copy()
-    out[mask] = QUOTE + values[mask].astype(str)
+    out[mask] = [QUOTE + text for text in values[mask].tolist()]
     return out
 
 
@@ -188,9 +193,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
     Notes
     -----
-    Vectorised: one regular-expression match per column (pyarrow's RE2 for string columns),
-    and per category rather than per row for categorical columns. A million rows of a string
-    column take a fraction of a second.
+    Vectorised: one regular-expression match per string column (pyarrow's RE2), one per
+    category rather than per row for categorical columns; object columns, which may mix
+    types, are matched value by value. A million rows of a string column take a fraction
+    of a second.
 
     Examples
     --------

@@ -72,10 +72,12 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     - Text cells and column names are neutralised (:func:`~churnlab.export.safe.neutralise`);
       numbers, booleans and dates never are.
     - Dates as ``YYYY-MM-DD`` (a time of day is dropped), floats exactly as given (round them
-      before, if the reader wants fewer digits), missing values as empty fields, ``\\n``
-      between rows.
-    - Fields are quoted only where RFC 4180 requires it (a comma, a quote or a line break in
-      the text), with quotes doubled. Quoting every text would not stop a formula:
+      before, if the reader wants fewer digits), missing values as empty fields.
+    - Rows end in ``\\r\\n`` and fields are quoted where RFC 4180 requires it (a comma, a
+      quote, a carriage return or a line feed in the text), with quotes doubled. (Python's
+      csv writer quotes only the characters of the row ending: with ``\\n`` alone, a bare
+      carriage return inside a text would go out unquoted and split the row for a reader,
+      starting a new line with whatever follows it.) Quoting every text would not stop a formula:
       LibreOffice evaluates ``"=1+1"`` quoted or not; the leading ``'`` does.
     - A spreadsheet may still read an id such as ``00123`` as the number 123 when it opens a
       CSV file; the XLSX file keeps ids as text.
@@ -86,7 +88,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "list.csv"
     >>> frame = pd.DataFrame({"customer_id": ["00123", "=1+1"], "gain": [-2.5, 10.0]})
     >>> write_csv(frame, out).read_bytes()
-    b"\\xef\\xbb\\xbfcustomer_id,gain\\n00123,-2.5\\n'=1+1,10.0\\n"
+    b"\\xef\\xbb\\xbfcustomer_id,gain\\r\\n00123,-2.5\\r\\n'=1+1,10.0\\r\\n"
     """
     path = Path(path)
     safe = neutralise_frame(frame)
@@ -97,7 +99,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
             encoding="utf-8-sig",
             date_format="%Y-%m-%d",
             na_rep="",
-            lineterminator="\n",
+            lineterminator="\r\n",
         )
     return path
 

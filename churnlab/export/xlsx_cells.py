@@ -65,15 +65,31 @@ CellKind = Literal["text", "number", "bool", "any"]
 class SheetColumn:
     """One column, ready for a sheet.
 
-    ``kind`` says how every cell is written (``"any"``: each by its own type), ``values``
-    holds the cells (``None`` for a blank), ``number_format`` an Excel format or ``None``,
-    ``width`` the column's width in characters.
+    ``kind`` says how every cell is written (``"any"``: each by its own type), ``data``
+    holds the values (a float array for numbers and dates, else a Series), ``number_format``
+    is an Excel format or ``None``, ``width`` the column's width in characters.
+    :meth:`cells` turns a slice of rows into Python values, a chunk at a time, so that a
+    long list never sits in memory as Python objects all at once.
     """
 
     kind: CellKind
-    values: list[Any]
+    data: Any
     number_format: str | None
     width: float
+
+    def cells(self, start: int, stop: int) -> list[Any]:
+        """The values of rows ``start:stop``, ``None`` for a blank cell."""
+        if self.kind == "number":
+            chunk = self.data[start:stop]
+            values = chunk.astype(object)
+            values[np.isnan(chunk)] = None
+            return values.tolist()
+        part = self.data.iloc[start:stop]
+        if self.kind == "any":
+            return part.tolist()
+        if self.kind == "bool":
+            return part.astype(object).where(part.notna(), None).tolist()
+        return part.to_numpy(dtype=object, na_value=None).tolist()
 
 
 def sheet_column(values: pd.Series, *, as_text: bool, number_format: str | None) -> SheetColumn:
@@ -97,17 +113,16 @@ def sheet_column(values: pd.Series, *, as_text: bool, number_format: str | None)
 
     Examples
     --------
-    >>> sheet_column(pd.Series([1.5, None]), as_text=False, number_format=None).values
+    >>> sheet_column(pd.Series([1.5, None]), as_text=False, number_format=None).cells(0, 2)
     [1.5, None]
-    >>> sheet_column(pd.Series([7, -5]), as_text=True, number_format=None).values
+    >>> sheet_column(pd.Series([7, -5]), as_text=True, number_format=None).cells(0, 2)
     ['7', "'-5"]
     """
-    name, dtype = values.name, values.dtype
+    dtype = values.dtype
     if not as_text and dtype == np.dtype(object):
-        return SheetColumn("any", values.tolist(), number_format, _sample_width(values))
+        return SheetColumn("any", values, number_format, _sample_width(values))
     if not as_text and pd.api.types.is_bool_dtype(dtype):
-        cells = values.astype(object).where(values.notna(), None).tolist()
-        return SheetColumn("bool", cells, number_format, 7)
+        return SheetColumn("bool", values, number_format, 7)
     if not as_text and pd.api.types.is_numeric_dtype(dtype):
         return _numbers(values, number_format)
     if not as_text and pd.api.types.is_datetime64_any_dtype(dtype):
@@ -115,20 +130,8 @@ def sheet_column(values: pd.Series, *, as_text: bool, number_format: str | None)
     # Text: strings and categories of strings, forced columns, and dtypes Excel has no cell for.
     if not _is_text(dtype):
         values = neutralise_series(values.astype(str).where(values.notna()))
-    cells = values.to_numpy(dtype=object, na_value=None).tolist()  # type: ignore[call-overload]
-    longest = max((len(cell) for cell in cells if cell is not None), default=0)
-    if longest > EXCEL_MAX_TEXT // 2:  # a UTF-16 length is at most twice the length
-        too_long = sum(
-            len(cell.encode("utf-16-le", "surrogatepass")) // 2 > EXCEL_MAX_TEXT
-            for cell in cells
-            if cell is not None
-        )
-        if too_long:
-            raise DataError(
-                f"Column {name!r} holds {too_long:,} texts longer than Excel's "
-                f"{EXCEL_MAX_TEXT:,} characters. Shorten them before writing."
-            )
-    return SheetColumn("text", cells, number_format, _sample_width(values))
+    _check_lengths(values)
+    return SheetColumn("text", values, number_format, _sample_width(values))
 
 
 def _is_text(dtype: Any) -> bool:
@@ -140,6 +143,22 @@ def _is_text(dtype: Any) -> bool:
     return isinstance(dtype, pd.StringDtype)
 
 
+def _check_lengths(values: pd.Series) -> None:
+    texts = (
+        pd.Series(values.cat.categories)
+        if isinstance(values.dtype, pd.CategoricalDtype)
+        else values
+    )
+    if not (texts.str.len() > EXCEL_MAX_TEXT // 2).any():  # UTF-16 is at most twice as long
+        return
+    utf16 = texts.dropna().map(lambda text: len(text.encode("utf-16-le", "surrogatepass")) // 2)
+    if (utf16 > EXCEL_MAX_TEXT).any():
+        raise DataError(
+            f"Column {values.name!r} holds texts longer than Excel's {EXCEL_MAX_TEXT:,} "
+            "characters. Shorten them before writing."
+        )
+
+
 def _numbers(values: pd.Series, number_format: str | None) -> SheetColumn:
     numbers_ = values.to_numpy(dtype=float, na_value=np.nan)
     infinite = np.isinf(numbers_)
@@ -148,13 +167,11 @@ def _numbers(values: pd.Series, number_format: str | None) -> SheetColumn:
             f"Column {values.name!r} holds {int(infinite.sum()):,} infinite values, which "
             "Excel cannot store. Replace them (or mark them missing) before writing."
         )
-    missing = np.isnan(numbers_)
-    cells = numbers_.astype(object)
-    cells[missing] = None
-    biggest = float(np.abs(numbers_[~missing]).max()) if (~missing).any() else 0.0
+    present = numbers_[~np.isnan(numbers_)]
+    biggest = float(np.abs(present).max()) if len(present) else 0.0
     integer = pd.api.types.is_integer_dtype(values.dtype)
     digits = len(f"{biggest:,.0f}") + (1 if integer else 5)
-    return SheetColumn("number", cells.tolist(), number_format, max(digits, 8) + 2)
+    return SheetColumn("number", numbers_, number_format, max(digits, 8) + 2)
 
 
 def _dates(values: pd.Series, number_format: str | None) -> SheetColumn:
@@ -168,10 +185,8 @@ def _dates(values: pd.Series, number_format: str | None) -> SheetColumn:
         )
     with_time = bool((present != present.dt.normalize()).any())
     serial = ((values - _EXCEL_EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype=float, na_value=np.nan)
-    cells = serial.astype(object)
-    cells[np.isnan(serial)] = None
     fmt = number_format or (DATETIME_FORMAT if with_time else DATE_FORMAT)
-    return SheetColumn("number", cells.tolist(), fmt, 21 if with_time else 12)
+    return SheetColumn("number", serial, fmt, 21 if with_time else 12)
 
 
 def display_width(text: str) -> int:
@@ -248,11 +263,13 @@ def write_rows_cellwise(
 
     methods = [write_any if column.kind == "any" else writers[column.kind] for column in columns]
     row = 1
-    for values in zip(*(column.values[start:stop] for column in columns), strict=True):
-        for col, value in enumerate(values):
-            if value is not None and methods[col](row, col, value, formats[col]):
-                raise RuntimeError(f"xlsxwriter refused the cell at row {row}, column {col}.")
-        row += 1
+    for first in range(start, stop, _CHUNK_ROWS):
+        end = min(stop, first + _CHUNK_ROWS)
+        for values in zip(*(column.cells(first, end) for column in columns), strict=True):
+            for col, value in enumerate(values):
+                if value is not None and methods[col](row, col, value, formats[col]):
+                    raise RuntimeError(f"xlsxwriter refused the cell at row {row}, column {col}.")
+            row += 1
 
 
 def _stream_rows(
@@ -278,7 +295,7 @@ def _stream_rows(
         end = min(stop, first + _CHUNK_ROWS)
         rows = [str(row) for row in range(first - start + 2, end - start + 2)]
         cells = [
-            build(column.values[first:end], f'<c r="{letter}', rows, style, date_style)
+            build(column.cells(first, end), f'<c r="{letter}', rows, style, date_style)
             for build, column, letter, style in zip(builders, columns, letters, styles, strict=True)
         ]
         parts = []
