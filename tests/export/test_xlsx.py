@@ -94,6 +94,7 @@ def test_text_columns_and_column_formats_apply_by_name(tmp_path):
 
 def test_object_columns_are_written_cell_by_cell_by_type(tmp_path):
     values = ["-x", -5, 2.5, None, np.nan, True, dt.date(2025, 1, 31), dt.timedelta(days=1)]
+    values += [np.datetime64("2025-02-01"), np.datetime64("NaT")]
     frame = pd.DataFrame({"value": pd.Series(values, dtype=object)})
     sheet = openpyxl.load_workbook(write_xlsx(frame, tmp_path / "l.xlsx"))["list"]
     cells = [row[0] for row in sheet.iter_rows(min_row=2, max_row=len(values) + 1)]
@@ -106,6 +107,8 @@ def test_object_columns_are_written_cell_by_cell_by_type(tmp_path):
         True,
         dt.datetime(2025, 1, 31),
         "1 day, 0:00:00",
+        dt.datetime(2025, 2, 1),
+        None,
     ]
     assert cells[6].number_format == "yyyy-mm-dd"
 
@@ -179,6 +182,7 @@ def test_bad_options_are_refused_before_anything_is_written(tmp_path, options, m
         (pd.Series(["x" * 40_000]), "longer than Excel's 32,767 characters"),
         (pd.Series(pd.to_datetime(["1899-01-01"])), "before 1 March 1900"),
         (pd.Series([1, -np.inf], dtype=object), "infinite number"),
+        (pd.Series([1, "y" * 40_000], dtype=object), "longer than Excel's 32,767 characters"),
     ],
 )
 def test_values_excel_cannot_hold_are_data_errors_and_leave_no_file(tmp_path, column, message):
