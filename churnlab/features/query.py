@@ -15,7 +15,7 @@ from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily, Scan, Scans
 from churnlab.features.prepare import Prepared
 from churnlab.labels.spec import LabelSpec
-from churnlab.labels.window import CutoffBounds, label_window
+from churnlab.labels.window import CutoffBounds, came_back, label_window
 
 
 def active_families(
@@ -87,8 +87,7 @@ def _rejoined(prep: Prepared, pop: ir.Table, spec: LabelSpec) -> ir.Table:
         [
             pop[key] == other.o_person,
             pop.key != other.o_key,
-            other.o_signup >= pop.end_day,
-            other.o_signup <= pop.end_day + spec.grace_days,
+            came_back(pop.end_day, other.o_signup, pop.end_day + spec.grace_days),
         ],
     )
     return pairs.select("key").distinct()

@@ -11,6 +11,8 @@ Convention: **the cutoff day counts as the past.** A cutoff ``c`` means "at the 
 - a customer is *active* at ``c`` when they signed up on or before ``c`` and had not ended by it
   (``end_date > c``); they *churned* within the label window when
   ``c + lead < end_date <= c + lead + horizon``;
+- a customer who left *came back* when another record of the same person signed up on or
+  after the day they left, up to a last day (:func:`came_back`);
 - the label of ``c`` is *known* once its whole window, and any grace period after it, has been
   observed: on day ``c + lead + horizon + grace`` (``LabelSpec.window_days``).
 
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -103,6 +105,21 @@ def label_window(c: CutoffBounds, spec: LabelSpec) -> tuple[int, int]:
     """
     start = c.day + spec.lead_days
     return start, start + spec.horizon_days
+
+
+def came_back(left_day: Any, signup_day: Any, last_day: Any) -> Any:
+    """Whether another customer record of the same person (the same ``LabelSpec.rejoin_key``)
+    is a return: it signed up on or after the day the first record ended (``left_day``) and
+    on or before ``last_day``. The label's grace period asks this with ``last_day = left_day +
+    grace_days``; a win-back list with ``last_day`` = its as-of date.
+
+    Comparisons only, so it takes numbers, NumPy arrays, pandas Series and Ibis columns alike:
+    every engine applies the one rule.
+
+    >>> came_back(100, pd.Series([99, 100, 130, 131]), 130).tolist()
+    [False, True, True, False]
+    """
+    return (signup_day >= left_day) & (signup_day <= last_day)
 
 
 def label_known_on(cutoff: DateLike, spec: LabelSpec) -> pd.Timestamp:
