@@ -199,6 +199,8 @@ class WinbackList:
         Rows of ``frame``.
     value_method:
         How ``value`` was computed, in words.
+    language, model:
+        The language of the texts, and the one-line description of the model.
     """
 
     frame: pd.DataFrame
