@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from churnlab.errors import SpecError
-from churnlab.export import software_versions, write_csv, write_export, write_parquet, write_xlsx
+from churnlab.export import (
+    check_export_target,
+    software_versions,
+    write_csv,
+    write_export,
+    write_parquet,
+    write_xlsx,
+)
 
 if TYPE_CHECKING:
     from churnlab.campaign.result import TargetList
@@ -62,6 +69,12 @@ def check_formats(formats: Sequence[str]) -> tuple[str, ...]:
     if not chosen:
         raise SpecError(f"Choose at least one format: {', '.join(FORMATS)}.")
     return chosen
+
+
+def check_target_directory(directory: str | Path, *, protect: Sequence[str | Path] = ()) -> None:
+    """Refuse, before any work, an output directory that is not free, empty or an earlier
+    list, or that is one of the inputs (see :func:`churnlab.export.check_export_target`)."""
+    check_export_target(directory, kind=KIND, protect=protect)
 
 
 def rounded(frame: pd.DataFrame, digits: dict[str, int]) -> pd.DataFrame:
@@ -159,7 +172,7 @@ def write_target_list(
     chosen = check_formats(formats)
     frame = target.frame
     people = rounded(frame, ROUNDING)
-    writers: dict[str, Callable[[Path], None]] = {}
+    writers: dict[str, Callable[[Path], object]] = {}
     if "csv" in chosen:
         writers["target_list.csv"] = lambda path: write_csv(people, path)
     if "xlsx" in chosen:

@@ -43,7 +43,7 @@ from churnlab.campaign.result import REASONS, TARGET_COLUMNS, TargetList
 from churnlab.campaign.segments import assign_segments
 from churnlab.campaign.selection import Selection, check_budget, rank_order, select
 from churnlab.campaign.spec import KEY_ACCOUNT, NO_REASON, CampaignSpec, read_campaign
-from churnlab.campaign.value import customer_value
+from churnlab.campaign.value import column_values, customer_value
 from churnlab.campaign.winback import winback_list
 from churnlab.dates import DateLike
 from churnlab.errors import DataError, SpecError, did_you_mean
@@ -106,22 +106,8 @@ def _customer_columns(
     customers: pd.DataFrame, ids: np.ndarray, columns: Sequence[str]
 ) -> pd.DataFrame:
     """``columns`` of ``customers`` in the order of ``ids``."""
-    positions = pd.Index(customers["customer_id"].astype(str)).get_indexer(ids)
+    positions = pd.Index(customers["customer_id"].astype(str)).get_indexer(pd.Index(ids))
     return customers[list(columns)].iloc[positions].reset_index(drop=True)
-
-
-def _value_column(values: pd.Series, ids: np.ndarray, column: str) -> np.ndarray:
-    """A user's value column, refused when missing or negative for any scored customer."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    for bad, what in ((numbers.isna(), "missing or not a number"), (numbers < 0, "negative")):
-        if bad.any():
-            examples = ", ".join(map(str, ids[bad.to_numpy()][:5]))
-            raise DataError(
-                f"customers.{column}: the value column is {what} for {int(bad.sum()):,} scored "
-                f"customers (e.g. {examples}). Fill it with each customer's value (0 or more), "
-                "or use the default value (remove method = 'column' from [value])."
-            )
-    return numbers.to_numpy(dtype="float64")
 
 
 def target_list(
@@ -195,8 +181,6 @@ def target_list(
             data.customers if isinstance(data, Tables) else read_customers(data, config=config)
         )
     _check_columns(include, customers, "--include-columns")
-    if spec.value.method == "column":
-        _check_columns([str(spec.value.column)], customers, "the value column")
 
     with clock.stage("features"):
         frame = scoring_frame(model, data, as_of=as_of, config=config)
@@ -214,13 +198,7 @@ def target_list(
             card.churn_rate, card.label_spec.horizon_days
         )
         if spec.value.method == "column":
-            value = _value_column(
-                _customer_columns(
-                    cast(pd.DataFrame, customers), ids, [str(spec.value.column)]
-                ).iloc[:, 0],
-                ids,
-                str(spec.value.column),
-            )
+            value = column_values(cast(pd.DataFrame, customers), str(spec.value.column), ids)
         else:
             value = customer_value(
                 spend, spec=dataclasses.replace(spec.value, retention={}), retention=retention
@@ -238,7 +216,7 @@ def target_list(
         )
         if spec.value.method == "margin" and spec.value.retention:
             value = customer_value(
-                spend, spec=spec.value, retention=retention, segment=segments.segment
+                spend, spec=spec.value, retention=retention, segment=np.asarray(segments.segment)
             )
         key_account = np.asarray(segments.key_account, dtype=bool)
 
@@ -540,6 +518,13 @@ def _power(
     return mde, reduction
 
 
+def _spread(values: np.ndarray, positions: np.ndarray, size: int) -> np.ndarray:
+    """``values`` placed at ``positions`` of an array of ``size`` missing values."""
+    out = np.full(size, None, dtype=object)
+    out[positions] = values
+    return out
+
+
 def _list_frame(
     scored: pd.DataFrame,
     order: np.ndarray,
@@ -563,7 +548,7 @@ def _list_frame(
     if len(reasons):
         positions = np.flatnonzero(candidates)
         for name in texts.columns:
-            texts.iloc[positions, texts.columns.get_loc(name)] = reasons[name].to_numpy()
+            texts[name] = _spread(reasons[name].to_numpy(), positions, len(scored))
     texts = texts.iloc[ranked].reset_index(drop=True)
     key = rows["key_account"].to_numpy()
     action = texts["recommended_action"].to_numpy(dtype=object, copy=True)

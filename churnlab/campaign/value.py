@@ -29,7 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from churnlab.errors import SpecError, did_you_mean
+from churnlab.errors import DataError, SpecError, did_you_mean
 
 
 def remaining_months(
@@ -165,6 +165,45 @@ def customer_value(
             r[names == name] = value
     months = remaining_months(r, discount_rate=spec.discount_rate, max_months=spec.max_months)
     return np.maximum(spend, 0.0) * spec.margin_rate * months
+
+
+def column_values(customers: pd.DataFrame, column: str, ids: Any) -> np.ndarray:
+    """The value the customers ``ids`` have in a column of their own (``method="column"``),
+    in the order of ``ids``.
+
+    Refused: a column the customers table lacks (:class:`SpecError`, with a "did you mean"),
+    and values that are not numbers, missing or negative for any of ``ids``
+    (:class:`DataError`, with how many and a few examples).
+
+    >>> customers = pd.DataFrame({"customer_id": ["a", "b"], "clv": [120.0, 80.0]})
+    >>> column_values(customers, "clv", ["b", "a"])
+    array([ 80., 120.])
+    >>> column_values(customers, "cvl", ["a"])
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: The customers table has no column 'cvl' for the value. Did you mean 'clv'? Columns: customer_id, clv.
+    """
+    names = [str(c) for c in customers.columns]
+    if column not in names:
+        raise SpecError(
+            f"The customers table has no column {column!r} for the value."
+            f"{did_you_mean(column, names)} Columns: {', '.join(names)}."
+        )
+    wanted = pd.Index(np.asarray(ids, dtype=object).astype(str))
+    positions = pd.Index(customers["customer_id"].astype(str)).get_indexer(wanted)
+    values = pd.to_numeric(
+        customers[column].iloc[np.maximum(positions, 0)].reset_index(drop=True), errors="coerce"
+    )
+    values[positions < 0] = np.nan
+    for bad, what in ((values.isna(), "missing or not a number"), (values < 0, "negative")):
+        if bad.any():
+            examples = ", ".join(map(str, wanted[bad.to_numpy()][:5]))
+            raise DataError(
+                f"customers.{column}: the value column is {what} for {int(bad.sum()):,} "
+                f"customers (e.g. {examples}). Give every customer a value of 0 or more, or "
+                "use the default value (remove method = 'column' from [value])."
+            )
+    return values.to_numpy(dtype="float64")
 
 
 def _in_range(name: str, value: object, low: float, high: float, *, low_open: bool = False) -> None:

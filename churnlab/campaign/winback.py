@@ -66,9 +66,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from churnlab.campaign.lapsed import customers_only, lapsed, last_month_end_before
-from churnlab.campaign.value import ValueSpec, customer_value
+from churnlab.campaign.value import ValueSpec, column_values, customer_value
 from churnlab.dates import DateLike, parse_date
-from churnlab.errors import DataError, ModelError, SpecError, did_you_mean
+from churnlab.errors import ModelError, SpecError, did_you_mean
 from churnlab.explanations import ActionTable, explain, read_actions
 from churnlab.explanations.actions import STANDARD_CATEGORIES
 from churnlab.explanations.reasons import check_k
@@ -283,43 +283,13 @@ _HTML = jinja2.Environment(autoescape=True).from_string(
 )
 
 
-def _value_column(tables: Tables, value_spec: ValueSpec) -> pd.Series | None:
-    """The customers' own values by customer id (``method="column"``), checked: the column
-    exists, holds numbers, none negative; missing values count as 0."""
-    if value_spec.method != "column":
-        return None
-    column = str(value_spec.column)
-    customers = tables.customers
-    if column not in customers.columns:
-        raise SpecError(
-            f"ValueSpec.column {column!r} is not a customers column."
-            f"{did_you_mean(column, customers.columns)}"
-        )
-    if not pd.api.types.is_numeric_dtype(customers[column].dtype):
-        raise SpecError(
-            f"ValueSpec.column {column!r} must hold numbers; it holds "
-            f"{customers[column].dtype} values."
-        )
-    values = pd.Series(
-        customers[column].to_numpy(dtype="float64", na_value=np.nan),
-        index=customers["customer_id"].to_numpy(),
-    )
-    negative = values[values < 0]
-    if len(negative):
-        examples = ", ".join(map(str, negative.index[:5]))
-        raise DataError(
-            f"The value column {column!r} holds {len(negative):,} negative values "
-            f"(e.g. {examples}): a value is what keeping a customer is worth, 0 or more."
-        )
-    return values.fillna(0.0)
-
-
 def _value(
-    frame: pd.DataFrame, own: pd.Series | None, value_spec: ValueSpec, retention: float
+    frame: pd.DataFrame, own: pd.DataFrame | None, value_spec: ValueSpec, retention: float
 ) -> np.ndarray:
-    """Each row's value: its own (``own``), or the margin of its spend at the cutoff."""
+    """Each row's value: its own (the customers table ``own``'s value column), or the margin
+    of its spend at the cutoff."""
     if own is not None:
-        return own.reindex(frame["customer_id"].to_numpy()).to_numpy(dtype="float64")
+        return column_values(own, str(value_spec.column), frame["customer_id"])
     if SPEND not in frame.columns:
         raise SpecError(
             f"The margin value needs each customer's mean monthly spend ({SPEND!r}), which "
@@ -461,7 +431,7 @@ def winback_list(
             f"The as-of date {day.date()} is after the data's extract date "
             f"{tables.extract_date.date()}: the data do not reach it."
         )
-    own = _value_column(tables, value_spec)
+    own = tables.customers if value_spec.method == "column" else None
 
     customers = tables.customers
     rows, back = lapsed(customers, day, spec.days, label.rejoin_key)

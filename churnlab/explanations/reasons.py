@@ -88,9 +88,9 @@ def typical_values(data: pd.DataFrame) -> dict[str, object]:
             counts = column.value_counts()
             out[name] = counts.index[0] if len(counts) else None
         else:
-            out[name] = (
-                float(np.nanmedian(column.to_numpy(dtype="float64"))) if len(column) else None
-            )
+            numbers = column.to_numpy(dtype="float64", na_value=np.nan)
+            known = numbers[~np.isnan(numbers)]
+            out[name] = float(np.median(known)) if len(known) else None
     return out
 
 

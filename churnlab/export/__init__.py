@@ -20,7 +20,7 @@ directory in place at once, with a ``manifest.json`` of checksums (:mod:`.manife
 (['list.csv', 'list.xlsx', 'manifest.json'], [])
 """
 
-from churnlab.export.directory import FORMAT_VERSION, write_export
+from churnlab.export.directory import FORMAT_VERSION, check_export_target, write_export
 from churnlab.export.manifest import (
     MANIFEST,
     file_entries,
@@ -52,6 +52,7 @@ __all__ = [
     "LEADING_IGNORED",
     "MANIFEST",
     "WORKBOOK_OPTIONS",
+    "check_export_target",
     "file_entries",
     "is_formula_like",
     "neutralise",

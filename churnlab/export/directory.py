@@ -117,7 +117,7 @@ def write_export(
         )
     _check_files(files)
     text = _manifest_text(kind, manifest, {})  # fails now, before anything is written
-    _check_target(target, kind, [Path(path) for path in protect])
+    check_export_target(target, kind=kind, protect=protect)
     with atomic_directory(target) as tmp:
         for name, writer in files.items():
             writer(tmp / name)
@@ -153,11 +153,26 @@ def _check_files(files: Mapping[str, Callable[[Path], Any]]) -> None:
             )
 
 
-def _check_target(target: Path, kind: str, protect: list[Path]) -> None:
-    """Refuse a target that is not free, empty, or an earlier export of ``kind``."""
+def check_export_target(
+    target: str | Path, *, kind: str, protect: Iterable[str | Path] = ()
+) -> None:
+    """Refuse a target that is not free, empty, or an earlier export of ``kind``, or that is,
+    holds or lies inside one of the inputs in ``protect`` (a :class:`SpecError` saying what
+    to do). :func:`write_export` checks this first; call it before long work to fail fast.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_export_target(folder / "list", kind="target_list", protect=[folder / "data"])
+    >>> check_export_target(folder / "data" / "list", kind="target_list", protect=[folder / "data"])
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: The output directory ... is inside the input ...; an export never writes over its inputs. Choose a directory outside it.
+    """
+    target = Path(target)
+    guards = [Path(p) for p in protect]
     advice = "choose a new directory, or remove it yourself."
     resolved = target.resolve()
-    for path in protect:
+    for path in guards:
         guarded = path.resolve()
         if resolved == guarded or guarded in resolved.parents or resolved in guarded.parents:
             where = (

@@ -8,7 +8,6 @@ marketing received is the list that was written.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import platform
 from importlib import metadata
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from churnlab.errors import DataError
+from churnlab.files import sha256_file
 
 MANIFEST: Final[str] = "manifest.json"
 """The name of the manifest file in every export directory."""
@@ -36,26 +36,6 @@ SOFTWARE: Final[tuple[str, ...]] = (
     "duckdb",
 )
 """The distributions whose versions :func:`software_versions` records."""
-
-_CHUNK = 1 << 20
-
-
-def sha256_file(path: str | Path) -> str:
-    """The SHA-256 of a file's bytes, as 64 hexadecimal digits, read 1 MiB at a time.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-    >>> _ = path.write_bytes(b"abc")
-    >>> sha256_file(path)
-    'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def file_entries(directory: str | Path) -> dict[str, dict[str, Any]]:

@@ -36,5 +36,7 @@ def campaign_model(campaign_demo: Path) -> ChurnModel:
 
 
 @pytest.fixture(scope="session")
-def campaign_model_dir(campaign_model: ChurnModel, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def campaign_model_dir(
+    campaign_model: ChurnModel, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     return save_model(campaign_model, tmp_path_factory.mktemp("campaign_model") / "model")

@@ -163,7 +163,7 @@ def test_personal_columns_are_left_out_unless_asked_for(default, campaign_demo, 
 
 
 def test_an_unknown_include_column_is_refused_with_a_hint(campaign_demo, campaign_model):
-    with pytest.raises(SpecError, match="no column 'phon'.*Did you mean 'phone'"):
+    with pytest.raises(SpecError, match=r"no column 'phon'.*Did you mean 'phone'"):
         target_list(campaign_demo, campaign_model, include_columns=["phon"], winback=False)
 
 
@@ -194,13 +194,13 @@ def test_a_negative_or_missing_value_column_is_refused(campaign_demo, campaign_m
 def test_a_campaign_file_with_an_unknown_key_is_refused(campaign_demo, campaign_model, tmp_path):
     file = tmp_path / "campaign.toml"
     file.write_text("[offer]\nacceptence = 0.4\n")
-    with pytest.raises(ConfigError, match="Unknown key 'acceptence'.*Did you mean 'acceptance'"):
+    with pytest.raises(ConfigError, match=r"Unknown key 'acceptence'.*Did you mean 'acceptance'"):
         target_list(campaign_demo, campaign_model, campaign=file, winback=False)
 
 
 def test_offer_terms_for_an_unknown_action_are_refused(campaign_demo, campaign_model):
     spec = CampaignSpec(offers={"servce": OfferTerms()})
-    with pytest.raises(SpecError, match="'servce'.*Did you mean 'service'"):
+    with pytest.raises(SpecError, match=r"'servce'.*Did you mean 'service'"):
         target_list(campaign_demo, campaign_model, campaign=spec, winback=False)
 
 

@@ -57,7 +57,13 @@ def test_missing_or_negative_spend_is_worth_nothing():
         (0.2, 500.0, 10.0, {}, 0.2 * 0.3 * 490 - 0.8 * 10 - 1),
         (0.0, 500.0, 10.0, {}, -10 - 1),
         (1.0, 500.0, 10.0, {"acceptance": 0.5}, 0.5 * 490 - 1),
-        (0.3, 200.0, 8.0, {"take_up": 0.25, "contact_cost": 2.0}, 0.3 * 0.3 * 192 - 0.7 * 0.25 * 8 - 2),
+        (
+            0.3,
+            200.0,
+            8.0,
+            {"take_up": 0.25, "contact_cost": 2.0},
+            0.3 * 0.3 * 192 - 0.7 * 0.25 * 8 - 2,
+        ),
     ],
 )
 def test_expected_gain_matches_hand_worked_cases(p, value, delta, terms, expected):

@@ -15,12 +15,10 @@ from hypothesis import strategies as st
 from churnlab.campaign.lapsed import customers_only, last_month_end_before
 from churnlab.campaign.value import ValueSpec
 from churnlab.campaign.winback import WINBACK_COLUMNS, WinbackList, WinbackSpec, winback_list
-from churnlab.demo import DemoSpec, generate_demo
 from churnlab.errors import DataError, SpecError
-from churnlab.features import build_training_frame
 from churnlab.features.prepare import coded_by_position
 from churnlab.labels import LabelSpec
-from churnlab.model import ChurnModel, ModelSpec, train
+from churnlab.model import ChurnModel
 from churnlab.tables import Tables, load_tables
 
 AS_OF = pd.Timestamp("2024-05-20")
@@ -29,14 +27,12 @@ DAY = pd.Timedelta(days=1)
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-# --- fixtures: the explanation tests' tiny demo operator and model ----------------------------
+# --- fixtures: the campaign tests' tiny demo operator and model (tests/campaign/conftest.py) --
 
 
 @pytest.fixture(scope="module")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("winback_demo")
-    generate_demo(out, DemoSpec(customers=1500, months=18, seed=11))
-    return out
+def demo_dir(campaign_demo: Path) -> Path:
+    return campaign_demo
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +41,8 @@ def tables(demo_dir: Path) -> Tables:
 
 
 @pytest.fixture(scope="module")
-def model(demo_dir: Path) -> ChurnModel:
-    frame = build_training_frame(demo_dir, progress=False)
-    return train(frame, ModelSpec(max_rounds=60), created_at="2024-07-01T00:00:00", progress=False)
+def model(campaign_model: ChurnModel) -> ChurnModel:
+    return campaign_model
 
 
 @pytest.fixture(scope="module")
@@ -267,11 +262,11 @@ def test_a_value_column_ranks_by_value_then_by_customer_id(model, tables) -> Non
             "monthly_fees",
             None,
             SpecError,
-            "ValueSpec.column 'monthly_fees' is not a customers column. Did you mean "
+            "The customers table has no column 'monthly_fees' for the value. Did you mean "
             "'monthly_fee'?",
         ),
-        ("ltv", "gold", SpecError, "ValueSpec.column 'ltv' must hold numbers; it holds str"),
-        ("ltv", -5.0, DataError, "The value column 'ltv' holds 1,500 negative values (e.g. 00001"),
+        ("ltv", "gold", DataError, "customers.ltv: the value column is missing or not a number"),
+        ("ltv", -5.0, DataError, "customers.ltv: the value column is negative for"),
     ],
 )
 def test_a_value_column_that_is_missing_or_not_a_value_is_refused(

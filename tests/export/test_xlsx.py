@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
-import zipfile
 
 import numpy as np
 import openpyxl
@@ -14,7 +12,6 @@ from hostile import CHINESE, HOSTILE, excel_text, hostile_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import churnlab.export.xlsx_cells as xlsx_cells
 from churnlab.errors import DataError, SpecError
 from churnlab.export import WORKBOOK_OPTIONS, is_formula_like, neutralise, write_xlsx
 from churnlab.export.xlsx_cells import display_width
@@ -191,30 +188,6 @@ def test_values_excel_cannot_hold_are_data_errors_and_leave_no_file(tmp_path, co
     assert list(tmp_path.iterdir()) == []
 
 
-def test_streamed_rows_are_the_xml_xlsxwriter_writes_cell_by_cell(tmp_path, monkeypatch):
-    frame = hostile_frame()
-    frame["odd"] = pd.Series(
-        ["_x0041_", "a&b<c>", "ctl\x01\x1f", "\ufffe", " lead", "trail ", "x\ny", None]
-        + [None] * (len(frame) - 8),
-        dtype="str",
-    )
-    frame["mixed"] = pd.Series([dt.date(2025, 1, 1), 5, "=t", True] * 5, dtype=object)
-    frame["nullable"] = pd.array([1, None] * 10, dtype="Int64")
-    frame = frame.reindex(range(len(frame) + 1))  # a last row of blanks writes no <row>
-    options = {"column_formats": {"expected_gain": "0.00"}, "max_rows": 8}
-    write_xlsx(frame, tmp_path / "streamed.xlsx", **options)
-    monkeypatch.setattr(xlsx_cells, "can_stream", lambda worksheet: False)
-    write_xlsx(frame, tmp_path / "cellwise.xlsx", **options)
-    with (
-        zipfile.ZipFile(tmp_path / "streamed.xlsx") as streamed,
-        zipfile.ZipFile(tmp_path / "cellwise.xlsx") as cellwise,
-    ):
-        sheets = [name for name in streamed.namelist() if name.startswith("xl/worksheets/")]
-        assert len(sheets) == 3
-        for name in sheets:
-            assert streamed.read(name) == cellwise.read(name), name
-
-
 @settings(max_examples=25, deadline=None)
 @given(st.lists(st.one_of(st.text(max_size=15), st.none()), min_size=1, max_size=20))
 def test_any_text_comes_back_from_the_xlsx_neutralised_and_whole(tmp_path_factory, values):
@@ -226,35 +199,3 @@ def test_any_text_comes_back_from_the_xlsx_neutralised_and_whole(tmp_path_factor
     assert [None if c is None else excel_text(c) for c in cells] == [
         None if v is None else neutralise(v) for v in values
     ]
-
-
-def test_a_hundred_thousand_rows_of_fifteen_columns_take_seconds(tmp_path):
-    n = 100_000
-    rng = np.random.default_rng(0)
-    text = pd.Series(
-        rng.choice(["Spend fell 35%", "=HYPERLINK(1)", "最近消费下降"], n), dtype="str"
-    )
-    frame = pd.DataFrame(
-        {
-            "customer_id": pd.Series([f"{i:08d}" for i in range(n)], dtype="str"),
-            **{f"text_{k}": text for k in range(5)},
-            **{f"number_{k}": rng.random(n) for k in range(6)},
-            "band": pd.Categorical(rng.choice(["low", "high"], n)),
-            "as_of": pd.Timestamp("2025-06-30"),
-            "horizon_days": 90,
-        }
-    )
-    assert frame.shape == (n, 15)
-    start = time.perf_counter()
-    write_xlsx(frame, tmp_path / "l.xlsx")
-    elapsed = time.perf_counter() - start
-    assert elapsed < 20  # about 3 s on one core; cell by cell it took 10 s
-
-
-def test_the_installed_xlsxwriter_lets_rows_stream(tmp_path):
-    # Otherwise write_xlsx falls back to cell-by-cell writing: correct, but ten times slower.
-    import xlsxwriter
-
-    workbook = xlsxwriter.Workbook(str(tmp_path / "x.xlsx"), dict(WORKBOOK_OPTIONS))
-    assert xlsx_cells.can_stream(workbook.add_worksheet("list"))
-    workbook.close()
