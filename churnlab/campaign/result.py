@@ -206,49 +206,41 @@ class TargetList:
         return self.mde.detects(self.expected_reduction)
 
     def mde_line(self) -> str:
-        """The control group's power in one sentence."""
+        """The control group's power in one sentence (:meth:`MDE.verdict`), with what to do
+        when it is too small."""
         if self.mde is None:
             return "No control group to measure the effect with (the list or the group is empty)."
-        enough = self.control_is_large_enough()
-        if np.isnan(self.mde.absolute):
-            return (
-                f"Control group of {self.mde.n_control:,}: too small to detect even a drop to no "
-                "churn at all; raise --control-fraction, or use --control-fraction auto."
-            )
-        verdict = "large enough" if enough else "too small"
-        return (
-            f"Control group of {self.mde.n_control:,}: it detects a drop in churn of "
-            f"{self.mde.absolute:.2%} points ({self.mde.relative:.0%} of the listed customers' "
-            f"{self.mde.baseline:.1%}) at {self.mde.power:.0%} power and alpha "
-            f"{self.mde.alpha:g}; the offer should save {self.expected_reduction:.2%} points, so "
-            f"it is {verdict}."
+        advice = (
+            ""
+            if self.control_is_large_enough()
+            else " Raise --control-fraction, or use --control-fraction auto."
         )
+        return self.mde.verdict(self.expected_reduction) + advice
 
-    # -- views --------------------------------------------------------------------------------
-    def __repr__(self) -> str:
+    def title(self) -> str:
+        """The list in one line of words (the HTML view's heading)."""
         t = self.totals()
         return (
-            f"<TargetList {self.campaign_id} at {self.as_of.date()}: {t['listed']:,} listed "
-            f"({t['target']:,} to contact, {t['control']:,} control); expected gain "
-            f"{t['expected_gain']:,.0f}, cost {t['cost']:,.0f}, expected saves "
-            f"{t['expected_saves']:,.1f}>"
+            f"Target list {self.campaign_id} at {self.as_of.date()}: {t['listed']:,} customers "
+            f"({t['target']:,} to contact, {t['control']:,} in the control group)"
         )
 
     def _repr_html_(self) -> str:
-        summary = self.summary().to_html(
+        shown = self.summary().rename(columns=_HEADINGS)
+        summary = shown.to_html(
             index=False,
             border=0,
             formatters={
-                "customers": "{:,}".format,
-                "mean_churn_probability": "{:.1%}".format,
-                "expected_churners": "{:,.1f}".format,
-                "expected_saves": "{:,.1f}".format,
-                "expected_gain": "{:,.0f}".format,
-                "cost": "{:,.0f}".format,
+                _HEADINGS["customers"]: "{:,}".format,
+                _HEADINGS["mean_churn_probability"]: "{:.1%}".format,
+                _HEADINGS["expected_churners"]: "{:,.1f}".format,
+                _HEADINGS["expected_saves"]: "{:,.1f}".format,
+                _HEADINGS["expected_gain"]: "{:,.0f}".format,
+                _HEADINGS["cost"]: "{:,.0f}".format,
             },
         )
         return _HTML.render(
-            title=repr(self),
+            title=self.title(),
             selection=self.selection.describe(),
             summary=summary,
             mde=self.mde_line(),
@@ -304,6 +296,15 @@ class TargetList:
         return write_target_list(self, directory, formats=formats, protect=protect)
 
 
+_HEADINGS = {
+    "group": "group",
+    "customers": "customers",
+    "mean_churn_probability": "mean churn probability",
+    "expected_churners": "expected churners",
+    "expected_saves": "expected saves",
+    "expected_gain": "expected gain",
+    "cost": "cost",
+}
 _HTML = jinja2.Environment(autoescape=True).from_string(
     """<div class="churnlab-target-list"><p><b>{{ title }}</b></p>
 <p>Selection: {{ selection }}. Model {{ model }}. Value: {{ value_method }}.</p>

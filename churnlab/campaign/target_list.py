@@ -262,11 +262,6 @@ def target_list(
         mde, reduction = _power(
             spec.control, probability, per["acceptance"].to_numpy(), listed, control
         )
-        if mde is not None and not mde.detects(reduction):
-            notes.append(
-                "The control group is too small to detect the effect the offer's acceptance "
-                "implies: raise --control-fraction, or use --control-fraction auto."
-            )
         if cut.budget_left and cut.budget_left > 0 and listed.sum() == np.sum(gain > 0):
             notes.append(
                 f"{cut.budget_left:,.2f} of the budget is left: every further contact has a "
