@@ -217,6 +217,16 @@ class TargetList:
         )
         return self.mde.verdict(self.expected_reduction) + advice
 
+    # -- views --------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        t = self.totals()
+        return (
+            f"<TargetList {self.campaign_id} at {self.as_of.date()}: {t['listed']:,} listed "
+            f"({t['target']:,} to contact, {t['control']:,} control); expected gain "
+            f"{t['expected_gain']:,.0f}, cost {t['cost']:,.0f}, expected saves "
+            f"{t['expected_saves']:,.1f}>"
+        )
+
     def title(self) -> str:
         """The list in one line of words (the HTML view's heading)."""
         t = self.totals()

@@ -219,7 +219,7 @@ def test_auto_control_fraction_has_the_power_or_the_most_it_may(campaign_demo, c
 def test_the_result_has_a_summary_repr_html_and_dict(default):
     assert repr(default).startswith("<TargetList retention-")
     html = default._repr_html_()
-    assert "<table" in html and "Control group" in html
+    assert "<table" in html and "control" in html and "&lt;TargetList" not in html
     data = default.to_dict()
     assert data["totals"]["listed"] == len(default.frame)
     assert data["selection"] == {"mode": "profit_optimal"}

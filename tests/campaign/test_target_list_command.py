@@ -43,7 +43,7 @@ def test_a_list_is_written_and_the_command_ends_with_its_path_and_totals(
     lines = result.stdout.strip().splitlines()
     assert lines[-2] == str(out)
     assert "to contact" in lines[-1] and "control" in lines[-1] and "gain" in lines[-1]
-    assert "Control group of" in result.stderr
+    assert "the control group is" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == [
         "manifest.json",
         "profit_curve.png",
