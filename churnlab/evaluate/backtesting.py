@@ -112,6 +112,22 @@ class Backtest:
         values = self.frame[column]
         return f"{values.mean():.{digits}f} ({values.min():.{digits}f}..{values.max():.{digits}f})"
 
+    def headline(self) -> str:
+        """The backtest in one sentence of words."""
+        if self.frame.empty:
+            return "No cutoff could be backtested."
+        first, last = (c.date() for c in self.frame["cutoff"].iloc[[0, -1]])
+        period = (
+            f"at {first}"
+            if first == last
+            else f"at {len(self.frame)} cutoffs from {first} to {last}"
+        )
+        return (
+            f"Trained on the past of each cutoff and scored at it, {period}: ROC-AUC "
+            f"{self._range('roc_auc', 3)}, lift at the top 10% {self._range('lift@10%', 1)}, "
+            f"calibration error at most {100 * self.frame['ece'].max():.1f} percentage points."
+        )
+
     def __repr__(self) -> str:
         if self.frame.empty:
             return "<Backtest: no cutoffs>"

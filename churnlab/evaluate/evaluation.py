@@ -159,6 +159,26 @@ class Evaluation:
             f"ECE {self.metrics['ece']:.3f}, {self.rows:,} rows, churn {self.churn_rate:.1%}>"
         )
 
+    def headline(self) -> str:
+        """The evaluation in one sentence of words (reports and HTML views open with it).
+
+        >>> ev = evaluate([0, 1, 0, 1, 0, 0, 0, 1, 0, 0] * 20,
+        ...               [.1, .9, .2, .7, .1, .3, .2, .6, .1, .2] * 20)
+        >>> ev.headline()  # doctest: +ELLIPSIS
+        'On 200 hold-out customers (churn 30.0%), the model ranks churners with ROC-AUC 1.000; ...'
+        """
+        lift_key = self._headline_lift()
+        top = lift_key.split("@", 1)[1]
+        auc = f"ROC-AUC {self.metrics['roc_auc']:.3f}"
+        if self.baseline is not None:
+            auc += f" (the logistic baseline: {self.baseline['roc_auc']:.3f})"
+        return (
+            f"On {self.rows:,} {self.label} customers (churn {self.churn_rate:.1%}), the model "
+            f"ranks churners with {auc}; its top {top} by risk churn "
+            f"{self.metrics[lift_key]:.1f} times as often as the average customer; its "
+            f"probabilities are off by {100 * self.metrics['ece']:.1f} percentage points on average (ECE)."
+        )
+
     def to_text(self) -> str:
         """The summary as plain text: the one-line repr, the metrics and the deciles."""
         summary = self.summary().set_index("metric").rename_axis(None)
@@ -202,7 +222,7 @@ class Evaluation:
 
     def _repr_html_(self) -> str:
         return _HTML.render(
-            title=repr(self),
+            title=self.headline(),
             cutoffs=", ".join(self.cutoffs),
             summary=self.summary_html(),
             deciles=self.deciles_html(),

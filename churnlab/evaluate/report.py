@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,15 +149,36 @@ def _model_spec(model: Any) -> Any:
     return None
 
 
-def _card_table(card: Mapping[str, Any], width: int = 240) -> pd.DataFrame:
-    """The model card's top-level entries as text (long values shortened)."""
-    rows = []
-    for key, value in card.items():
-        text = value if isinstance(value, str) else json.dumps(value, default=str)
-        rows.append(
-            {"": str(key), "value": text if len(text) <= width else text[: width - 1] + "…"}
-        )
-    return pd.DataFrame(rows, columns=["", "value"])
+def _card_table(card: Mapping[str, Any]) -> pd.DataFrame:
+    """The model card's main facts in words (the whole card is ``card.json`` in the model's
+    directory)."""
+
+    def span(days: Any) -> str:
+        days = list(days or [])
+        if not days:
+            return "none"
+        return days[0] if len(days) == 1 else f"{len(days)} month ends, {days[0]} to {days[-1]}"
+
+    label = card.get("label_spec") or {}
+    facts = [
+        ("Trained", str(card.get("created_at", ""))[:19].replace("T", " ")),
+        (
+            "Churn definition",
+            f"{label.get('definition', '?')}, within {label.get('horizon_days', '?')} days",
+        ),
+        ("Training cutoffs", span(card.get("training_cutoffs"))),
+        ("Hold-out cutoffs", span(card.get("holdout_cutoffs"))),
+        ("Validation", str(card.get("validation", ""))),
+        ("Training rows", f"{card.get('rows', 0):,}, of which {card.get('churned', 0):,} churned"),
+        ("Churn rate", f"{card.get('churn_rate', float('nan')):.2%}"),
+        ("Features", f"{len(card.get('feature_names', ())):,}"),
+        ("Trees", f"{card.get('trees', 0):,} ({card.get('rounds', 0):,} boosting rounds)"),
+        ("Calibration", str(card.get("calibration", ""))),
+        ("Versions", ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items())),
+    ]
+    if card.get("monthly_retention") is not None:
+        facts.insert(7, ("Monthly retention", f"{card['monthly_retention']:.3f}"))
+    return pd.DataFrame(facts, columns=["", "value"])
 
 
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string(
@@ -173,7 +193,7 @@ img { max-width: 100%; display: block; margin: 0.5em 0 1.5em; }
 code { background: #f4f4f4; padding: 0 0.3em; }
 </style></head><body>
 <h1>Churn model evaluation</h1>
-<p><code>{{ headline }}</code></p>
+<p>{{ headline }}</p>
 {% if source %}<p>Model: <code>{{ source }}</code></p>{% endif %}
 {% if cutoffs %}<p>Hold-out cutoffs: {{ cutoffs }}</p>{% endif %}
 <h2>Summary{% if has_baseline %}: model against the logistic baseline{% endif %}</h2>
@@ -195,9 +215,11 @@ code { background: #f4f4f4; padding: 0 0.3em; }
 <h3>Share of predicted churn by reason category, per risk band</h3>
 {{ drivers.bands_html() | safe }}
 {% elif drivers_hint %}<h2>What drives churn</h2><p>{{ drivers_hint }}</p>{% endif %}
-{% if backtest %}<h2>Backtest</h2><p><code>{{ backtest_headline }}</code></p>
+{% if backtest %}<h2>Backtest</h2><p>{{ backtest_headline }}</p>
 {{ backtest | safe }}{% endif %}
-{% if card %}<h2>Model card</h2>{{ card | safe }}{% endif %}
+{% if card %}<h2>Model card</h2>{{ card | safe }}
+<p>The whole card, with every setting and checksum, is <code>card.json</code> in the model's
+directory.</p>{% endif %}
 </body></html>
 """
 )
@@ -222,7 +244,7 @@ def _html(
             else ""
         ),
         label=evaluation.label,
-        headline=repr(evaluation),
+        headline=evaluation.headline(),
         source=source,
         cutoffs=", ".join(evaluation.cutoffs),
         has_baseline=evaluation.baseline is not None,
@@ -230,7 +252,7 @@ def _html(
         deciles=evaluation.deciles_html(full=True),
         plots=plots,
         backtest=None if backtest is None else backtest._repr_html_(),
-        backtest_headline=repr(backtest),
+        backtest_headline="" if backtest is None else backtest.headline(),
         card=_card_table(card).to_html(index=False, border=0) if card else "",
     )
 

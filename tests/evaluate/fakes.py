@@ -38,7 +38,7 @@ class FakeCard:
         default_factory=lambda: {
             "label_spec": LabelSpec().to_dict(),
             "training_cutoffs": ["2024-01-31", "2024-02-29"],
-            "note": "<script>alert(1)</script>",
+            "calibration": "<script>alert(1)</script>",
         }
     )
 

@@ -43,7 +43,7 @@ def test_report_embeds_the_plots_and_escapes_what_it_shows(written):
     assert embedded == len(PLOTS)
     first = html.split('src="data:image/png;base64,', 1)[1].split('"', 1)[0]
     assert base64.b64decode(first).startswith(PNG)
-    assert "<script>" not in html  # the card's note is shown as text
+    assert "<script>" not in html  # the card's text is shown as text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "model against the logistic baseline" in html
     assert "ROC-AUC" in html and "Churn by risk decile" in html
