@@ -7,6 +7,8 @@ table by the ``contract`` label definition:
   ``rejoin_key``, which of them came back by ``as_of`` (the grace period's rule,
   :func:`churnlab.labels.window.came_back`, with ``as_of`` as its last day);
 - :func:`last_month_end_before`: the last month-end cutoff at which each was still active;
+- :func:`leavers`: both, on a customers table: the customers a win-back list may hold, the
+  day each left and their cutoff, and the counts of those left out;
 - :func:`customers_only`: the tables narrowed to some customers, so that their features are
   computed without reading a million others'.
 """
@@ -14,6 +16,7 @@ table by the ``contract`` label definition:
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -105,3 +108,71 @@ def lapsed(
     )
     back = np.isin(rows, pairs.loc[returned, "row"].to_numpy())
     return rows, back
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Leavers:
+    """The customers a win-back list may hold, found on a customers table by :func:`leavers`.
+
+    Attributes
+    ----------
+    rows:
+        Their row positions in the customers table.
+    ids:
+        Their customer ids (text), in the same order.
+    left_on, cutoff:
+        The day each left (midnight) and their last month-end cutoff as an active customer.
+    left, already_won_back, too_new:
+        Customers who left in the window; of those, who came back by ``as_of`` and who left
+        before their first month end (both left out).
+    """
+
+    rows: np.ndarray
+    ids: np.ndarray
+    left_on: pd.Series
+    cutoff: pd.Series
+    left: int
+    already_won_back: int
+    too_new: int
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "left": self.left,
+            "already_won_back": self.already_won_back,
+            "too_new": self.too_new,
+        }
+
+
+def leavers(
+    customers: pd.DataFrame, as_of: pd.Timestamp, days: int, rejoin_key: str | None
+) -> Leavers:
+    """The customers who left in ``(as_of - days, as_of]``, did not come back by ``as_of``
+    (:func:`lapsed`) and were active at a month end before leaving
+    (:func:`last_month_end_before`).
+
+    Only the customers table is read, all of it: whoever came back is another row of it.
+
+    >>> customers = pd.DataFrame({
+    ...     "customer_id": ["a", "b", "c"],
+    ...     "signup_date": pd.to_datetime(["2023-01-10", "2024-05-02", "2023-03-01"]),
+    ...     "end_date": pd.to_datetime(["2024-05-10", "2024-05-12", None])})
+    >>> found = leavers(customers, pd.Timestamp("2024-05-20"), 30, None)
+    >>> found.ids.tolist(), found.cutoff.dt.strftime("%Y-%m-%d").tolist(), found.counts()
+    (['a'], ['2024-04-30'], {'left': 2, 'already_won_back': 0, 'too_new': 1})
+    """
+    rows, back = lapsed(customers, as_of, days, rejoin_key)
+    rows = rows[~back]
+    left_on = customers["end_date"].iloc[rows].dt.normalize().reset_index(drop=True)
+    cutoff = last_month_end_before(left_on)
+    signed_up = customers["signup_date"].iloc[rows].dt.normalize().reset_index(drop=True)
+    has_cutoff = (signed_up <= cutoff).to_numpy()
+    rows = rows[has_cutoff]
+    return Leavers(
+        rows=rows,
+        ids=customers["customer_id"].iloc[rows].astype("str").to_numpy(),
+        left_on=left_on[has_cutoff].reset_index(drop=True),
+        cutoff=cutoff[has_cutoff].reset_index(drop=True),
+        left=len(has_cutoff) + int(back.sum()),
+        already_won_back=int(back.sum()),
+        too_new=int((~has_cutoff).sum()),
+    )

@@ -17,7 +17,7 @@ How the list is made (:func:`winback_list`), at an as-of date ``as_of``:
    as its last day. They are counted (``already_won_back``) and left out. Without a
    ``rejoin_key`` nobody can be seen coming back.
 3. **What they looked like.** Each customer's features at the last month end before the day
-   they left (:func:`last_month_end_before`): the last cutoff at which they were active, on the
+   they left (:func:`~churnlab.campaign.lapsed.last_month_end_before`): the last cutoff at which they were active, on the
    month-end grid the model was trained on, and known then (the cutoff day counts as the
    past; nothing after it is used). Customers who left before their first month end as
    customers have no such cutoff and are counted as ``too_new``. One scoring frame is built
@@ -65,7 +65,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from churnlab.campaign.lapsed import customers_only, lapsed, last_month_end_before
+from churnlab.campaign.lapsed import Leavers, customers_only, leavers
 from churnlab.campaign.value import ValueSpec, column_values, customer_value
 from churnlab.dates import DateLike, parse_date
 from churnlab.errors import ModelError, SpecError, did_you_mean
@@ -75,7 +75,8 @@ from churnlab.explanations.reasons import check_k
 from churnlab.features.wording import check_language
 from churnlab.metrics import monthly_retention
 from churnlab.model import ChurnModel, load_model, scoring_frame
-from churnlab.tables import DataConfig, Tables, load_tables
+from churnlab.tables import DataConfig, Tables, load_tables, read_customers
+from churnlab.tables.config import resolve_config
 
 SEGMENT = "recently_lapsed"
 SPEND = "spend_mean_3m"
@@ -344,8 +345,10 @@ def winback_list(
         A trained :class:`~churnlab.model.ChurnModel`, or a model directory to load. Its label
         definition says when a customer left; it must be ``contract``.
     tables:
-        Loaded :class:`~churnlab.tables.Tables`, or a data directory to load (pass the loaded
-        tables when they serve other lists too: a million customers take seconds to load).
+        Loaded :class:`~churnlab.tables.Tables`, or a data directory. From a directory, the
+        customers table is read whole (to see who left and who came back), then the other
+        tables for the customers the list may hold only; the data's checks then cover those
+        customers' rows (:func:`churnlab.load_tables` with ``customers``).
     as_of:
         The list's date, ``YYYY-MM-DD``: customers who left up to the end of this day.
     spec:
@@ -424,34 +427,25 @@ def winback_list(
     r = _retention(model, retention) if value_spec.method == "margin" else float("nan")
     known = {*STANDARD_CATEGORIES, *(f.reason_category for f in model.card_.features)}
     table = actions if isinstance(actions, ActionTable) else read_actions(actions, known=known)
-    if not isinstance(tables, Tables):
-        tables = load_tables(tables, config=config)
+    if isinstance(tables, Tables):
+        found = leavers(tables.customers, day, spec.days, label.rejoin_key)
+        rows = found.rows
+    else:
+        tables, found = _load_leavers(Path(tables), config, day, spec.days, label.rejoin_key)
+        rows = _positions(tables, found.ids)
     if day > tables.extract_date:
         raise SpecError(
             f"The as-of date {day.date()} is after the data's extract date "
             f"{tables.extract_date.date()}: the data do not reach it."
         )
     own = tables.customers if value_spec.method == "column" else None
-
-    customers = tables.customers
-    rows, back = lapsed(customers, day, spec.days, label.rejoin_key)
-    rows = rows[~back]
-    left_on = customers["end_date"].iloc[rows].dt.normalize().reset_index(drop=True)
-    cutoff = last_month_end_before(left_on)
-    signed_up = customers["signup_date"].iloc[rows].dt.normalize().reset_index(drop=True)
-    has_cutoff = (signed_up <= cutoff).to_numpy()
-    rows, left_on, cutoff = rows[has_cutoff], left_on[has_cutoff], cutoff[has_cutoff]
-    summary = {
-        "left": len(has_cutoff) + int(back.sum()),
-        "already_won_back": int(back.sum()),
-        "too_new": int((~has_cutoff).sum()),
-    }
+    summary = found.counts()
 
     if len(rows) == 0:
         return _result(_empty(), day, spec, threshold, value_spec, r, language, model, summary)
-    frame = _features(model, tables, rows, cutoff.to_numpy(), progress=progress)
+    frame = _features(model, tables, rows, found.cutoff.to_numpy(), progress=progress)
     frame["left_on"] = frame["customer_id"].map(
-        pd.Series(left_on.to_numpy(), index=customers["customer_id"].iloc[rows].to_numpy())
+        pd.Series(found.left_on.to_numpy(), index=found.ids)
     )
     frame["value"] = _value(frame, own, value_spec, r)
     frame = frame.loc[frame["value"] >= threshold]
@@ -459,6 +453,36 @@ def winback_list(
     frame = frame.reset_index(drop=True)
     out = _listed(model, frame, day, k=k, language=language, actions=table)
     return _result(out, day, spec, threshold, value_spec, r, language, model, summary)
+
+
+def _load_leavers(
+    data_dir: Path,
+    config: DataConfig | str | Path | None,
+    as_of: pd.Timestamp,
+    days: int,
+    rejoin_key: str | None,
+) -> tuple[Tables, Leavers]:
+    """The leavers of a data directory, found on its whole customers table (so that whoever
+    came back is seen), and the tables of those customers alone: their rows are all the list
+    reads, a few percent of a million customers' (the data's extract date is the whole
+    data's). A snapshot extract, which records no day of leaving, is loaded whole."""
+    settings = resolve_config(data_dir, config)
+    if settings.snapshot is not None:
+        tables = load_tables(data_dir, config=settings)
+        return tables, leavers(tables.customers, as_of, days, rejoin_key)
+    found = leavers(read_customers(data_dir, config=settings), as_of, days, rejoin_key)
+    return load_tables(data_dir, config=settings, customers=found.ids), found
+
+
+def _positions(tables: Tables, ids: np.ndarray) -> np.ndarray:
+    """The row positions of ``ids`` in ``tables.customers`` (loaded for those ids)."""
+    positions = pd.Index(tables.customers["customer_id"].astype("str")).get_indexer(pd.Index(ids))
+    if (positions < 0).any():
+        raise ModelError(
+            f"{int((positions < 0).sum()):,} lapsed customers were not loaded with their "
+            "rows; please report it."
+        )
+    return positions
 
 
 def _result(

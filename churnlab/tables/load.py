@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from churnlab.errors import DataError, DataRepairWarning
+from churnlab.errors import DataError, DataRepairWarning, SpecError
 from churnlab.tables.checks import build_schema, run_schema
 from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, looks_personal
@@ -27,6 +27,8 @@ from churnlab.tables.read import (
     ReadLog,
     apply_mapping,
     find_file,
+    keep_customers,
+    latest_dates,
     mixed_zone_problems,
     read_raw,
     type_columns,
@@ -74,8 +76,9 @@ def required_columns(table: str, snapshot: SnapshotSpec | None) -> dict[str, str
 
 
 def _read_table(
-    data_dir: Path, table: str, config: DataConfig, log: ReadLog
+    data_dir: Path, table: str, config: DataConfig, log: ReadLog, ids: pa.Array | None = None
 ) -> pd.DataFrame | None:
+    """One table read, mapped and typed; with ``ids``, only those customers' rows."""
     path = find_file(data_dir, table, config, log)
     if path is None:
         if table == "customers" and not any(p.table == table for p in log.problems):
@@ -88,7 +91,7 @@ def _read_table(
                 )
             )
         return None
-    raw = read_raw(path, table, config, log)
+    raw = read_raw(path, table, config, log, ids=ids)
     if raw is None:
         return None
     mapped = apply_mapping(
@@ -97,7 +100,20 @@ def _read_table(
     if mapped is None:
         return None
     from_text = path.suffix.lower() != ".parquet"
+    if ids is not None:  # rows a Parquet filter could not leave out (a no-op where it did)
+        mapped = keep_customers(mapped, CONTRACTS[table], config, ids, from_text=from_text)
+        from_text = False  # attributes are typed already, over the whole file
     return type_columns(mapped, CONTRACTS[table], config, log, from_text=from_text)
+
+
+def _as_ids(customers: Collection[str]) -> pa.Array:
+    if isinstance(customers, str | bytes) or not isinstance(customers, Collection):
+        raise SpecError(
+            "The 'customers' parameter of load_tables must be a collection of customer ids "
+            f"(a list, a set, a Series). Got {customers!r} instead."
+        )
+    ids = pd.Index(list(customers), dtype="str").dropna().unique()
+    return pa.array(ids, type=pa.string())
 
 
 def _snapshot_label(customers: pd.DataFrame, spec: SnapshotSpec, log: ReadLog) -> pd.DataFrame:
@@ -127,7 +143,10 @@ def _snapshot_label(customers: pd.DataFrame, spec: SnapshotSpec, log: ReadLog) -
     return out
 
 
-def _latest_date(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
+def _latest_date(frames: Mapping[str, pd.DataFrame]) -> pd.Timestamp | None:
+    """The latest date in the data: the latest value of any of the contract's date columns of
+    any table (``frames`` may hold whole tables, or a few rows of their latest dates, as
+    :func:`_latest_in_files` reads them)."""
     latest = [
         frame[column].max()
         for name, frame in frames.items()
@@ -135,6 +154,21 @@ def _latest_date(frames: dict[str, pd.DataFrame]) -> pd.Timestamp | None:
         if kind == DATE and column in frame and frame[column].notna().any()
     ]
     return max(latest) if latest else None
+
+
+def _latest_in_files(
+    data_dir: Path, tables: Collection[str], config: DataConfig
+) -> pd.Timestamp | None:
+    """:func:`_latest_date` over the whole files of ``tables``, however few customers were
+    loaded: their date columns alone are read."""
+    files = {table: find_file(data_dir, table, config, ReadLog()) for table in tables}
+    return _latest_date(
+        {
+            table: latest_dates(path, CONTRACTS[table], config)
+            for table, path in files.items()
+            if path is not None
+        }
+    )
 
 
 def split_personal(columns: Sequence[str], config: DataConfig) -> tuple[list[str], list[str]]:
@@ -155,7 +189,9 @@ def _customer_codes(
     """Each event row's position in the customers table (-1 where unknown or empty)."""
     if customers is None:
         return {}
-    known = pa.array(customers["customer_id"])
+    ids = customers["customer_id"]
+    # Ids read from a Parquet dictionary stay categorical: look them up as plain text.
+    known = pa.array(ids.astype("str") if isinstance(ids.dtype, pd.CategoricalDtype) else ids)
     return {
         table: _positions(frame["customer_id"], known)
         for table, frame in frames.items()
@@ -201,7 +237,10 @@ def _encode_customer_ids(
 
 
 def check_data(
-    data_dir: str | Path, *, config: DataConfig | str | Path | None = None
+    data_dir: str | Path,
+    *,
+    config: DataConfig | str | Path | None = None,
+    customers: Collection[str] | None = None,
 ) -> ValidationReport:
     """Read every table of a data directory and check it against the data contract.
 
@@ -213,6 +252,14 @@ def check_data(
     config:
         Settings, or the path of a ``churnlab.toml``; by default ``data_dir/churnlab.toml`` when
         it exists.
+    customers:
+        Read only these customers' rows of every table, the customers table included (ids as
+        text, compared after trimming; ids the data do not hold are simply absent). A Parquet
+        file whose ids are text is filtered as it is read; other files are read, then
+        narrowed. The checks then cover the kept rows only: a problem in another customer's
+        rows, or a row of a customer the customers table lacks, goes unseen. The extract
+        date does not depend on it: when it is the latest date in the data, the date columns
+        of the whole files are read for it. Default: everyone.
 
     Returns
     -------
@@ -221,6 +268,7 @@ def check_data(
     """
     data_dir = Path(data_dir)
     source = str(data_dir)
+    ids = None if customers is None else _as_ids(customers)
     settings = resolve_config(data_dir, config)
     log = ReadLog()
     if not data_dir.is_dir():
@@ -237,7 +285,7 @@ def check_data(
         )
     frames: dict[str, pd.DataFrame] = {}
     for table in CONTRACTS:
-        frame = _read_table(data_dir, table, settings, log)
+        frame = _read_table(data_dir, table, settings, log, ids)
         if frame is not None:
             frames[table] = frame
     mixed_zone_problems(log)
@@ -249,13 +297,15 @@ def check_data(
     elif settings.extract_date is not None:
         extract, extract_source = pd.Timestamp(settings.extract_date), "config"
     else:
-        latest = _latest_date(frames)
+        latest = (
+            _latest_date(frames) if ids is None else _latest_in_files(data_dir, frames, settings)
+        )
         extract = latest.normalize() if latest is not None else pd.Timestamp("1970-01-01")
         extract_source = "latest date in the data"
 
     unreadable = {(p.table, p.column) for p in log.problems if p.code in UNREADABLE_VALUES}
-    customers = frames.get("customers")
-    codes = _customer_codes(customers, frames)
+    people = frames.get("customers")
+    codes = _customer_codes(people, frames)
     for table, frame in frames.items():
         schema = build_schema(
             CONTRACTS[table],
@@ -266,19 +316,19 @@ def check_data(
         )
         skip = {column for t, column in unreadable if t == table}
         log.problems.extend(run_schema(schema, frame, skip=skip))
-    if customers is not None:
-        _encode_customer_ids(customers, frames, codes)
+    if people is not None:
+        _encode_customer_ids(people, frames, codes)
 
     for message in log.repairs:
         warnings.warn(f"churnlab repaired {source}: {message}", DataRepairWarning, stacklevel=3)
-    if customers is None:
+    if people is None:
         return ValidationReport(
             source=source, tables=None, problems=tuple(log.problems), repairs=tuple(log.repairs)
         )
-    customers = frames["customers"]
-    attributes, personal = split_personal(list(customers.columns), settings)
+    people = frames["customers"]
+    attributes, personal = split_personal(list(people.columns), settings)
     tables = Tables(
-        customers=customers,
+        customers=people,
         bills=frames.get("bills"),
         complaints=frames.get("complaints"),
         service_events=frames.get("service_events"),
@@ -295,8 +345,22 @@ def check_data(
     )
 
 
-def load_tables(data_dir: str | Path, *, config: DataConfig | str | Path | None = None) -> Tables:
+def load_tables(
+    data_dir: str | Path,
+    *,
+    config: DataConfig | str | Path | None = None,
+    customers: Collection[str] | None = None,
+) -> Tables:
     """Load and validate a data directory.
+
+    Parameters
+    ----------
+    data_dir, config:
+        The folder and its settings (see :func:`check_data`).
+    customers:
+        Load only these customers' rows of every table (see :func:`check_data`: the checks
+        then cover only their rows; the extract date is the whole data's). For what needs a
+        few customers out of millions, such as the win-back list.
 
     Raises
     ------
@@ -312,8 +376,11 @@ def load_tables(data_dir: str | Path, *, config: DataConfig | str | Path | None 
     >>> tables = load_tables(folder)
     >>> tables.customers["customer_id"].tolist()
     ['007', '008']
+    >>> few = load_tables(folder, customers=["008", "999"])
+    >>> few.customers["customer_id"].tolist(), few.extract_date == tables.extract_date
+    (['008'], True)
     """
-    return check_data(data_dir, config=config).raise_for_problems()
+    return check_data(data_dir, config=config, customers=customers).raise_for_problems()
 
 
 def read_customers(

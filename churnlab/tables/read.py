@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -68,26 +69,69 @@ def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> P
     return found[0] if found else None
 
 
-def read_raw(path: Path, table: str, config: DataConfig, log: ReadLog) -> pd.DataFrame | None:
-    """Read a CSV (every column as text, ids keep leading zeros) or Parquet file."""
+def source_name(columns: Iterable[str], name: str, table: str, config: DataConfig) -> str | None:
+    """The column of a file (as its header spells it) that churnlab reads as ``name``, the
+    way :func:`read_raw` (names stripped) and :func:`apply_mapping` (``[columns.<table>]``)
+    name it; ``None`` when the file has none."""
+    wanted = config.columns.get(table, {}).get(name, name)
+    return next((c for c in columns if str(c).strip() == wanted), None)
+
+
+def _csv_encoding(path: Path, config: DataConfig) -> tuple[str, bool]:
+    """The encoding to read a CSV file with, and whether its UTF-8 byte-order mark is skipped."""
+    with path.open("rb") as fh:
+        if fh.read(3) == _BOM and config.encoding.lower().replace("-", "") == "utf8":
+            return "utf-8-sig", True
+    return config.encoding, False
+
+
+def _csv_options(config: DataConfig, encoding: str) -> dict[str, Any]:
+    """How every CSV file is read: every column as text (ids keep their leading zeros)."""
+    return {
+        "sep": config.delimiter,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_values": [""],
+        "encoding": encoding,
+    }
+
+
+def _id_filter(path: Path, table: str, config: DataConfig, ids: pa.Array) -> pc.Expression | None:
+    """A row filter that reads only the rows of ``ids`` from a Parquet file, when its
+    customer id column holds text (ids are compared trimmed, as :func:`type_columns` trims
+    them); ``None`` when it holds something else (numbers: filter after typing)."""
+    schema = pq.read_schema(path)
+    column = source_name(schema.names, "customer_id", table, config)
+    if column is None or schema.names.count(column) != 1:
+        return None
+    kind = schema.field(column).type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        return None
+    return pc.is_in(pc.utf8_trim_whitespace(pc.field(column)), value_set=ids)
+
+
+def read_raw(
+    path: Path, table: str, config: DataConfig, log: ReadLog, *, ids: pa.Array | None = None
+) -> pd.DataFrame | None:
+    """Read a CSV (every column as text, ids keep leading zeros) or Parquet file.
+
+    With ``ids``, a Parquet file whose customer ids are text is read for those customers
+    only (other files are read whole: :func:`keep_customers` narrows them). A file without
+    rows is reported as such, whatever ``ids`` keep.
+    """
+    row_filter = None
     try:
         if path.suffix.lower() == ".parquet":
+            if ids is not None and pq.ParquetFile(path).metadata.num_rows > 0:
+                row_filter = _id_filter(path, table, config, ids)
             # Convert column by column, freeing Arrow memory as it goes: no 2x peak.
-            frame = pq.read_table(path).to_pandas(self_destruct=True, split_blocks=True)
+            found = pq.read_table(path, filters=row_filter)
+            frame = found.to_pandas(self_destruct=True, split_blocks=True)
         else:
-            encoding = config.encoding
-            with path.open("rb") as fh:
-                if fh.read(3) == _BOM and encoding.lower().replace("-", "") == "utf8":
-                    encoding = "utf-8-sig"
-                    log.repairs.append(f"{table}: removed the UTF-8 byte-order mark of {path.name}")
-            frame = pd.read_csv(
-                path,
-                sep=config.delimiter,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                encoding=encoding,
-            )
+            encoding, bom = _csv_encoding(path, config)
+            if bom:
+                log.repairs.append(f"{table}: removed the UTF-8 byte-order mark of {path.name}")
+            frame = pd.read_csv(path, **_csv_options(config, encoding))
     except pd.errors.EmptyDataError:
         log.problems.append(
             Problem(
@@ -106,7 +150,7 @@ def read_raw(path: Path, table: str, config: DataConfig, log: ReadLog) -> pd.Dat
             )
         )
         return None
-    if frame.empty:
+    if frame.empty and (row_filter is None or not len(frame.columns)):
         log.problems.append(
             Problem(
                 table=table, column="", check=f"{path.name} has no rows", code=ProblemCode.NO_ROWS
@@ -334,3 +378,74 @@ def mixed_zone_problems(log: ReadLog) -> None:
             "converted time-zone-aware timestamps to UTC without a zone: "
             + ", ".join(log.aware_columns[:5])
         )
+
+
+def keep_customers(
+    frame: pd.DataFrame,
+    contract: TableContract,
+    config: DataConfig,
+    ids: pa.Array,
+    *,
+    from_text: bool,
+) -> pd.DataFrame:
+    """The rows of ``frame`` (named as churnlab names its columns) of the customers ``ids``,
+    their ids compared as :func:`type_columns` types them (text, trimmed).
+
+    Attributes read from text are typed first, over every row: a column is numeric only when
+    all its values are numbers, so the kept rows get the type the whole file gives them. Call
+    :func:`type_columns` on the result with ``from_text=False``.
+    """
+    typed = _parse_ids(frame["customer_id"], contract.name, "customer_id", ReadLog())
+    found = pc.is_in(pa.array(typed.astype("str")), value_set=ids)
+    keep = pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    if from_text:
+        frame = frame.copy(deep=False)
+        for column in frame.columns:
+            if column not in contract.columns:
+                frame[column] = _infer_attribute(frame[column], config)
+    return frame.loc[keep].reset_index(drop=True)
+
+
+_DATE_BATCH_ROWS = 1 << 20
+
+
+def latest_dates(path: Path, contract: TableContract, config: DataConfig) -> pd.DataFrame:
+    """The latest value of each of the contract's date columns over a whole file, typed as
+    :func:`type_columns` types them, and named as churnlab names them.
+
+    Only the date columns are read, a batch of rows at a time; the result holds one row per
+    batch (``NaT`` where a batch has no date), for the rule that picks the latest date of the
+    data (:func:`churnlab.tables.load.check_data`'s) to reduce. Problems and repairs are the
+    full read's to report, not this one's.
+    """
+    parquet = path.suffix.lower() == ".parquet"
+    if parquet:
+        file = pq.ParquetFile(path)
+        header = list(file.schema_arrow.names)
+    else:
+        encoding, _ = _csv_encoding(path, config)
+        options = _csv_options(config, encoding)
+        header = list(pd.read_csv(path, nrows=0, **options).columns)
+    columns = {
+        source: name
+        for name, kind in contract.columns.items()
+        if kind == DATE and (source := source_name(header, name, contract.name, config))
+    }
+    if not columns:
+        return pd.DataFrame()
+    if parquet:
+        batches: Iterable[pd.DataFrame] = (
+            batch.to_pandas()
+            for batch in file.iter_batches(batch_size=_DATE_BATCH_ROWS, columns=list(columns))
+        )
+    else:
+        batches = pd.read_csv(path, usecols=list(columns), chunksize=_DATE_BATCH_ROWS, **options)
+    scratch = ReadLog()
+    rows = [
+        {
+            name: _parse_dates(batch[source], contract.name, name, config, scratch).max()
+            for source, name in columns.items()
+        }
+        for batch in batches
+    ]
+    return pd.DataFrame(rows, columns=list(columns.values())).astype(TIMESTAMP_DTYPE)

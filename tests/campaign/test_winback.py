@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -191,6 +192,53 @@ def test_customers_who_came_back_by_as_of_are_left_out_and_counted(model, tables
     assert wl.already_won_back == 1
     assert wl.left == base_left(tables) + 3
     assert "99001" not in _ids(wl) and "99002" not in _ids(wl)
+
+
+@pytest.fixture(scope="module")
+def rejoining_dir(demo_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's files, with a ``national_id`` column (personal data, not a feature) and a
+    customer who left in the 90 days up to AS_OF coming back under a new id by then."""
+    folder = tmp_path_factory.mktemp("rejoining") / "data"
+    shutil.copytree(demo_dir, folder)
+    customers = pd.read_parquet(folder / "customers.parquet")
+    customers["national_id"] = "N" + customers["customer_id"].astype(str)
+    end = customers["end_date"].dt.normalize()
+    back = customers.loc[(end > AS_OF - 90 * DAY) & (end <= AS_OF)].head(1).copy()
+    back["customer_id"], back["signup_date"], back["end_date"] = "99001", AS_OF - 5 * DAY, pd.NaT
+    customers = pd.concat([customers, back], ignore_index=True)
+    customers.to_parquet(folder / "customers.parquet", index=False)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("rejoin_key", "value_spec", "settings_file"),
+    [
+        (None, ValueSpec(), True),
+        ("national_id", ValueSpec(), True),
+        ("national_id", ValueSpec(method="column", column="monthly_fee"), True),
+        ("national_id", ValueSpec(), False),  # the extract date is the latest date in the data
+    ],
+)
+def test_a_data_directory_gives_the_list_its_loaded_tables_give(
+    model, rejoining_dir, tmp_path, rejoin_key, value_spec, settings_file
+) -> None:
+    # From a folder, who left and who came back are read off the whole customers table, then
+    # the other tables are loaded for those who may be listed only.
+    folder = tmp_path / "data"
+    shutil.copytree(rejoining_dir, folder)
+    if not settings_file:
+        (folder / "churnlab.toml").unlink()
+    label = LabelSpec(rejoin_key=rejoin_key)
+    chosen = dataclasses.replace(model, card_=dataclasses.replace(model.card_, label_spec=label))
+    kwargs = {"as_of": AS_OF, "value_spec": value_spec, "min_value": 0.0, "progress": False}
+
+    from_folder = winback_list(chosen, folder, **kwargs)
+    from_tables = winback_list(chosen, load_tables(folder), **kwargs)
+
+    pd.testing.assert_frame_equal(from_folder.frame, from_tables.frame)
+    assert from_folder.to_dict() == from_tables.to_dict()
+    assert from_folder.listed > 20
+    assert from_folder.already_won_back == (1 if rejoin_key else 0)
 
 
 def base_left(tables: Tables) -> int:
