@@ -1,0 +1,538 @@
+"""Month-on-month monitoring: this month's target-list run against an earlier one.
+
+:func:`compare_runs` reads two snapshots (:mod:`churnlab.runs.snapshot`) and reports the score
+distribution's PSI, each feature's PSI ranked by its mean |SHAP| in the later month, missing
+and unseen shares, the shift in the mix of reason categories, list churn, and, once the earlier
+run's outcome window has closed in the data, how its predictions came true.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from churnlab.errors import ChurnlabWarning, DataError, ModelError
+from churnlab.runs.drift import (
+    DriftThresholds,
+    ListChurn,
+    list_churn,
+    missing_share,
+    psi,
+    unseen_share,
+)
+from churnlab.runs.snapshot import Snapshot, read_snapshot
+
+SHAP_SAMPLE = 5_000
+"""Customers of the later run whose SHAP values rank the features."""
+
+
+class MonitorWarning(ChurnlabWarning):
+    """Part of a comparison could not be made (the model or the data is not there)."""
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Realised:
+    """How the earlier run's predictions came true, once its outcome window has closed.
+
+    Attributes
+    ----------
+    customers:
+        The earlier run's customers with a known outcome.
+    churn_rate, predicted_rate:
+        The share who churned, and the mean predicted probability.
+    roc_auc, ece:
+        ROC-AUC and expected calibration error of the earlier run's probabilities.
+    holdout_auc:
+        The earlier model card's hold-out AUC (``None`` when the card has none).
+    listed_churn_rate:
+        The churn rate of the earlier run's target group (NaN when it was empty).
+    """
+
+    customers: int
+    churn_rate: float
+    predicted_rate: float
+    roc_auc: float
+    ece: float
+    holdout_auc: float | None
+    listed_churn_rate: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The figures as JSON-ready values."""
+        return {k: _json_number(v) for k, v in self.__dict__.items()}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RunComparison:
+    """Two target-list runs compared (made by :func:`compare_runs`).
+
+    Attributes
+    ----------
+    run_a, run_b:
+        The earlier and the later run (their ids, or folder names).
+    as_of_a, as_of_b:
+        Their scoring dates.
+    score_psi:
+        The PSI of the churn probability (bins: deciles of the earlier run).
+    features:
+        One row per model feature, ranked by ``mean_abs_shap`` in the later run: ``feature``,
+        ``mean_abs_shap``, ``psi``, ``level``, ``missing_a``, ``missing_b``, ``unseen_b``
+        (NaN for numbers).
+    reasons:
+        Per reason category: its share of the explained customers in ``a`` and ``b``, and the
+        ``change``.
+    lists:
+        Who entered and left the target list (:class:`~churnlab.runs.drift.ListChurn`).
+    realised:
+        The earlier run's outcomes (``None`` while its window is still open in the data).
+    scores_a, scores_b:
+        The two runs' churn probabilities (for the pictures).
+    thresholds:
+        The warning thresholds used.
+    notes:
+        What could not be compared, and why.
+    """
+
+    run_a: str
+    run_b: str
+    as_of_a: pd.Timestamp
+    as_of_b: pd.Timestamp
+    customers_a: int
+    customers_b: int
+    score_psi: float
+    features: pd.DataFrame
+    reasons: pd.DataFrame
+    lists: ListChurn
+    realised: Realised | None
+    scores_a: np.ndarray = field(repr=False)
+    scores_b: np.ndarray = field(repr=False)
+    thresholds: DriftThresholds = field(default_factory=DriftThresholds)
+    notes: tuple[str, ...] = ()
+
+    # -- findings -----------------------------------------------------------------------------
+    @property
+    def score_level(self) -> str:
+        """``stable``, ``moderate`` or ``significant``."""
+        return self.thresholds.level(self.score_psi)
+
+    def warnings(self) -> list[str]:
+        """Each threshold crossed, as a plain sentence (empty when nothing crossed one)."""
+        t, out = self.thresholds, []
+        if np.isfinite(self.score_psi) and self.score_psi >= t.psi_moderate:
+            out.append(
+                f"The churn scores shifted ({self.score_level}): PSI {self.score_psi:.3f} "
+                f"(at least {t.psi_moderate:g} warns)."
+            )
+        f = self.features
+        for row in f[f["psi"] > t.psi_significant].itertuples():
+            out.append(
+                f"The feature {row.feature} shifted significantly: PSI {row.psi:.3f} "
+                f"(above {t.psi_significant:g} warns)."
+            )
+        rise = f["missing_b"] - f["missing_a"]
+        for row, up in zip(f.itertuples(), rise, strict=True):
+            if up > t.missing_increase:
+                out.append(
+                    f"{row.feature} is missing for {row.missing_b:.1%} of customers, "
+                    f"up from {row.missing_a:.1%}."
+                )
+        for row in f[f["unseen_b"] > t.unseen_share].itertuples():
+            out.append(
+                f"{row.unseen_b:.1%} of customers have a {row.feature} the earlier run "
+                "never saw."
+            )
+        for row in self.reasons[self.reasons["change"].abs() > t.reason_shift].itertuples():
+            out.append(
+                f"The reason category {row.reason_category} moved from {row.share_a:.1%} to "
+                f"{row.share_b:.1%} of the explained customers."
+            )
+        if np.isfinite(self.lists.jaccard) and self.lists.jaccard < t.min_overlap:
+            out.append(
+                f"The target lists overlap little: Jaccard {self.lists.jaccard:.2f} (below "
+                f"{t.min_overlap:g} warns); {len(self.lists.entered):,} entered, "
+                f"{len(self.lists.left):,} left."
+            )
+        r = self.realised
+        if r is not None:
+            if r.holdout_auc is not None and r.roc_auc < r.holdout_auc - t.auc_drop:
+                out.append(
+                    f"The earlier run's realised ROC-AUC is {r.roc_auc:.3f}, below the model's "
+                    f"hold-out {r.holdout_auc:.3f} by more than {t.auc_drop:g}."
+                )
+            if r.ece > t.max_ece:
+                out.append(
+                    f"The earlier run's probabilities are miscalibrated: ECE {r.ece:.3f} "
+                    f"(above {t.max_ece:g} warns)."
+                )
+            if r.predicted_rate > 0 and abs(r.churn_rate / r.predicted_rate - 1) > t.rate_gap:
+                out.append(
+                    f"{r.churn_rate:.1%} of the earlier run's customers churned; it predicted "
+                    f"{r.predicted_rate:.1%}."
+                )
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """The comparison's headline figures as a two-column table (``measure``, ``value``)."""
+        rows = [
+            ("Earlier run", f"{self.run_a} (as of {self.as_of_a.date()})"),
+            ("Later run", f"{self.run_b} (as of {self.as_of_b.date()})"),
+            ("Customers scored", f"{self.customers_a:,} then {self.customers_b:,}"),
+            ("Score PSI", f"{self.score_psi:.3f} ({self.score_level})"),
+        ]
+        f = self.features
+        if len(f):
+            top = f.sort_values("psi", ascending=False, na_position="last").iloc[0]
+            rows.append(("Most shifted feature", f"{top['feature']} (PSI {top['psi']:.3f})"))
+        lc = self.lists
+        rows.append(
+            (
+                "Target list",
+                f"{len(lc.stayed) + len(lc.left):,} then {len(lc.stayed) + len(lc.entered):,}: "
+                f"{len(lc.entered):,} entered, {len(lc.left):,} left, Jaccard {lc.jaccard:.2f}",
+            )
+        )
+        r = self.realised
+        if r is None:
+            rows.append(("Realised outcomes", "the earlier run's window has not closed yet"))
+        else:
+            rows.append(
+                (
+                    "Realised outcomes",
+                    f"{r.churn_rate:.1%} churned ({r.predicted_rate:.1%} predicted) of "
+                    f"{r.customers:,}; ROC-AUC {r.roc_auc:.3f}, ECE {r.ece:.3f}",
+                )
+            )
+        rows.append(("Warnings", str(len(self.warnings()))))
+        return pd.DataFrame(rows, columns=["measure", "value"])
+
+    # -- pictures -----------------------------------------------------------------------------
+    def score_display(self) -> Any:
+        """The two runs' score distributions (:class:`ScoreShiftDisplay`)."""
+        from churnlab.runs.monitor_displays import ScoreShiftDisplay
+
+        return ScoreShiftDisplay.from_comparison(self)
+
+    def feature_display(self, n: int = 15) -> Any:
+        """The ``n`` most important features' PSI (:class:`FeatureShiftDisplay`)."""
+        from churnlab.runs.monitor_displays import FeatureShiftDisplay
+
+        return FeatureShiftDisplay.from_comparison(self, n=n)
+
+    def reason_display(self) -> Any:
+        """The mix of reason categories, earlier against later (:class:`ReasonMixDisplay`)."""
+        from churnlab.runs.monitor_displays import ReasonMixDisplay
+
+        return ReasonMixDisplay.from_comparison(self)
+
+    # -- views --------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        lc = self.lists
+        return (
+            f"<RunComparison {self.as_of_a.date()} -> {self.as_of_b.date()}: score PSI "
+            f"{self.score_psi:.3f} ({self.score_level}), list Jaccard {lc.jaccard:.2f} "
+            f"(+{len(lc.entered):,} -{len(lc.left):,}), {len(self.warnings())} warnings>"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything but the per-customer arrays, as JSON-ready values."""
+        return {
+            "run_a": self.run_a,
+            "run_b": self.run_b,
+            "as_of_a": str(self.as_of_a.date()),
+            "as_of_b": str(self.as_of_b.date()),
+            "customers_a": self.customers_a,
+            "customers_b": self.customers_b,
+            "score_psi": _json_number(self.score_psi),
+            "score_level": self.score_level,
+            "features": json.loads(self.features.to_json(orient="records")),
+            "reasons": json.loads(self.reasons.to_json(orient="records")),
+            "lists": self.lists.to_dict(),
+            "realised": None if self.realised is None else self.realised.to_dict(),
+            "thresholds": self.thresholds.to_dict(),
+            "warnings": self.warnings(),
+            "notes": list(self.notes),
+        }
+
+    def _repr_html_(self) -> str:
+        features = self.features.head(15).to_html(
+            index=False,
+            border=0,
+            na_rep="",
+            float_format=lambda v: f"{v:.3f}",
+        )
+        reasons = self.reasons.to_html(
+            index=False, border=0, na_rep="", float_format=lambda v: f"{v:.1%}"
+        )
+        return _TEMPLATE.render(
+            title=(
+                f"Target-list run of {self.as_of_b.date()} against {self.as_of_a.date()}"
+            ),
+            summary=self.summary().to_html(index=False, header=False, border=0),
+            warnings=self.warnings(),
+            notes=self.notes,
+            features=jinja2.utils.markupsafe.Markup(features),
+            reasons=jinja2.utils.markupsafe.Markup(reasons),
+        )
+
+
+_TEMPLATE = jinja2.Environment(autoescape=True).from_string(
+    """<div class="churnlab-comparison">
+<h3>{{ title }}</h3>
+{{ summary | safe }}
+{% if warnings %}<p><strong>Warnings</strong></p><ul>
+{% for w in warnings %}<li>{{ w }}</li>{% endfor %}</ul>{% else %}<p>No warning: nothing crossed a threshold.</p>{% endif %}
+{% if notes %}<p>Notes:</p><ul>{% for n in notes %}<li>{{ n }}</li>{% endfor %}</ul>{% endif %}
+<p><strong>Features, most important first</strong></p>
+{{ features }}
+<p><strong>Reason categories</strong></p>
+{{ reasons }}
+</div>"""
+)
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def _run_name(path: Path, snapshot: Snapshot) -> str:
+    """The run's id from the manifest next to ``outputs/``, or the folder's name."""
+    for folder in (path, snapshot.directory.parent):
+        manifest = folder / "manifest.json"
+        if manifest.is_file():
+            try:
+                found = json.loads(manifest.read_text()).get("run_id")
+            except (OSError, json.JSONDecodeError, AttributeError):
+                found = None
+            if found:
+                return str(found)
+    return path.resolve().name
+
+
+def compare_runs(
+    a: str | Path,
+    b: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    thresholds: DriftThresholds | None = None,
+    shap_sample: int = SHAP_SAMPLE,
+    seed: int = 0,
+) -> RunComparison:
+    """Compare an earlier target-list run ``a`` with a later one ``b``.
+
+    Parameters
+    ----------
+    a, b:
+        Run folders of ``03_target_list`` (their ``outputs/`` hold ``scores.parquet`` and
+        ``snapshot.json``), or snapshot directories (:func:`~churnlab.runs.write_snapshot`).
+    data_dir:
+        The data that tells the earlier run's outcomes (default: the later run's data).
+    thresholds:
+        When to warn (:class:`~churnlab.runs.drift.DriftThresholds`).
+    shap_sample, seed:
+        At most this many customers of the later run, drawn with ``seed``, give each
+        feature's mean |SHAP| (with the later run's model).
+
+    Returns
+    -------
+    RunComparison
+        ``.warnings()``, ``.summary()``, ``.features``, ``.lists``, ``.realised``, pictures.
+
+    Raises
+    ------
+    SpecError
+        A folder is not a target-list run.
+    DataError
+        A snapshot's files are unreadable.
+
+    Examples
+    --------
+    >>> found = compare_runs("reports/runs/03_target_list/2024-06-01T020000-a1b2c3",
+    ...                      "reports/runs/03_target_list/2024-07-01T020000-d4e5f6")  # doctest: +SKIP
+    >>> found.warnings()  # doctest: +SKIP
+    ['The churn scores shifted (moderate): PSI 0.132 (at least 0.1 warns).']
+    """
+    thresholds = thresholds or DriftThresholds()
+    first, second = read_snapshot(a), read_snapshot(b)
+    if first.as_of > second.as_of:
+        warnings.warn(
+            f"The earlier run {a} is as of {first.as_of.date()}, after the later one "
+            f"({second.as_of.date()}): pass the older run first.",
+            MonitorWarning,
+            stacklevel=2,
+        )
+    notes: list[str] = []
+    fa, fb = first.frame, second.frame
+    score_psi = psi(
+        fa["churn_probability"],
+        fb["churn_probability"],
+        bins=thresholds.bins,
+        epsilon=thresholds.epsilon,
+    )
+    model_b = _load(second.model_dir, notes, "the later run's")
+    names = (
+        list(model_b.card_.feature_names)
+        if model_b is not None
+        else [n for n in second.feature_names if n in fa.columns]
+    )
+    importance = _importance(model_b, fb, names, shap_sample, seed, notes)
+    features = _feature_table(fa, fb, names, importance, thresholds)
+    return RunComparison(
+        run_a=_run_name(Path(a), first),
+        run_b=_run_name(Path(b), second),
+        as_of_a=first.as_of,
+        as_of_b=second.as_of,
+        customers_a=len(fa),
+        customers_b=len(fb),
+        score_psi=score_psi,
+        features=features,
+        reasons=_reason_mix(fa, fb),
+        lists=list_churn(sorted(first.targets()), sorted(second.targets())),
+        realised=_realised(first, Path(data_dir) if data_dir else second.data_dir, notes),
+        scores_a=fa["churn_probability"].to_numpy(dtype="float64"),
+        scores_b=fb["churn_probability"].to_numpy(dtype="float64"),
+        thresholds=thresholds,
+        notes=tuple(notes),
+    )
+
+
+def _load(model_dir: Path, notes: list[str], whose: str) -> Any:
+    from churnlab.model import load_model
+
+    try:
+        return load_model(model_dir)
+    except (ModelError, OSError) as exc:
+        notes.append(f"Cannot load {whose} model ({model_dir}): {exc}")
+        warnings.warn(notes[-1], MonitorWarning, stacklevel=3)
+        return None
+
+
+def _importance(
+    model: Any, frame: pd.DataFrame, names: list[str], sample: int, seed: int, notes: list[str]
+) -> pd.Series:
+    if model is None or not len(frame):
+        return pd.Series(np.nan, index=names, dtype="float64")
+    from churnlab.explanations import explain
+
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise DataError(
+            f"The later run's scores.parquet lacks the model features {missing[:5]}: it was "
+            "not written by write_snapshot with the scoring frame."
+        )
+    rows = frame
+    if len(frame) > sample:
+        rows = frame.sample(n=sample, random_state=seed)
+        notes.append(f"Mean |SHAP| over {sample:,} of the later run's {len(frame):,} customers.")
+    picked = rows[["customer_id", *names]].reset_index(drop=True)
+    picked["customer_id"] = picked["customer_id"].astype(str)
+    table = explain(model, picked, progress=False).importance("feature")
+    return table.set_index("feature")["mean_abs_shap"].reindex(names)
+
+
+def _feature_table(
+    fa: pd.DataFrame,
+    fb: pd.DataFrame,
+    names: list[str],
+    importance: pd.Series,
+    thresholds: DriftThresholds,
+) -> pd.DataFrame:
+    rows = []
+    for name in names:
+        if name not in fa.columns or name not in fb.columns:
+            continue
+        a, b = fa[name], fb[name]
+        value = psi(a, b, bins=thresholds.bins, epsilon=thresholds.epsilon)
+        categorical = isinstance(b.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(
+            b.dtype
+        )
+        rows.append(
+            {
+                "feature": name,
+                "mean_abs_shap": float(importance.get(name, np.nan)),
+                "psi": value,
+                "level": thresholds.level(value),
+                "missing_a": missing_share(a),
+                "missing_b": missing_share(b),
+                "unseen_b": unseen_share(a, b) if categorical else float("nan"),
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=["feature", "mean_abs_shap", "psi", "level", "missing_a", "missing_b", "unseen_b"],
+    )
+    return table.sort_values(
+        ["mean_abs_shap", "psi"], ascending=False, na_position="last", ignore_index=True
+    )
+
+
+def _reason_mix(fa: pd.DataFrame, fb: pd.DataFrame) -> pd.DataFrame:
+    """Each reason category's share of the customers with a first reason, a and b."""
+    sa = fa["reason_1_category"].dropna().astype(str).value_counts(normalize=True)
+    sb = fb["reason_1_category"].dropna().astype(str).value_counts(normalize=True)
+    categories = sorted(set(sa.index) | set(sb.index))
+    table = pd.DataFrame(
+        {
+            "reason_category": categories,
+            "share_a": [float(sa.get(c, 0.0)) for c in categories],
+            "share_b": [float(sb.get(c, 0.0)) for c in categories],
+        }
+    )
+    table["change"] = table["share_b"] - table["share_a"]
+    return table.sort_values("share_b", ascending=False, ignore_index=True)
+
+
+def _realised(first: Snapshot, data_dir: Path, notes: list[str]) -> Realised | None:
+    """The earlier run's outcomes, when its whole label window lies in ``data_dir``."""
+    from churnlab import metrics
+    from churnlab.features import build_training_frame
+    from churnlab.labels.window import label_known_on
+    from churnlab.tables import load_tables
+
+    model = _load(first.model_dir, notes, "the earlier run's")
+    if model is None:
+        return None
+    spec = model.card_.label_spec
+    try:
+        tables = load_tables(data_dir)
+    except OSError as exc:
+        raise DataError(f"Cannot read the data {data_dir}: {exc}.") from None
+    known_on = label_known_on(first.as_of, spec)
+    if tables.extract_date < known_on:
+        notes.append(
+            f"The earlier run's outcomes are known from {known_on.date()}; the data "
+            f"({data_dir}) end on {tables.extract_date.date()}."
+        )
+        return None
+    labelled = build_training_frame(tables, spec, cutoffs=[first.as_of], progress=False).frame
+    outcome = labelled[["customer_id", "churned"]].assign(
+        customer_id=labelled["customer_id"].astype(str)
+    )
+    joined = first.frame[["customer_id", "churn_probability", "listed", "group"]].assign(
+        customer_id=first.frame["customer_id"].astype(str)
+    )
+    joined = joined.merge(outcome, on="customer_id", how="inner")
+    if not len(joined):
+        notes.append("None of the earlier run's customers has an outcome in the data.")
+        return None
+    y = joined["churned"].to_numpy(dtype="int64")
+    p = joined["churn_probability"].to_numpy(dtype="float64")
+    target = joined["listed"].astype(bool) & (joined["group"] == "target").fillna(False)
+    return Realised(
+        customers=len(joined),
+        churn_rate=float(y.mean()),
+        predicted_rate=float(p.mean()),
+        roc_auc=metrics.roc_auc(y, p),
+        ece=metrics.expected_calibration_error(y, p),
+        holdout_auc=model.card_.auc("model"),
+        listed_churn_rate=float(y[target.to_numpy()].mean()) if target.any() else float("nan"),
+    )
