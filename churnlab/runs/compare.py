@@ -144,8 +144,7 @@ class RunComparison:
                 )
         for row in f[f["unseen_b"] > t.unseen_share].itertuples():
             out.append(
-                f"{row.unseen_b:.1%} of customers have a {row.feature} the earlier run "
-                "never saw."
+                f"{row.unseen_b:.1%} of customers have a {row.feature} the earlier run never saw."
             )
         for row in self.reasons[self.reasons["change"].abs() > t.reason_shift].itertuples():
             out.append(
@@ -270,9 +269,7 @@ class RunComparison:
             index=False, border=0, na_rep="", float_format=lambda v: f"{v:.1%}"
         )
         return _TEMPLATE.render(
-            title=(
-                f"Target-list run of {self.as_of_b.date()} against {self.as_of_a.date()}"
-            ),
+            title=(f"Target-list run of {self.as_of_b.date()} against {self.as_of_a.date()}"),
             summary=self.summary().to_html(index=False, header=False, border=0),
             warnings=self.warnings(),
             notes=self.notes,

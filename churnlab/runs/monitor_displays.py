@@ -15,6 +15,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
+    from matplotlib.ticker import PercentFormatter
 
     from churnlab.runs.compare import RunComparison
 
@@ -214,7 +215,7 @@ class ReasonMixDisplay:
         return self
 
 
-def _percent() -> object:
+def _percent() -> PercentFormatter:
     from matplotlib.ticker import PercentFormatter
 
     return PercentFormatter(1.0, decimals=0)

@@ -136,7 +136,10 @@ def write_snapshot(
     listed = scored["listed"].to_numpy(dtype=bool)
     group = pd.Series(
         pd.Categorical(
-            [("control" if c else "target") if s else None for s, c in zip(listed, scored["control"], strict=True)],
+            [
+                ("control" if c else "target") if s else None
+                for s, c in zip(listed, scored["control"], strict=True)
+            ],
             categories=["target", "control"],
         )
     )
@@ -230,7 +233,7 @@ def read_snapshot(directory: str | Path) -> Snapshot:
         raise DataError(f"{folder / SNAPSHOT_FILE} lacks {', '.join(missing)}.")
     try:
         frame = pd.read_parquet(folder / SCORES_FILE)
-    except Exception as exc:  # noqa: BLE001  (pyarrow raises many kinds)
+    except Exception as exc:  # pyarrow raises many kinds
         raise DataError(f"Cannot read {folder / SCORES_FILE}: {exc}.") from None
     absent = [c for c in SCORE_COLUMNS if c not in frame.columns]
     if absent:
