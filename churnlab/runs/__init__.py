@@ -8,6 +8,7 @@ from churnlab.runs.monitor_displays import (
     ReasonMixDisplay,
     ScoreShiftDisplay,
 )
+from churnlab.runs.pick import latest_pair, successful_runs
 from churnlab.runs.snapshot import Snapshot, read_snapshot, write_snapshot
 
 __all__ = [
@@ -21,8 +22,10 @@ __all__ = [
     "ScoreShiftDisplay",
     "Snapshot",
     "compare_runs",
+    "latest_pair",
     "list_churn",
     "psi",
     "read_snapshot",
+    "successful_runs",
     "write_snapshot",
 ]
