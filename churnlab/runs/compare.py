@@ -82,8 +82,10 @@ class RunComparison:
         The PSI of the churn probability (bins: deciles of the earlier run).
     features:
         One row per model feature, ranked by ``mean_abs_shap`` in the later run: ``feature``,
-        ``mean_abs_shap``, ``psi``, ``level``, ``missing_a``, ``missing_b``, ``unseen_b``
-        (NaN for numbers).
+        ``mean_abs_shap``, ``psi``, ``level``, ``missing_a``, ``missing_b``, ``unseen_b``: the
+        share of the later run's customers whose category (in its data) the later model never
+        saw, or, when its data or model are gone, that the earlier run never had (NaN for
+        numbers).
     reasons:
         Per reason category: its share of the explained customers in ``a`` and ``b``, and the
         ``change``.
@@ -144,7 +146,8 @@ class RunComparison:
                 )
         for row in f[f["unseen_b"] > t.unseen_share].itertuples():
             out.append(
-                f"{row.unseen_b:.1%} of customers have a {row.feature} the earlier run never saw."
+                f"{row.unseen_b:.1%} of customers have a {row.feature} the model never saw "
+                "(scored as missing)."
             )
         for row in self.reasons[self.reasons["change"].abs() > t.reason_shift].itertuples():
             out.append(
@@ -382,7 +385,10 @@ def compare_runs(
         else [n for n in second.feature_names if n in fa.columns]
     )
     importance = _importance(model_b, fb, names, shap_sample, seed, notes)
-    features = _feature_table(fa, fb, names, importance, thresholds)
+    outcome_data = Path(data_dir) if data_dir else second.data_dir
+    tables = _tables(second.data_dir, notes)
+    unseen = _unseen_by_model(model_b, tables, fb)
+    features = _feature_table(fa, fb, names, importance, unseen, thresholds)
     return RunComparison(
         run_a=_run_name(Path(a), first),
         run_b=_run_name(Path(b), second),
@@ -394,7 +400,9 @@ def compare_runs(
         features=features,
         reasons=_reason_mix(fa, fb),
         lists=list_churn(sorted(first.targets()), sorted(second.targets())),
-        realised=_realised(first, Path(data_dir) if data_dir else second.data_dir, notes),
+        realised=_realised(
+            first, outcome_data, tables if outcome_data == second.data_dir else None, notes
+        ),
         scores_a=fa["churn_probability"].to_numpy(dtype="float64"),
         scores_b=fb["churn_probability"].to_numpy(dtype="float64"),
         thresholds=thresholds,
@@ -436,11 +444,47 @@ def _importance(
     return table.set_index("feature")["mean_abs_shap"].reindex(names)
 
 
+def _tables(data_dir: Path, notes: list[str]) -> Any:
+    """The later run's data (``None``, with a note, when it is gone)."""
+    from churnlab.tables import load_tables
+
+    if not data_dir.exists():
+        notes.append(
+            f"The later run's data ({data_dir}) are gone: unseen categories are those "
+            "the earlier run never had."
+        )
+        return None
+    try:
+        return load_tables(data_dir)
+    except OSError as exc:
+        raise DataError(f"Cannot read the data {data_dir}: {exc}.") from None
+
+
+def _unseen_by_model(model: Any, tables: Any, frame: pd.DataFrame) -> dict[str, float]:
+    """Per categorical customer attribute: the share of the scored customers whose value (in
+    the data) is a category the model never saw (scoring frames hold them as missing)."""
+    if model is None or tables is None or not len(frame):
+        return {}
+    customers = tables.customers
+    index = pd.Index(customers["customer_id"].astype(str))
+    positions = index.get_indexer(frame["customer_id"].astype(str))
+    found = positions >= 0
+    out = {}
+    for name, categories in model.card_.categories.items():
+        if name not in customers.columns:
+            continue
+        values = customers[name].iloc[positions[found]]
+        unseen = values.notna() & ~values.astype(str).isin(list(categories))
+        out[name] = float(unseen.sum()) / len(frame)
+    return out
+
+
 def _feature_table(
     fa: pd.DataFrame,
     fb: pd.DataFrame,
     names: list[str],
     importance: pd.Series,
+    unseen: dict[str, float],
     thresholds: DriftThresholds,
 ) -> pd.DataFrame:
     rows = []
@@ -460,7 +504,7 @@ def _feature_table(
                 "level": thresholds.level(value),
                 "missing_a": missing_share(a),
                 "missing_b": missing_share(b),
-                "unseen_b": unseen_share(a, b) if categorical else float("nan"),
+                "unseen_b": unseen.get(name, unseen_share(a, b)) if categorical else float("nan"),
             }
         )
     table = pd.DataFrame(
@@ -488,8 +532,9 @@ def _reason_mix(fa: pd.DataFrame, fb: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("share_b", ascending=False, ignore_index=True)
 
 
-def _realised(first: Snapshot, data_dir: Path, notes: list[str]) -> Realised | None:
-    """The earlier run's outcomes, when its whole label window lies in ``data_dir``."""
+def _realised(first: Snapshot, data_dir: Path, tables: Any, notes: list[str]) -> Realised | None:
+    """The earlier run's outcomes, when its whole label window lies in ``data_dir`` (loaded
+    as ``tables`` already, or ``None``)."""
     from churnlab import metrics
     from churnlab.features import build_training_frame
     from churnlab.labels.window import label_known_on
@@ -499,10 +544,14 @@ def _realised(first: Snapshot, data_dir: Path, notes: list[str]) -> Realised | N
     if model is None:
         return None
     spec = model.card_.label_spec
-    try:
-        tables = load_tables(data_dir)
-    except OSError as exc:
-        raise DataError(f"Cannot read the data {data_dir}: {exc}.") from None
+    if tables is None:
+        if not data_dir.exists():
+            notes.append(f"The data {data_dir} are gone: the earlier run's outcomes are unknown.")
+            return None
+        try:
+            tables = load_tables(data_dir)
+        except OSError as exc:
+            raise DataError(f"Cannot read the data {data_dir}: {exc}.") from None
     known_on = label_known_on(first.as_of, spec)
     if tables.extract_date < known_on:
         notes.append(

@@ -12,7 +12,6 @@ import pytest
 
 from churnlab import metrics
 from churnlab.features import build_training_frame
-from churnlab.model import UnseenCategoryWarning
 from churnlab.runs import (
     DriftThresholds,
     FeatureShiftDisplay,
@@ -97,23 +96,32 @@ def test_thresholds_crossed_are_plain_sentences(snapshots):
     assert all(s.endswith(".") and "\n" not in s for s in said)
 
 
-def test_missing_values_and_unseen_categories_are_warned_about(snapshots, jan_feb, tmp_path):
+def test_missing_values_and_unseen_categories_are_warned_about(
+    snapshots, jan_feb, monitor_demo, tmp_path
+):
     later = shutil.copytree(snapshots["feb"], tmp_path / "feb")
     frame = pd.read_parquet(later / "scores.parquet")
     numeric = jan_feb.features.loc[jan_feb.features["unseen_b"].isna(), "feature"].iloc[0]
-    category = jan_feb.features.loc[jan_feb.features["unseen_b"].notna(), "feature"].iloc[0]
     frame.loc[: len(frame) // 2, numeric] = np.nan
-    column = frame[category].astype(object)
-    column.iloc[:100] = "never seen before"
-    frame[category] = column
     frame.to_parquet(later / "scores.parquet", index=False)
-    with pytest.warns(UnseenCategoryWarning, match=r"categories the model never saw"):
-        found = compare_runs(snapshots["jan"], later)  # SHAP of the later month sees them
+    # the data now hold a category the model never saw for 100 of the scored customers
+    data = shutil.copytree(monitor_demo, tmp_path / "data")
+    customers = pd.read_parquet(data / "customers.parquet")
+    category = "contract"
+    changed = customers["customer_id"].isin(frame["customer_id"].iloc[:100].astype(str))
+    customers[category] = customers[category].astype(object)
+    customers.loc[changed, category] = "never seen before"
+    customers.to_parquet(data / "customers.parquet", index=False)
+    meta = json.loads((later / "snapshot.json").read_text())
+    meta["data_dir"] = str(data)
+    (later / "snapshot.json").write_text(json.dumps(meta))
+    found = compare_runs(snapshots["jan"], later)
     said = " ".join(found.warnings())
     assert f"{numeric} is missing for" in said
-    assert f"of customers have a {category} the earlier run never saw" in said
+    assert f"of customers have a {category} the model never saw" in said
     row = found.features.set_index("feature").loc[category]
     assert row["unseen_b"] == pytest.approx(100 / len(frame))
+    assert jan_feb.features.set_index("feature").loc[category, "unseen_b"] == 0.0
 
 
 def test_a_run_folder_is_named_by_its_manifest(snapshots, tmp_path):
