@@ -10,10 +10,14 @@ are their own bins, and missing values are a bin of their own. A bin empty on on
 as ``epsilon`` (its share would make the logarithm infinite). Read it as < 0.1 stable,
 0.1 to 0.25 moderate, > 0.25 significant (:class:`DriftThresholds`).
 
-Why not evidently: it computes the same PSI (its ``psi`` stat test bins by quantiles of the
-reference too), but it is a large install (a web UI, plotly, nltk, fastapi...) for one
-formula, it renders its own HTML rather than numbers our results can carry, and its binning
-defaults change between releases. These 60 lines are tested against hand-computed values.
+Why not evidently (measured, see ``benchmarks/psi_evidently.md``): evidently 0.7.23 does not
+import with pandas 3 (this project's pandas); with pandas 2 in a separate environment, its
+``psi`` test cuts numbers into equal-width "sturges" bins over both samples, not quantiles of
+the earlier month, so a skewed feature's tail decides (0.23 against 0.08 here for
+``days_since_failure``), and it drops missing values, which are a drift of their own. It
+pulls in about 50 packages (plotly, nltk, litestar, uvicorn...), takes seconds to import, and
+renders its own HTML rather than numbers our results carry. One formula in numpy, tested
+against hand-computed values, is the smaller and clearer choice.
 """
 
 from __future__ import annotations
