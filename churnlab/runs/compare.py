@@ -262,13 +262,19 @@ class RunComparison:
         }
 
     def _repr_html_(self) -> str:
-        features = self.features.head(15).to_html(
+        pct = "{:.1%}".format
+        shown = self.features.head(15).rename(columns=_FEATURE_HEADINGS)
+        features = shown.to_html(
             index=False,
             border=0,
             na_rep="",
-            float_format=lambda v: f"{v:.3f}",
+            formatters={
+                _FEATURE_HEADINGS["mean_abs_shap"]: "{:.3f}".format,
+                _FEATURE_HEADINGS["psi"]: "{:.3f}".format,
+                **{_FEATURE_HEADINGS[k]: pct for k in ("missing_a", "missing_b", "unseen_b")},
+            },
         )
-        reasons = self.reasons.to_html(
+        reasons = self.reasons.rename(columns=_REASON_HEADINGS).to_html(
             index=False, border=0, na_rep="", float_format=lambda v: f"{v:.1%}"
         )
         return _TEMPLATE.render(
@@ -281,6 +287,21 @@ class RunComparison:
         )
 
 
+_FEATURE_HEADINGS = {
+    "feature": "Feature",
+    "mean_abs_shap": "Mean |SHAP|",
+    "psi": "PSI",
+    "level": "Reading",
+    "missing_a": "Missing, earlier",
+    "missing_b": "Missing, later",
+    "unseen_b": "Unseen categories",
+}
+_REASON_HEADINGS = {
+    "reason_category": "Reason category",
+    "share_a": "Share, earlier",
+    "share_b": "Share, later",
+    "change": "Change",
+}
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string(
     """<div class="churnlab-comparison">
 <h3>{{ title }}</h3>

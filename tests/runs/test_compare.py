@@ -173,3 +173,16 @@ def test_displays_draw_and_keep_their_figure(jan_feb, make, cls):
     display = make(jan_feb)
     assert isinstance(display, cls) and display.figure_ is None
     assert display.plot().figure_ is not None and display.ax_ is not None
+
+
+def test_shap_ranks_the_features_on_a_sample_of_the_later_run(snapshots):
+    found = compare_runs(snapshots["jan"], snapshots["feb"], shap_sample=200)
+    later = len(read_snapshot(snapshots["feb"]).frame)
+    said = f"Mean |SHAP| over 200 of the later run's {later:,} customers"
+    assert any(said in n for n in found.notes)
+    assert found.features["mean_abs_shap"].notna().all()
+
+
+def test_runs_passed_in_the_wrong_order_are_warned_about(snapshots):
+    with pytest.warns(UserWarning, match=r"after the later one .*pass the older run first"):
+        compare_runs(snapshots["feb"], snapshots["jan"])
