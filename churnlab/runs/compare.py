@@ -326,7 +326,10 @@ def _json_number(value: Any) -> Any:
 
 
 def _run_name(path: Path, snapshot: Snapshot) -> str:
-    """The run's id from the manifest next to ``outputs/``, or the folder's name."""
+    """The run's id: from the snapshot, the manifest next to ``outputs/``, or the folder's
+    name."""
+    if snapshot.run_id:
+        return snapshot.run_id
     for folder in (path, snapshot.directory.parent):
         manifest = folder / "manifest.json"
         if manifest.is_file():

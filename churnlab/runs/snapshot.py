@@ -6,7 +6,7 @@
 ``control``, or missing when not listed), ``reason_1_category`` (the strongest reason's
 category, missing when not explained), then every model feature. ``snapshot.json`` says when,
 with which model and on which data: ``{"as_of", "model_dir", "model_id", "data_dir",
-"horizon_days"}``.
+"horizon_days", "run_id"}`` (``run_id`` may be null).
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ class Snapshot:
         The days ahead the churn probability covers.
     directory:
         Where the snapshot was read from.
+    run_id:
+        The run that wrote it (``None`` when written outside ``churnlab run``).
     """
 
     frame: pd.DataFrame
@@ -67,6 +69,7 @@ class Snapshot:
     data_dir: Path
     horizon_days: int
     directory: Path
+    run_id: str | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -94,6 +97,7 @@ def write_snapshot(
     *,
     model_dir: str | Path,
     data_dir: str | Path,
+    run_id: str | None = None,
 ) -> Path:
     """Write a target list's scores and features as a snapshot (``scores.parquet`` and
     ``snapshot.json``) into ``directory``, made if needed.
@@ -109,6 +113,9 @@ def write_snapshot(
         Where to write; existing snapshot files there are replaced (each file atomically).
     model_dir, data_dir:
         The model directory and the data directory the list was made with.
+    run_id:
+        The id of the run that made the list (``churnlab run`` injects it), recorded in
+        ``snapshot.json``.
 
     Returns
     -------
@@ -175,6 +182,7 @@ def write_snapshot(
         "model_id": target_list.model_id,
         "data_dir": str(Path(data_dir).resolve()),
         "horizon_days": int(target_list.horizon_days),
+        "run_id": run_id or None,
     }
     _replace(target / SNAPSHOT_FILE, lambda p: p.write_text(json.dumps(meta, indent=2) + "\n"))
     return target
@@ -247,6 +255,7 @@ def read_snapshot(directory: str | Path) -> Snapshot:
         data_dir=_path(meta["data_dir"], folder),
         horizon_days=int(meta["horizon_days"]),
         directory=folder,
+        run_id=str(meta["run_id"]) if meta.get("run_id") else None,
     )
 
 

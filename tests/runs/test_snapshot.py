@@ -72,3 +72,16 @@ def test_features_of_another_frame_are_refused(monitor_tables, monitor_model, tm
     other = scoring_frame(monitor_model, monitor_tables, as_of="2024-01-31").frame
     with pytest.raises(SpecError, match=r"must be the frame the list was scored on"):
         write_snapshot(found, other, tmp_path / "s", model_dir=Path("m"), data_dir=Path("d"))
+
+
+def test_the_run_that_wrote_a_snapshot_is_recorded(
+    snapshots, monitor_tables, monitor_model, tmp_path
+):
+    found = target_list(monitor_tables, monitor_model, as_of="2024-01-31", winback=False)
+    features = scoring_frame(monitor_model, monitor_tables, as_of="2024-01-31").frame
+    path = write_snapshot(
+        found, features, tmp_path / "s", model_dir="m", data_dir="d", run_id="03_target_list/x-1"
+    )
+    assert json.loads((path / "snapshot.json").read_text())["run_id"] == "03_target_list/x-1"
+    assert read_snapshot(path).run_id == "03_target_list/x-1"
+    assert read_snapshot(snapshots["jan"]).run_id is None
