@@ -1,8 +1,9 @@
 """Runs of the notebooks and what they leave behind; month-on-month monitoring of target-list
 runs (:func:`compare_runs`) over their snapshots (:func:`write_snapshot`)."""
 
-from churnlab.runs.compare import MonitorWarning, Realised, RunComparison, compare_runs
+from churnlab.runs.compare import RunComparison, compare_runs
 from churnlab.runs.drift import DriftThresholds, ListChurn, list_churn, psi
+from churnlab.runs.measures import MonitorWarning, Realised
 from churnlab.runs.monitor_displays import (
     FeatureShiftDisplay,
     ReasonMixDisplay,

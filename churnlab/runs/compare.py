@@ -18,54 +18,24 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from churnlab.errors import ChurnlabWarning, DataError, ModelError
-from churnlab.runs.drift import (
-    DriftThresholds,
-    ListChurn,
-    list_churn,
-    missing_share,
-    psi,
-    unseen_share,
+from churnlab.errors import SpecError
+from churnlab.runs.drift import DriftThresholds, ListChurn, list_churn, psi
+from churnlab.runs.measures import (
+    MonitorWarning,
+    Realised,
+    feature_table,
+    json_number,
+    load_model_or_note,
+    read_tables_or_note,
+    realised_outcomes,
+    reason_mix,
+    shap_importance,
+    unseen_by_model,
 )
 from churnlab.runs.snapshot import Snapshot, read_snapshot
 
 SHAP_SAMPLE = 5_000
 """Customers of the later run whose SHAP values rank the features."""
-
-
-class MonitorWarning(ChurnlabWarning):
-    """Part of a comparison could not be made (the model or the data is not there)."""
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Realised:
-    """How the earlier run's predictions came true, once its outcome window has closed.
-
-    Attributes
-    ----------
-    customers:
-        The earlier run's customers with a known outcome.
-    churn_rate, predicted_rate:
-        The share who churned, and the mean predicted probability.
-    roc_auc, ece:
-        ROC-AUC and expected calibration error of the earlier run's probabilities.
-    holdout_auc:
-        The earlier model card's hold-out AUC (``None`` when the card has none).
-    listed_churn_rate:
-        The churn rate of the earlier run's target group (NaN when it was empty).
-    """
-
-    customers: int
-    churn_rate: float
-    predicted_rate: float
-    roc_auc: float
-    ece: float
-    holdout_auc: float | None
-    listed_churn_rate: float
-
-    def to_dict(self) -> dict[str, Any]:
-        """The figures as JSON-ready values."""
-        return {k: _json_number(v) for k, v in self.__dict__.items()}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -250,7 +220,7 @@ class RunComparison:
             "as_of_b": str(self.as_of_b.date()),
             "customers_a": self.customers_a,
             "customers_b": self.customers_b,
-            "score_psi": _json_number(self.score_psi),
+            "score_psi": json_number(self.score_psi),
             "score_level": self.score_level,
             "features": json.loads(self.features.to_json(orient="records")),
             "reasons": json.loads(self.reasons.to_json(orient="records")),
@@ -317,14 +287,6 @@ _TEMPLATE = jinja2.Environment(autoescape=True).from_string(
 )
 
 
-def _json_number(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def _run_name(path: Path, snapshot: Snapshot) -> str:
     """The run's id: from the snapshot, the manifest next to ``outputs/``, or the folder's
     name."""
@@ -385,6 +347,11 @@ def compare_runs(
     >>> found.warnings()  # doctest: +SKIP
     ['The churn scores shifted (moderate): PSI 0.132 (at least 0.1 warns).']
     """
+    if not isinstance(shap_sample, int) or isinstance(shap_sample, bool) or shap_sample < 1:
+        raise SpecError(
+            "The 'shap_sample' parameter of compare_runs must be an int >= 1. "
+            f"Got {shap_sample!r} instead."
+        )
     thresholds = thresholds or DriftThresholds()
     first, second = read_snapshot(a), read_snapshot(b)
     if first.as_of > second.as_of:
@@ -402,17 +369,17 @@ def compare_runs(
         bins=thresholds.bins,
         epsilon=thresholds.epsilon,
     )
-    model_b = _load(second.model_dir, notes, "the later run's")
+    model_b = load_model_or_note(second.model_dir, notes, "the later run's")
     names = (
         list(model_b.card_.feature_names)
         if model_b is not None
         else [n for n in second.feature_names if n in fa.columns]
     )
-    importance = _importance(model_b, fb, names, shap_sample, seed, notes)
+    importance = shap_importance(model_b, fb, names, shap_sample, seed, notes)
     outcome_data = Path(data_dir) if data_dir else second.data_dir
-    tables = _tables(second.data_dir, notes)
-    unseen = _unseen_by_model(model_b, tables, fb)
-    features = _feature_table(fa, fb, names, importance, unseen, thresholds)
+    tables = read_tables_or_note(second.data_dir, notes)
+    unseen = unseen_by_model(model_b, tables, fb)
+    features = feature_table(fa, fb, names, importance, unseen, thresholds)
     return RunComparison(
         run_a=_run_name(Path(a), first),
         run_b=_run_name(Path(b), second),
@@ -422,187 +389,13 @@ def compare_runs(
         customers_b=len(fb),
         score_psi=score_psi,
         features=features,
-        reasons=_reason_mix(fa, fb),
+        reasons=reason_mix(fa, fb),
         lists=list_churn(sorted(first.targets()), sorted(second.targets())),
-        realised=_realised(
+        realised=realised_outcomes(
             first, outcome_data, tables if outcome_data == second.data_dir else None, notes
         ),
         scores_a=fa["churn_probability"].to_numpy(dtype="float64"),
         scores_b=fb["churn_probability"].to_numpy(dtype="float64"),
         thresholds=thresholds,
         notes=tuple(notes),
-    )
-
-
-def _load(model_dir: Path, notes: list[str], whose: str) -> Any:
-    from churnlab.model import load_model
-
-    try:
-        return load_model(model_dir)
-    except (ModelError, OSError) as exc:
-        notes.append(f"Cannot load {whose} model ({model_dir}): {exc}")
-        warnings.warn(notes[-1], MonitorWarning, stacklevel=3)
-        return None
-
-
-def _importance(
-    model: Any, frame: pd.DataFrame, names: list[str], sample: int, seed: int, notes: list[str]
-) -> pd.Series:
-    if model is None or not len(frame):
-        return pd.Series(np.nan, index=names, dtype="float64")
-    from churnlab.explanations import explain
-
-    missing = [n for n in names if n not in frame.columns]
-    if missing:
-        raise DataError(
-            f"The later run's scores.parquet lacks the model features {missing[:5]}: it was "
-            "not written by write_snapshot with the scoring frame."
-        )
-    rows = frame
-    if len(frame) > sample:
-        rows = frame.sample(n=sample, random_state=seed)
-        notes.append(f"Mean |SHAP| over {sample:,} of the later run's {len(frame):,} customers.")
-    picked = rows[["customer_id", *names]].reset_index(drop=True)
-    picked["customer_id"] = picked["customer_id"].astype(str)
-    table = explain(model, picked, progress=False).importance("feature")
-    return table.set_index("feature")["mean_abs_shap"].reindex(names)
-
-
-def _tables(data_dir: Path, notes: list[str]) -> Any:
-    """The later run's data (``None``, with a note, when it is gone)."""
-    from churnlab.tables import load_tables
-
-    if not data_dir.exists():
-        notes.append(
-            f"The later run's data ({data_dir}) are gone: unseen categories are those "
-            "the earlier run never had."
-        )
-        return None
-    try:
-        return load_tables(data_dir)
-    except OSError as exc:
-        raise DataError(f"Cannot read the data {data_dir}: {exc}.") from None
-
-
-def _unseen_by_model(model: Any, tables: Any, frame: pd.DataFrame) -> dict[str, float]:
-    """Per categorical customer attribute: the share of the scored customers whose value (in
-    the data) is a category the model never saw (scoring frames hold them as missing)."""
-    if model is None or tables is None or not len(frame):
-        return {}
-    customers = tables.customers
-    index = pd.Index(customers["customer_id"].astype(str))
-    positions = index.get_indexer(frame["customer_id"].astype(str))
-    found = positions >= 0
-    out = {}
-    for name, categories in model.card_.categories.items():
-        if name not in customers.columns:
-            continue
-        values = customers[name].iloc[positions[found]]
-        unseen = values.notna() & ~values.astype(str).isin(list(categories))
-        out[name] = float(unseen.sum()) / len(frame)
-    return out
-
-
-def _feature_table(
-    fa: pd.DataFrame,
-    fb: pd.DataFrame,
-    names: list[str],
-    importance: pd.Series,
-    unseen: dict[str, float],
-    thresholds: DriftThresholds,
-) -> pd.DataFrame:
-    rows = []
-    for name in names:
-        if name not in fa.columns or name not in fb.columns:
-            continue
-        a, b = fa[name], fb[name]
-        value = psi(a, b, bins=thresholds.bins, epsilon=thresholds.epsilon)
-        categorical = isinstance(b.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(
-            b.dtype
-        )
-        rows.append(
-            {
-                "feature": name,
-                "mean_abs_shap": float(importance.get(name, np.nan)),
-                "psi": value,
-                "level": thresholds.level(value),
-                "missing_a": missing_share(a),
-                "missing_b": missing_share(b),
-                "unseen_b": unseen.get(name, unseen_share(a, b)) if categorical else float("nan"),
-            }
-        )
-    table = pd.DataFrame(
-        rows,
-        columns=["feature", "mean_abs_shap", "psi", "level", "missing_a", "missing_b", "unseen_b"],
-    )
-    return table.sort_values(
-        ["mean_abs_shap", "psi"], ascending=False, na_position="last", ignore_index=True
-    )
-
-
-def _reason_mix(fa: pd.DataFrame, fb: pd.DataFrame) -> pd.DataFrame:
-    """Each reason category's share of the customers with a first reason, a and b."""
-    sa = fa["reason_1_category"].dropna().astype(str).value_counts(normalize=True)
-    sb = fb["reason_1_category"].dropna().astype(str).value_counts(normalize=True)
-    categories = sorted(set(sa.index) | set(sb.index))
-    table = pd.DataFrame(
-        {
-            "reason_category": categories,
-            "share_a": [float(sa.get(c, 0.0)) for c in categories],
-            "share_b": [float(sb.get(c, 0.0)) for c in categories],
-        }
-    )
-    table["change"] = table["share_b"] - table["share_a"]
-    return table.sort_values("share_b", ascending=False, ignore_index=True)
-
-
-def _realised(first: Snapshot, data_dir: Path, tables: Any, notes: list[str]) -> Realised | None:
-    """The earlier run's outcomes, when its whole label window lies in ``data_dir`` (loaded
-    as ``tables`` already, or ``None``)."""
-    from churnlab import metrics
-    from churnlab.features import build_training_frame
-    from churnlab.labels.window import label_known_on
-    from churnlab.tables import load_tables
-
-    model = _load(first.model_dir, notes, "the earlier run's")
-    if model is None:
-        return None
-    spec = model.card_.label_spec
-    if tables is None:
-        if not data_dir.exists():
-            notes.append(f"The data {data_dir} are gone: the earlier run's outcomes are unknown.")
-            return None
-        try:
-            tables = load_tables(data_dir)
-        except OSError as exc:
-            raise DataError(f"Cannot read the data {data_dir}: {exc}.") from None
-    known_on = label_known_on(first.as_of, spec)
-    if tables.extract_date < known_on:
-        notes.append(
-            f"The earlier run's outcomes are known from {known_on.date()}; the data "
-            f"({data_dir}) end on {tables.extract_date.date()}."
-        )
-        return None
-    labelled = build_training_frame(tables, spec, cutoffs=[first.as_of], progress=False).frame
-    outcome = labelled[["customer_id", "churned"]].assign(
-        customer_id=labelled["customer_id"].astype(str)
-    )
-    joined = first.frame[["customer_id", "churn_probability", "listed", "group"]].assign(
-        customer_id=first.frame["customer_id"].astype(str)
-    )
-    joined = joined.merge(outcome, on="customer_id", how="inner")
-    if not len(joined):
-        notes.append("None of the earlier run's customers has an outcome in the data.")
-        return None
-    y = joined["churned"].to_numpy(dtype="int64")
-    p = joined["churn_probability"].to_numpy(dtype="float64")
-    target = joined["listed"].astype(bool) & (joined["group"] == "target").fillna(False)
-    return Realised(
-        customers=len(joined),
-        churn_rate=float(y.mean()),
-        predicted_rate=float(p.mean()),
-        roc_auc=metrics.roc_auc(y, p),
-        ece=metrics.expected_calibration_error(y, p),
-        holdout_auc=model.card_.auc("model"),
-        listed_churn_rate=float(y[target.to_numpy()].mean()) if target.any() else float("nan"),
     )

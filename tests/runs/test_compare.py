@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from churnlab import metrics
+from churnlab.errors import SpecError
 from churnlab.features import build_training_frame
 from churnlab.runs import (
     DriftThresholds,
@@ -186,3 +187,10 @@ def test_shap_ranks_the_features_on_a_sample_of_the_later_run(snapshots):
 def test_runs_passed_in_the_wrong_order_are_warned_about(snapshots):
     with pytest.warns(UserWarning, match=r"after the later one .*pass the older run first"):
         compare_runs(snapshots["feb"], snapshots["jan"])
+
+
+def test_a_bad_shap_sample_is_refused(snapshots):
+    with pytest.raises(
+        SpecError, match=r"'shap_sample' parameter of compare_runs must be an int >= 1"
+    ):
+        compare_runs(snapshots["jan"], snapshots["feb"], shap_sample=0)
