@@ -89,7 +89,8 @@ class TargetList:
         Every scored customer: ``customer_id``, ``churn_probability``, ``value``,
         ``monthly_spend``, ``expected_gain``, ``expected_cost``, ``acceptance``, ``segment``, ``key_account``,
         ``control``, ``listed``, ``explained`` (whether reasons were computed, and so the
-        offer of their own action used).
+        offer of their own action used), ``reason_1_category`` (the strongest reason's
+        category; missing when not explained or when no reason raises the risk).
     winback:
         The win-back list (``None`` when not asked for).
     selection, campaign, control_fraction:

@@ -235,6 +235,9 @@ def target_list(
         actions_key[candidates] = reasons["action_key"].to_numpy()
         actions_key[key_account] = KEY_ACCOUNT
         explained = candidates | key_account
+        first_category = np.full(len(ids), None, dtype=object)
+        if len(reasons):
+            first_category[candidates] = reasons["reason_1_category"].to_numpy(dtype=object)
         per = terms.per_customer(actions_key, explained)
         gain = expected_gain(probability, value, per["offer_cost"], **per.gain_terms())
         cost = expected_cost(probability, per["offer_cost"], **per.gain_terms())
@@ -287,6 +290,7 @@ def target_list(
             "control": control,
             "listed": listed,
             "explained": explained,
+            "reason_1_category": pd.Series(first_category, dtype="string"),
         }
     )
     frame_out = _list_frame(
