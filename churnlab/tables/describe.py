@@ -160,7 +160,7 @@ def retention_curves(
     exit_month = _tenure_months(signup, until)
     start = observed_from(customers)
     entry = (
-        _tenure_months(signup, signup.clip(lower=start))
+        _tenure_months(signup, signup.where(signup > start, start))
         if start is not None
         else np.zeros(len(customers), dtype="int64")
     )
@@ -244,8 +244,9 @@ def value_concentration(values: pd.Series | np.ndarray, *, points: int = 100) ->
     ordered = np.sort(array)[::-1]
     cumulative = np.concatenate([[0.0], np.cumsum(ordered)]) / ordered.sum()
     shares = np.linspace(0.0, 1.0, points + 1)
-    positions = np.round(shares * array.size).astype("int64")
-    return pd.DataFrame({"customer_share": shares, "value_share": cumulative[positions]})
+    # Interpolated between whole customers, so few customers still give a smooth curve.
+    held = np.interp(shares * array.size, np.arange(array.size + 1), cumulative)
+    return pd.DataFrame({"customer_share": shares, "value_share": held})
 
 
 def top_share_of_value(curve: pd.DataFrame, share: float) -> float:
