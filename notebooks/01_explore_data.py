@@ -67,6 +67,7 @@ print(churn_by_month.title())
 # ## Who stays longest
 # The share still with us after each month of tenure. Each customer counts from the month the
 # extract starts to see them, so customers who left before it do not flatter the early months.
+# An older cohort's curve therefore starts at the tenure it had then, at 100% of those still here.
 
 # %%
 _ = RetentionDisplay.from_tables(tables, by="cohort").plot()

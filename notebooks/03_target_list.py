@@ -44,6 +44,8 @@ run_id: str = ""  # set by `churnlab run`
 # %%
 from pathlib import Path
 
+from IPython.display import Markdown
+
 import churnlab
 from churnlab.campaign import Selection
 from churnlab.demo import DemoSpec, ensure_demo
@@ -118,7 +120,7 @@ first[
 # ## Can the control group measure the effect?
 
 # %%
-print(target_list.mde_line())
+Markdown(target_list.mde_line())
 
 # %% [markdown]
 # ## Export

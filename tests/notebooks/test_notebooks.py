@@ -66,7 +66,7 @@ def _text(notebook: dict) -> str:
     parts = []
     for output in _outputs(notebook):
         parts.append("".join(output.get("text", "")))
-        for mime in ("text/plain", "text/html"):
+        for mime in ("text/plain", "text/html", "text/markdown"):
             parts.append("".join(output.get("data", {}).get(mime, "")))
     return "\n".join(parts)
 
