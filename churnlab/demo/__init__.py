@@ -5,7 +5,8 @@
 36
 """
 
+from churnlab.demo.ensure import ensure_demo
 from churnlab.demo.generator import generate_demo
 from churnlab.demo.spec import DemoResult, DemoSpec
 
-__all__ = ["DemoResult", "DemoSpec", "generate_demo"]
+__all__ = ["DemoResult", "DemoSpec", "ensure_demo", "generate_demo"]

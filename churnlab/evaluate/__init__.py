@@ -6,6 +6,7 @@
 """
 
 from churnlab.evaluate.backtesting import Backtest, backtest, training_cutoffs
+from churnlab.evaluate.cohorts import CohortChurnDisplay, churn_by_cohort
 from churnlab.evaluate.displays import (
     CalibrationDisplay,
     GainsLiftDisplay,
@@ -32,6 +33,7 @@ from churnlab.metrics import (
 __all__ = [
     "Backtest",
     "CalibrationDisplay",
+    "CohortChurnDisplay",
     "Evaluation",
     "GainsLiftDisplay",
     "MetricsByCutoffDisplay",
@@ -41,6 +43,7 @@ __all__ = [
     "brier_score",
     "calibration_table",
     "capture_rate",
+    "churn_by_cohort",
     "churn_metrics",
     "decile_table",
     "evaluate",

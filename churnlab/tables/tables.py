@@ -204,10 +204,15 @@ class TableSummary:
         shown["churn_rate"] = shown["churn_rate"].map("{:.2%}".format)
         return shown
 
-    def __str__(self) -> str:
+    def _tables_shown(self) -> pd.DataFrame:
+        """The tables with their first and last dates as dates (``YYYY-MM-DD``)."""
         tables = self.tables.copy()
         for col in ("first_date", "last_date"):
             tables[col] = tables[col].dt.strftime("%Y-%m-%d").fillna("")
+        return tables
+
+    def __str__(self) -> str:
+        tables = self._tables_shown()
         lines = [
             f"churnlab data in {self.source}",
             f"  {self.headline}",
@@ -230,7 +235,7 @@ class TableSummary:
         return f"<TableSummary {self.source}: {self.headline}>"
 
     def _repr_html_(self) -> str:
-        tables = self.tables.to_html(index=False, border=0, na_rep="")
+        tables = self._tables_shown().to_html(index=False, border=0, na_rep="")
         months = self._months_shown().to_html(index=False, border=0) if len(self.by_month) else ""
         return _HTML.render(summary=self, tables_html=tables, months_html=months)
 
