@@ -214,7 +214,7 @@ class TargetList:
         advice = (
             ""
             if self.control_is_large_enough()
-            else " Raise --control-fraction, or use --control-fraction auto."
+            else " Raise the control fraction, or set it to auto (the smallest with that power)."
         )
         return self.mde.verdict(self.expected_reduction) + advice
 
