@@ -57,6 +57,7 @@ STAGES = [
     "evaluate",
     "export",
     "campaign",
+    "runs",
     "cli",
 ]
 
