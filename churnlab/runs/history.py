@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from churnlab.files import atomic_path, read_json
+from churnlab.runs.report import format_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -81,17 +82,17 @@ _INDEX = jinja2.Environment(autoescape=True).from_string(
 <html lang="en"><head><meta charset="utf-8"><title>churnlab runs</title>
 <style>body { font-family: system-ui, sans-serif; margin: 2rem; }
 table { border-collapse: collapse; } th, td { padding: 4px 12px; border-bottom: 1px solid #ddd;
-text-align: left; } .failed { color: #b00020; font-weight: bold; }</style></head>
+text-align: left; } td.nowrap { white-space: nowrap; } .failed { color: #b00020; font-weight: bold; }</style></head>
 <body><h1>churnlab runs</h1>
 {% if not runs %}<p>No runs yet.</p>{% else %}
 <p>{{ runs|length }} runs, newest first. Each links to its report and its folder.</p>
 <table><tr><th>Date (UTC)</th><th>Notebook</th><th>Status</th><th>Duration</th>
 <th>Key figures</th><th>Report</th><th>Files</th></tr>
-{% for r in runs %}<tr><td>{{ r.date }}</td><td>{{ r.notebook }}</td>
+{% for r in runs %}<tr><td class="nowrap">{{ r.date }}</td><td>{{ r.notebook }}</td>
 <td class="{{ r.status }}">{{ r.status }}{% if r.latest %} (latest){% endif %}</td>
 <td>{{ r.duration }}</td><td>{{ r.figures }}</td>
 <td>{% if r.report %}<a href="{{ r.report }}">report</a>{% endif %}</td>
-<td><a href="{{ r.folder }}/">{{ r.name }}</a></td></tr>
+<td class="nowrap"><a href="{{ r.folder }}/">{{ r.name }}</a></td></tr>
 {% endfor %}</table>{% endif %}</body></html>
 """
 )
@@ -104,7 +105,9 @@ def write_index(runs_dir: str | Path) -> Path:
     for folder, m in reversed(_manifests(runs_dir, None)):
         stem = folder.parent.name
         latest = latest_run(runs_dir, stem)
-        figures = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in m.get("figures", {}).items())
+        figures = ", ".join(
+            f"{k.replace('_', ' ')} {format_value(v)}" for k, v in m.get("figures", {}).items()
+        )
         runs.append(
             {
                 "date": m["started_at"][:19].replace("T", " "),

@@ -16,7 +16,7 @@ import jinja2
 _SUMMARY = jinja2.Environment(autoescape=True).from_string(
     """
 <section class="churnlab-summary" style="font-family: system-ui, sans-serif; max-width: 60rem;
-  margin: 1.5rem auto; padding: 1rem 1.5rem; border: 1px solid #ccc; border-radius: 6px;
+  margin: 1.5rem 0 2rem 0; padding: 1rem 1.5rem; border: 1px solid #ccc; border-radius: 6px;
   background: {{ '#fdecea' if failed else '#f4f8f4' }};">
 <h1 style="margin-top: 0;">{{ title }}</h1>
 <p>{{ sentence }}</p>
@@ -60,9 +60,9 @@ def summary_html(manifest: dict[str, Any]) -> str:
     ]
     if manifest.get("git_commit"):
         facts.append(("Code version (git)", manifest["git_commit"][:12]))
-    figures = [(name.replace("_", " "), _value(v)) for name, v in manifest["figures"].items()]
+    figures = [(name.replace("_", " "), format_value(v)) for name, v in manifest["figures"].items()]
     parameters = [
-        (name, _value(p["value"]) if p["value"] != "" else "(empty)", _SOURCES[p["source"]])
+        (name, format_value(p["value"]) if p["value"] != "" else "(empty)", _SOURCES[p["source"]])
         for name, p in manifest["parameters"].items()
         if name != "run_id"
     ]
@@ -84,7 +84,7 @@ def _duration(seconds: float) -> str:
     return f"{minutes} min {rest:02d} s"
 
 
-def _value(value: Any) -> str:
+def format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):

@@ -8,8 +8,9 @@ success. A lock on ``<runs_dir>/<stem>/.lock`` stops two runs of one notebook at
 second is refused at once, or waits with ``wait=True`` (``--wait``).
 
 The injected ``output_dir`` is the outputs folder under the temporary name (where the files
-are written during the run); after the rename they are in ``<run folder>/outputs``. Write
-paths relative to ``output_dir`` into your outputs, not absolute ones.
+are written during the run); after the rename they are in ``<run folder>/outputs``, the path
+the manifest records. Write paths relative to ``output_dir`` into your outputs, not absolute
+ones.
 """
 
 from __future__ import annotations
@@ -228,6 +229,11 @@ def run_notebook(
                 progress=sys.stderr.isatty() if progress is None else progress,
             )
             duration = time.perf_counter() - clock
+            recorded: dict[str, dict[str, Any]] = {
+                k: {"value": v.value, "source": v.source} for k, v in values.items()
+            }
+            if "output_dir" in recorded:  # where the outputs are once the folder is renamed
+                recorded["output_dir"]["value"] = str(home / name / "outputs")
             manifest = {
                 "kind": "run",
                 "run_id": run_id,
@@ -236,9 +242,7 @@ def run_notebook(
                 "started_at": started.isoformat(timespec="seconds"),
                 "ended_at": _now().isoformat(timespec="seconds"),
                 "duration_s": round(duration, 3),
-                "parameters": {
-                    k: {"value": v.value, "source": v.source} for k, v in values.items()
-                },
+                "parameters": recorded,
                 "error": error,
                 "versions": _versions(),
                 "git_commit": _git_commit(cwd),
@@ -279,7 +283,11 @@ def _execute(
     """Run papermill; the error (cell, ename, evalue) when a cell raised, else None."""
     import papermill
 
-    bar: bool | dict[str, Any] = True if progress else {"file": _LinePerCell(), "mininterval": 0}
+    bar: bool | dict[str, Any] = (
+        True
+        if progress
+        else {"file": _LinePerCell(), "mininterval": 0, "bar_format": "{desc}: cell {n} of {total}"}
+    )
     try:
         papermill.execute_notebook(
             str(source),
@@ -296,14 +304,14 @@ def _execute(
 
 
 class _LinePerCell:
-    """A file for tqdm without a terminal: each update as one line, never a repeated one."""
+    """A file for tqdm without a terminal: ``Executing: cell i of n`` once per cell."""
 
     def __init__(self) -> None:
         self._last = ""
 
     def write(self, text: str) -> None:
         line = text.replace("\r", "").strip()
-        if line and line != self._last:
+        if line and line != self._last and not line.endswith(": cell 0 of " + line.split()[-1]):
             self._last = line
             sys.stderr.write(line + "\n")
 

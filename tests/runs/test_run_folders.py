@@ -17,8 +17,10 @@ from churnlab.runs.run import notebook_lock
 FOLDER = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{6}-[0-9a-f]{6}$")
 
 
-def test_a_successful_run_writes_its_folder_and_moves_latest(project):
+def test_a_successful_run_writes_its_folder_and_moves_latest(project, capsys):
     run = run_notebook("tiny", parameters={"top": "4"}, runs_dir="runs", progress=False)
+    progress = [line for line in capsys.readouterr().err.splitlines() if "Executing" in line]
+    assert progress == [f"Executing: cell {i} of 5" for i in range(1, 6)]  # one line per cell
     assert run.succeeded and FOLDER.match(run.folder.name)
     assert run.folder.parent == project / "runs" / "tiny"
     assert sorted(p.name for p in run.folder.iterdir()) == [
@@ -35,6 +37,7 @@ def test_a_successful_run_writes_its_folder_and_moves_latest(project):
     assert m["parameters"]["top"] == {"value": 4, "source": "flag"}
     assert m["parameters"]["budget"] == {"value": 10.5, "source": "default"}
     assert m["parameters"]["run_id"] == {"value": run.run_id, "source": "run"}
+    assert m["parameters"]["output_dir"] == {"value": str(run.outputs), "source": "run"}
     assert m["figures"] == {"listed": 4, "expected_gain": 21.0}
     assert m["data_fingerprint"]["files"].keys() == {"customers.csv"}
     assert m["previous_run"] is None and m["versions"]["churnlab"]
