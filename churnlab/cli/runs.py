@@ -48,7 +48,7 @@ def run_command(
     if not run.succeeded:
         err = run.error or {}
         typer.echo(
-            f"Run {run.run_id} failed at cell {err.get('cell')}: {err.get('ename')}: "
+            f"Run {run.run_id} failed{_at(err.get('cell'))}: {err.get('ename')}: "
             f"{_one_line(err.get('evalue', ''))} (report: {run.report})",
             err=True,
         )
@@ -73,6 +73,10 @@ def _pairs(args: list[str]) -> list[tuple[str, str]]:
             raise typer.Exit(EXIT_USAGE)
         pairs.append((rest.pop(0), rest.pop(0)))
     return pairs
+
+
+def _at(cell: int | None) -> str:
+    return "" if cell is None else f" at cell {cell}"
 
 
 def _one_line(text: str) -> str:

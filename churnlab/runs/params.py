@@ -16,6 +16,9 @@ declared type; the rules below are checked for every value, whatever its source:
   ``yes``/``no`` for booleans);
 - a name ``as_of`` or ending in ``_date`` is an ISO day (:func:`churnlab.parse_date`); empty
   text is allowed when the default is empty (the notebook then chooses);
+- an ``int`` or ``float`` whose comment holds bounds in parentheses, in words,
+  ``(at least 0)``, ``(above 0, below 1)``, ``(at most 1000)``, must lie within them
+  (papermill cannot read a parameter line with a second ``=``, so no ``>=`` in comments);
 - a name ending in ``_dir`` with non-empty text must name an existing folder (relative paths
   are read from the working folder), unless its comment says ``(created)``: the notebook
   makes it. ``output_dir`` is always exempt: ``churnlab run`` makes it.
@@ -25,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -104,8 +108,8 @@ def read_parameters(notebook: str | Path) -> dict[str, Parameter]:
             f"The notebook {path} has no cell tagged 'parameters'; tag the cell that holds "
             "its defaults (View > Cell toolbar > Tags in Jupyter)."
         )
-    kernel = nb.metadata.get("kernelspec", {}).get("name") or "python3"
-    found = papermill.inspect_notebook(str(path), {}) if kernel else {}
+    found = papermill.inspect_notebook(str(path), {})
+    _check_all_read(path, nb, found)
     params: dict[str, Parameter] = {}
     for name, info in found.items():
         type_name = info.get("inferred_type_name")
@@ -116,6 +120,28 @@ def read_parameters(notebook: str | Path) -> dict[str, Parameter]:
             help=str(info.get("help") or ""),
         )
     return params
+
+
+def _check_all_read(path: Path, nb: Any, found: Mapping[str, Any]) -> None:
+    """papermill skips, with a log line only, an assignment it cannot parse (one with a
+    second ``=``, in a comment for example); say which, rather than "no parameter"."""
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError as exc:
+        raise SpecError(
+            f"The parameters cell of {path} is not valid Python (line {exc.lineno})."
+        ) from None
+    for node in tree.body:
+        target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+        if isinstance(target, ast.Name) and target.id not in found:
+            raise SpecError(
+                f"papermill cannot read line {node.lineno} of the parameters cell of {path} "
+                f"({target.id!r}): write one `name: type = value  # comment` per line, with "
+                "no other '=' on it (write bounds in words: 'at least 0')."
+            )
 
 
 def _literal(text: Any) -> Any:
@@ -251,9 +277,42 @@ def _a(kind: str | None) -> str:
     }.get(kind or "", "a value")
 
 
+_NUMBER = r"-?[0-9]+(?:\.[0-9]+)?"
+_BOUND = re.compile(rf"(at least|at most|above|below)\s+({_NUMBER})")
+_BOUNDS = re.compile(
+    rf"\(\s*(?:at least|at most|above|below)\s+{_NUMBER}"
+    rf"(?:\s*(?:,|and)\s*(?:at least|at most|above|below)\s+{_NUMBER})?\s*\)"
+)
+_COMPARE = {
+    "at least": lambda a, b: a >= b,
+    "at most": lambda a, b: a <= b,
+    "above": lambda a, b: a > b,
+    "below": lambda a, b: a < b,
+}
+
+
+def bounds(help_text: str) -> list[tuple[str, float]]:
+    """The bounds a comment declares, in parentheses, in words (papermill reads no ``=`` in a
+    parameter's comment): ``"share listed (above 0, below 1)"`` -> ``[("above", 0.0),
+    ("below", 1.0)]``.
+
+    >>> bounds("list size (at least 0)"), bounds("about 10 at least")
+    ([('at least', 0.0)], [])
+    """
+    found = []
+    for match in _BOUNDS.finditer(help_text):
+        found += [(op, float(number)) for op, number in _BOUND.findall(match.group(0))]
+    return found
+
+
 def _check(param: Parameter, value: Any, cwd: Path) -> None:
-    """The date and path rules of the module docstring."""
+    """The range, date and path rules of the module docstring."""
     name = param.name
+    if param.type in ("int", "float") and isinstance(value, int | float):
+        limits = bounds(param.help)
+        if not all(_COMPARE[op](value, number) for op, number in limits):
+            shown = " and ".join(f"{op} {number:g}" for op, number in limits)
+            raise SpecError(f"The {name!r} parameter must be {shown}. Got {value!r} instead.")
     if name == "as_of" or name.endswith("_date"):
         if value == "" and param.default == "":
             return

@@ -20,7 +20,8 @@ _SUMMARY = jinja2.Environment(autoescape=True).from_string(
   background: {{ '#fdecea' if failed else '#f4f8f4' }};">
 <h1 style="margin-top: 0;">{{ title }}</h1>
 <p>{{ sentence }}</p>
-{% if error %}<p><strong>The run stopped at cell {{ error.cell }}:</strong>
+{% if error %}<p><strong>The run stopped{% if error.cell is not none %} at cell
+  {{ error.cell }}{% endif %}:</strong>
   {{ error.ename }}: {{ error.evalue }}</p>{% endif %}
 <table style="border-collapse: collapse;">
 {% for label, value in facts %}<tr><th style="text-align: left; padding: 2px 1rem 2px 0;">

@@ -90,7 +90,8 @@ class Run:
     def __repr__(self) -> str:
         why = ""
         if self.error:
-            why = f" at cell {self.error['cell']} ({self.error['ename']})"
+            cell = self.error["cell"]
+            why = (f" at cell {cell}" if cell is not None else "") + f" ({self.error['ename']})"
         return f"<Run {self.run_id}: {self.status}{why} in {self.duration_s:.1f} s>"
 
     def to_dict(self) -> dict[str, Any]:
@@ -300,6 +301,8 @@ def _execute(
         )
     except papermill.PapermillExecutionError as exc:
         return {"cell": exc.exec_count, "ename": exc.ename, "evalue": exc.evalue}
+    except Exception as exc:  # the kernel died, timed out or would not start: a failed run too
+        return {"cell": None, "ename": type(exc).__name__, "evalue": str(exc)}
     return None
 
 

@@ -10,8 +10,8 @@ import pytest
 PARAMETERS = """\
 data_dir: str = "data"  # the data folder
 as_of: str = ""  # scoring date (YYYY-MM-DD; empty: today's extract)
-top: int = 3  # how many to list
-budget: float = 10.5  # what to spend
+top: int = 3  # how many to list (at least 0)
+budget: float = 10.5  # what to spend (above 0, at most 1000)
 fail: bool = False  # raise in the third cell
 output_dir: str = ""  # where this run writes (created)
 run_id: str = ""  # set by churnlab run

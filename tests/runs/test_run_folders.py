@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import nbformat
 import pytest
@@ -101,3 +102,30 @@ def test_cli_exit_codes(project):
     listed = runner.invoke(app, ["runs", "--runs-dir", "runs"])
     assert listed.exit_code == 0
     assert "succeeded" in listed.output and "failed" in listed.output and "listed" in listed.output
+
+
+def test_with_wait_a_second_run_starts_when_the_first_ends(project):
+    import threading
+
+    held = threading.Event()
+
+    def first() -> None:
+        with notebook_lock(project / "runs" / "tiny", wait=False):
+            held.set()
+            time.sleep(1.0)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    held.wait()
+    clock = time.perf_counter()
+    run = run_notebook("tiny", runs_dir="runs", progress=False, wait=True)
+    thread.join()
+    assert run.succeeded and time.perf_counter() - clock > 1.0
+
+
+def test_a_kernel_that_cannot_start_gives_a_failed_run(project):
+    run = run_notebook("tiny", runs_dir="runs", progress=False, kernel_name="no-such-kernel")
+    assert run.status == "failed" and run.error["cell"] is None
+    assert run.error["ename"] == "NoSuchKernel"
+    assert latest_run(project / "runs", "tiny") is None
+    assert "failed (NoSuchKernel)" in repr(run)

@@ -15,6 +15,7 @@ def test_typed_parameters_are_read_with_their_comments(project):
     assert declared["top"].type == "int" and declared["top"].default == 3
     assert declared["budget"].default == 10.5 and declared["fail"].default is False
     assert declared["data_dir"].help == "the data folder"
+    assert declared["budget"].help == "what to spend (above 0, at most 1000)"
 
 
 def test_text_values_take_the_declared_type_and_keep_their_source(project, tmp_path):
@@ -41,6 +42,11 @@ def test_text_values_take_the_declared_type_and_keep_their_source(project, tmp_p
         ({"top": "five"}, r"'top' parameter must be a whole number\. Got 'five' instead"),
         ({"top": "2.5"}, r"'top' parameter must be a whole number"),
         ({"budget": "lots"}, r"'budget' parameter must be a number"),
+        ({"top": "-1"}, r"'top' parameter must be at least 0\. Got -1 instead"),
+        (
+            {"budget": "0"},
+            r"'budget' parameter must be above 0 and at most 1000\. Got 0\.0 instead",
+        ),
         ({"fail": "maybe"}, r"'fail' parameter must be true or false"),
         ({"as_of": "30.06.2026"}, r"as_of"),
         ({"as_of": "2026-02-30"}, r"as_of"),
@@ -72,3 +78,19 @@ def test_a_bad_params_file_is_one_line(project, tmp_path):
 def test_an_unknown_notebook_says_which_exist(project):
     with pytest.raises(SpecError, match=r"No notebook 'tinny'.*Did you mean 'tiny'\?"):
         run_notebook("tinny", runs_dir="runs")
+
+
+def test_a_line_papermill_cannot_read_is_named(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    cell = nbformat.v4.new_code_cell("top: int = 3  # list size (>= 0)\nseed: int = 1")
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    with pytest.raises(SpecError, match=r"cannot read line 1 .*\('top'\).*no other '='"):
+        read_parameters(tmp_path / "x.ipynb")
