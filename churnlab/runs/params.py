@@ -27,6 +27,7 @@ declared type; the rules below are checked for every value, whatever its source:
 from __future__ import annotations
 
 import ast
+import logging
 import math
 import re
 import tomllib
@@ -48,8 +49,8 @@ _FALSE = {"false", "0", "no", "off"}
 
 @dataclass(frozen=True, kw_only=True)
 class Parameter:
-    """One declared parameter: its name, type (``int``, ``float``, ``bool``, ``str`` or
-    ``None`` when the cell gives none), default value and comment."""
+    """One declared parameter: its name, type (``int``, ``float``, ``bool``, ``str``: the
+    annotation, else the default's type; ``None`` for any other), default value and comment."""
 
     name: str
     type: str | None
@@ -108,15 +109,24 @@ def read_parameters(notebook: str | Path) -> dict[str, Parameter]:
             f"The notebook {path} has no cell tagged 'parameters'; tag the cell that holds "
             "its defaults (View > Cell toolbar > Tags in Jupyter)."
         )
-    found = papermill.inspect_notebook(str(path), {})
+    quiet = logging.getLogger("papermill.translators")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # a line it skips is said below, in one line
+    try:
+        found = papermill.inspect_notebook(str(path), {})
+    finally:
+        quiet.setLevel(level)
     _check_all_read(path, nb, found)
     params: dict[str, Parameter] = {}
     for name, info in found.items():
         type_name = info.get("inferred_type_name")
+        default = _literal(info.get("default"))
+        if type_name not in TYPES:  # no annotation: the default's type, when a plain one
+            type_name = type(default).__name__
         params[name] = Parameter(
             name=name,
             type=type_name if type_name in TYPES else None,
-            default=_literal(info.get("default")),
+            default=default,
             help=str(info.get("help") or ""),
         )
     return params

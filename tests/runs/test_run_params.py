@@ -94,3 +94,30 @@ def test_a_line_papermill_cannot_read_is_named(tmp_path):
     nbformat.write(nb, tmp_path / "x.ipynb")
     with pytest.raises(SpecError, match=r"cannot read line 1 .*\('top'\).*no other '='"):
         read_parameters(tmp_path / "x.ipynb")
+
+
+def test_an_untyped_parameter_takes_its_defaults_type(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    cell = nbformat.v4.new_code_cell(
+        'seed = 7  # random seed\nshare = 0.1\nname = "x"\nitems = [1]'
+    )
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells.append(cell)
+    nbformat.write(nb, tmp_path / "x.ipynb")
+    declared = read_parameters(tmp_path / "x.ipynb")
+    assert [declared[n].type for n in ("seed", "share", "name", "items")] == [
+        "int",
+        "float",
+        "str",
+        None,
+    ]
+    values = resolve_parameters(declared, flags={"seed": "8"})
+    assert values["seed"].value == 8
+    with pytest.raises(SpecError, match=r"'share' parameter must be a number"):
+        resolve_parameters(declared, flags={"share": "ten"})
