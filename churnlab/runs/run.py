@@ -238,7 +238,7 @@ def run_notebook(
             manifest = {
                 "kind": "run",
                 "run_id": run_id,
-                "notebook": str(path),
+                "notebook": _shown(path, cwd),
                 "status": "failed" if error else "succeeded",
                 "started_at": started.isoformat(timespec="seconds"),
                 "ended_at": _now().isoformat(timespec="seconds"),
@@ -320,6 +320,14 @@ class _LinePerCell:
 
     def flush(self) -> None:
         sys.stderr.flush()
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    """A path relative to the project folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(cwd.resolve()))
+    except ValueError:
+        return str(path.resolve())
 
 
 def _default_kernel() -> str:

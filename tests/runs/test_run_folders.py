@@ -34,6 +34,7 @@ def test_a_successful_run_writes_its_folder_and_moves_latest(project, capsys):
     assert (run.outputs / "list.txt").read_text() == f"{run.run_id} top=4\n"
     m = json.loads((run.folder / "manifest.json").read_text())
     assert m["kind"] == "run" and m["status"] == "succeeded" and m["error"] is None
+    assert m["notebook"] == "notebooks/tiny.ipynb"
     assert m["run_id"] == f"tiny/{run.folder.name}"
     assert m["parameters"]["top"] == {"value": 4, "source": "flag"}
     assert m["parameters"]["budget"] == {"value": 10.5, "source": "default"}
