@@ -16,7 +16,7 @@ import jinja2
 _SUMMARY = jinja2.Environment(autoescape=True).from_string(
     """
 <section class="churnlab-summary" style="font-family: system-ui, sans-serif; max-width: 60rem;
-  margin: 1.5rem 0 2rem 0; padding: 1rem 1.5rem; border: 1px solid #ccc; border-radius: 6px;
+  margin: 1.5rem 8px 2rem 8px; padding: 1rem 1.5rem; border: 1px solid #ccc; border-radius: 6px;
   background: {{ '#fdecea' if failed else '#f4f8f4' }};">
 <h1 style="margin-top: 0;">{{ title }}</h1>
 <p>{{ sentence }}</p>
