@@ -1,8 +1,9 @@
 # churnlab: two commands from a fresh machine with Python 3.11.
-#   make demo   set up .venv; generate the demo operator, validate it, train a churn model,
-#               evaluate it (HTML report), explain it (SHAP pictures and tables), score every
-#               active customer at the latest month with three reasons and an action each, and
-#               write the retention campaign's target list (CSV, XLSX, Parquet, win-back list)
+#   make demo   set up .venv; generate the demo operator and validate it; run the notebooks
+#               02_train_model (model, evaluation, SHAP pictures) and 03_target_list (the
+#               retention campaign's list: CSV, XLSX, Parquet, win-back list) with `churnlab run`,
+#               each with an HTML report. A second `make demo` lists the next month and
+#               compares the two months.
 #   make test   set up .venv with the dev extra, then lint, type checks and the whole test suite
 PYTHON ?= python3.11
 VENV   := .venv
@@ -10,23 +11,24 @@ BIN    := $(VENV)/bin
 DEMO_DIR ?= data/demo
 DEMO_CUSTOMERS ?= 20000
 DEMO_MONTHS ?= 36
-DEMO_OUT ?= reports/demo
+RUNS_DIR ?= reports/runs
 
 .PHONY: demo test lint typecheck pytest setup setup-dev kernel bench clean
 
 demo: $(VENV)/.installed
-	$(BIN)/churnlab demo-data $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS) --seed 7
+	@test -f $(DEMO_DIR)/churnlab.toml || $(BIN)/churnlab demo-data $(DEMO_DIR) --customers $(DEMO_CUSTOMERS) --months $(DEMO_MONTHS) --seed 7
 	$(BIN)/churnlab validate $(DEMO_DIR)
-	$(BIN)/churnlab train $(DEMO_DIR) --out $(DEMO_OUT)/model
-	$(BIN)/churnlab evaluate $(DEMO_OUT)/model --out $(DEMO_OUT)/evaluation --data $(DEMO_DIR)
-	$(BIN)/churnlab explain $(DEMO_OUT)/model $(DEMO_DIR) --out $(DEMO_OUT)/explanation
-	$(BIN)/churnlab score $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/scores.csv --reasons 3
-	$(BIN)/churnlab target-list $(DEMO_DIR) --model $(DEMO_OUT)/model --out $(DEMO_OUT)/target_list
+	$(BIN)/churnlab run 02_train_model -p data_dir $(DEMO_DIR) --runs-dir $(RUNS_DIR)
+	$(BIN)/churnlab run 03_target_list -p data_dir $(DEMO_DIR) --runs-dir $(RUNS_DIR) \
+	    -p as_of $$($(BIN)/python -c "import churnlab.runs as r, churnlab.tables as t; print(r.next_month_end('$(RUNS_DIR)', t.read_config('$(DEMO_DIR)/churnlab.toml').extract_date))")
+	@if [ $$(ls $(RUNS_DIR)/03_target_list/*/snapshot.json $(RUNS_DIR)/03_target_list/*/outputs/snapshot.json 2>/dev/null | wc -l) -ge 2 ]; then \
+	    echo ""; echo "This month against the last:"; $(BIN)/churnlab compare --runs-dir $(RUNS_DIR); \
+	else echo ""; echo "Run make demo again for next month's list and the month-on-month comparison."; fi
 	@echo ""
-	@echo "Evaluation report:  $(DEMO_OUT)/evaluation/report.html"
-	@echo "What drives churn:  $(DEMO_OUT)/explanation/"
-	@echo "Scores and reasons: $(DEMO_OUT)/scores.csv"
-	@echo "Target list:        $(DEMO_OUT)/target_list/ (target_list.xlsx, winback.csv, profit_curve.png)"
+	@echo "Reports and runs:   $(RUNS_DIR)/index.html"
+	@echo "Model report:       $(RUNS_DIR)/02_train_model/$$(cat $(RUNS_DIR)/02_train_model/latest)/report.html"
+	@echo "Target list report: $(RUNS_DIR)/03_target_list/$$(cat $(RUNS_DIR)/03_target_list/latest)/report.html"
+	@echo "Target list files:  $(RUNS_DIR)/03_target_list/$$(cat $(RUNS_DIR)/03_target_list/latest)/outputs/target_list/"
 
 test: $(VENV)/.installed-dev lint typecheck pytest
 

@@ -13,9 +13,14 @@ from churnlab.cli.app import app, run_or_exit
 @app.command("compare")
 def compare_command(
     run_a: Annotated[
-        Path, typer.Argument(help="The earlier run folder (reports/runs/03_target_list/<run>).")
-    ],
-    run_b: Annotated[Path, typer.Argument(help="The later run folder.")],
+        Path | None,
+        typer.Argument(
+            help="The earlier run folder (default: the one before the latest 03_target_list run)."
+        ),
+    ] = None,
+    run_b: Annotated[
+        Path | None, typer.Argument(help="The later run folder (default: the latest run).")
+    ] = None,
     data: Annotated[
         Path | None,
         typer.Option(
@@ -23,6 +28,9 @@ def compare_command(
             help="Data that tells the earlier run's outcomes (default: the later run's data).",
         ),
     ] = None,
+    runs_dir: Annotated[
+        Path, typer.Option("--runs-dir", help="Where the runs are, for the default RUN_A/RUN_B.")
+    ] = Path("reports/runs"),
 ) -> None:
     """Compare two target-list runs: score and feature shifts (PSI), missing and unseen
     values, the mix of reasons, who entered and left the list, and, once the earlier run's
@@ -34,7 +42,13 @@ def compare_command(
     from churnlab.runs import compare_runs
 
     def call() -> Any:
-        return compare_runs(run_a, run_b, data_dir=data)
+        from churnlab.errors import SpecError
+        from churnlab.runs import latest_pair
+
+        if (run_a is None) != (run_b is None):
+            raise SpecError("Give both runs to compare, or neither (the latest two).")
+        run_pair = latest_pair(runs_dir) if run_a is None or run_b is None else (run_a, run_b)
+        return compare_runs(run_pair[0], run_pair[1], data_dir=data)
 
     found = run_or_exit(call)
     summary = found.summary()

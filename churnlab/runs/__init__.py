@@ -13,7 +13,7 @@ from churnlab.runs.monitor_displays import (
     ScoreShiftDisplay,
 )
 from churnlab.runs.params import read_parameters, resolve_parameters
-from churnlab.runs.pick import latest_pair, successful_runs
+from churnlab.runs.pick import latest_pair, next_month_end, successful_runs
 from churnlab.runs.run import Run, find_notebook, run_notebook
 from churnlab.runs.snapshot import Snapshot, read_snapshot, write_snapshot
 
@@ -34,6 +34,7 @@ __all__ = [
     "latest_run",
     "list_churn",
     "list_runs",
+    "next_month_end",
     "psi",
     "read_parameters",
     "read_snapshot",

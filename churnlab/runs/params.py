@@ -188,6 +188,7 @@ def resolve_parameters(
     flags: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
     file_values: Mapping[str, Any] | None = None,
     run_values: Mapping[str, Any] | None = None,
+    run_defaults: Mapping[str, Any] | None = None,
     cwd: str | Path = ".",
 ) -> dict[str, ParameterValue]:
     """Every declared parameter's checked value and its source; flags win over the file.
@@ -203,6 +204,9 @@ def resolve_parameters(
     run_values : mapping, optional
         Values ``churnlab run`` injects (``output_dir``, ``run_id``); only those declared
         are used, and they cannot be given by hand.
+    run_defaults : mapping, optional
+        Values ``churnlab run`` suggests (``runs_dir``: its own runs folder, so that a
+        notebook finds the runs it reads from where they are); a value given by hand wins.
     cwd : str or Path
         Folder relative paths are read from (the notebook runs there).
 
@@ -242,6 +246,10 @@ def resolve_parameters(
         chosen[name] = ParameterValue(value=_convert(declared[name], value), source=source)
     for name, value in run_values.items():
         chosen[name] = ParameterValue(value=value, source="run")
+    given_names = {name for name, _, _ in given}
+    for name, value in (run_defaults or {}).items():
+        if name in declared and name not in given_names:
+            chosen[name] = ParameterValue(value=_convert(declared[name], value), source="run")
     for name, chosen_value in chosen.items():
         _check(declared[name], chosen_value.value, Path(cwd))
     return chosen

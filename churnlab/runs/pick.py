@@ -11,6 +11,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
+
+from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 
 MANIFEST = "manifest.json"
@@ -61,3 +64,23 @@ def latest_pair(runs_dir: str | Path, stem: str = "03_target_list") -> tuple[Pat
             "run_b."
         )
     return runs[-2], runs[-1]
+
+
+def next_month_end(runs_dir: str | Path, extract: DateLike, stem: str = "03_target_list") -> str:
+    """The as-of date of the next monthly run: the month end after the latest successful
+    run's as-of date, never after ``extract`` (the data's extract date); without a run, the
+    month end before ``extract``, so that a second monthly run has a month to move to.
+
+    >>> import tempfile
+    >>> next_month_end(tempfile.mkdtemp(), "2025-12-31")
+    '2025-11-30'
+    """
+    from churnlab.labels.window import month_ends_until
+    from churnlab.runs.snapshot import read_snapshot
+
+    last = parse_date(extract, "extract")
+    runs = successful_runs(runs_dir, stem)
+    if not runs:
+        return str(month_ends_until(last, 2)[0].date())
+    after = pd.Timestamp(read_snapshot(runs[-1]).as_of) + pd.offsets.MonthEnd(1)
+    return str(min(after, last).date())

@@ -218,6 +218,7 @@ def run_notebook(
                 flags=parameters or {},
                 file_values=file_values,
                 run_values={"output_dir": str(outputs), "run_id": run_id},
+                run_defaults={"runs_dir": str(runs_dir)},
                 cwd=cwd,
             )
             clock = time.perf_counter()

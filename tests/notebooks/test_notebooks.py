@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 from pathlib import Path
 
 import jupytext
@@ -24,13 +23,9 @@ RUN_NAME = "2024-07-01T080000-abc123"
 
 @pytest.fixture(scope="module")
 def kernel_env(tmp_path_factory):
-    """Put the test-only stand-ins for churnlab.runs names not merged yet on the kernel's path
-    (tests/notebooks/standin_runs.py installs only what is missing)."""
-    site = tmp_path_factory.mktemp("site")
-    shutil.copy(Path(__file__).with_name("standin_runs.py"), site / "standin_runs.py")
-    (site / "sitecustomize.py").write_text("import standin_runs\nstandin_runs.install()\n")
+    """The kernel imports this checkout's churnlab."""
     before = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(site), *filter(None, [before])])
+    os.environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [before])])
     yield
     if before is None:
         del os.environ["PYTHONPATH"]
