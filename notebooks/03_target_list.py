@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (churnlab)
 #     language: python
@@ -139,4 +141,7 @@ record_figures(
     cost=round(totals["cost"], 2),
     model_id=model.card_.model_id,
 )
-print(f"Target list of {totals['listed']:,} customers written to {exported}")
+files = ", ".join(sorted(p.name for p in exported.iterdir()))
+print(
+    f"Target list of {totals['listed']:,} customers in {exported.name}/ of this run's outputs: {files}"
+)
