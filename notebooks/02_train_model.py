@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python (churnlab)
 #     language: python
@@ -117,7 +119,7 @@ _ = SegmentDriversDisplay.from_explanation(explanation).plot()
 # `03_target_list` uses the latest successful run's model unless told otherwise.
 
 # %%
-saved = churnlab.save_model(model, model_dir)
+saved = churnlab.save_model(model, model_dir, run_id=run_id or None)
 model_id = churnlab.load_model(saved).card_.model_id  # the saved model's id, as lists cite it
 record_figures(
     output_dir,

@@ -130,8 +130,17 @@ Markdown(target_list.mde_line())
 # next month's comparison (`05_monitor`).
 
 # %%
-exported = target_list.export(Path(output_dir) / "target_list", protect=[data_dir, model_dir])
-write_snapshot(target_list, features.frame, output_dir, model_dir=model_dir, data_dir=data_dir)
+exported = target_list.export(
+    Path(output_dir) / "target_list", protect=[data_dir, model_dir], run_id=run_id or None
+)
+write_snapshot(
+    target_list,
+    features.frame,
+    output_dir,
+    model_dir=model_dir,
+    data_dir=data_dir,
+    run_id=run_id or None,
+)
 totals = target_list.totals()
 record_figures(
     output_dir,

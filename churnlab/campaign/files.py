@@ -120,11 +120,14 @@ def column_guide(target: TargetList) -> pd.DataFrame:
     return pd.DataFrame({"column": [r[0] for r in rows], "meaning": [r[1] for r in rows]})
 
 
-def manifest(target: TargetList, formats: Sequence[str]) -> dict[str, Any]:
+def manifest(
+    target: TargetList, formats: Sequence[str], run_id: str | None = None
+) -> dict[str, Any]:
     """What ``manifest.json`` records beside the files' checksums."""
     data = target.to_dict()
     return {
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "run_id": run_id,
         "campaign_id": data["campaign_id"],
         "as_of": data["as_of"],
         "as_of_source": data["as_of_source"],
@@ -162,6 +165,7 @@ def write_target_list(
     *,
     formats: Sequence[str] = FORMATS,
     protect: Sequence[str | Path] = (),
+    run_id: str | None = None,
 ) -> Path:
     """Write a target list's files (see the module's docstring) into ``directory``.
 
@@ -192,7 +196,7 @@ def write_target_list(
         directory,
         kind=KIND,
         files=writers,
-        manifest=manifest(target, chosen),
+        manifest=manifest(target, chosen, run_id),
         protect=[Path(p) for p in protect],
     )
 

@@ -299,12 +299,14 @@ class TargetList:
         *,
         formats: Sequence[str] = ("csv", "xlsx", "parquet"),
         protect: Sequence[str | Path] = (),
+        run_id: str | None = None,
     ) -> Path:
-        """Write the list's files into ``directory``, atomically; see
+        """Write the list's files into ``directory``, atomically (``run_id``: the ``churnlab
+        run`` that made it, for the manifest); see
         :func:`churnlab.campaign.files.write_target_list`."""
         from churnlab.campaign.files import write_target_list
 
-        return write_target_list(self, directory, formats=formats, protect=protect)
+        return write_target_list(self, directory, formats=formats, protect=protect, run_id=run_id)
 
 
 _HEADINGS = {

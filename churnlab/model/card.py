@@ -102,6 +102,8 @@ class ModelCard:
         How the logistic-regression baseline was fitted (its rows and regularisation).
     metrics:
         Hold-out metrics of ``model`` (calibrated, cross-fitted), ``raw`` and ``baseline``.
+    run_id:
+        The ``churnlab run`` that made the model (``None`` outside a run).
     versions, created_at, checksums:
         Library versions, the creation time (ISO 8601) and the sha256 of every saved file.
     """
@@ -137,6 +139,7 @@ class ModelCard:
     lightgbm_params: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=library_versions)
     checksums: dict[str, str] = field(default_factory=dict)
+    run_id: str | None = None
 
     @property
     def n_features(self) -> int:

@@ -47,7 +47,7 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def save_model(model: ChurnModel, directory: str | Path) -> Path:
+def save_model(model: ChurnModel, directory: str | Path, *, run_id: str | None = None) -> Path:
     """Save ``model`` as a directory, atomically; an existing model directory is replaced.
 
     Parameters
@@ -57,6 +57,8 @@ def save_model(model: ChurnModel, directory: str | Path) -> Path:
     directory:
         Where to save. An existing directory is replaced only if it is a churnlab model
         directory (it has a ``card.json``) or empty, and only once the new one is complete.
+    run_id:
+        The ``churnlab run`` that made the model, recorded on its card.
 
     Returns
     -------
@@ -82,7 +84,11 @@ def save_model(model: ChurnModel, directory: str | Path) -> Path:
             files.append(BASELINE)
         model.holdout_.to_parquet(tmp / HOLDOUT, index=False)
         files.append(HOLDOUT)
-        card = replace(model.card_, checksums={name: sha256_file(tmp / name) for name in files})
+        card = replace(
+            model.card_,
+            checksums={name: sha256_file(tmp / name) for name in files},
+            run_id=run_id or model.card_.run_id,
+        )
         _write_json(tmp / CARD, card.to_dict())
     return target
 

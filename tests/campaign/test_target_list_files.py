@@ -60,6 +60,7 @@ def test_the_manifest_records_groups_parameters_model_and_data(small, written: P
     assert manifest["horizon_days"] == 90
     assert manifest["parameters"]["selection"] == {"mode": "top", "n": 40}
     assert manifest["included_columns"] == []
+    assert manifest["run_id"] is None
     assert {"lightgbm", "pandas"} <= set(manifest["software"])
 
 
@@ -157,6 +158,11 @@ def test_a_directory_that_is_not_an_earlier_list_is_refused(small, tmp_path):
 def test_an_export_never_writes_into_its_inputs(small, campaign_demo):
     with pytest.raises(SpecError, match="never writes over its inputs"):
         small.export(campaign_demo / "list", protect=[campaign_demo])
+
+
+def test_a_list_made_by_a_run_carries_the_runs_id(small, tmp_path):
+    out = small.export(tmp_path / "list", formats=("csv",), run_id="03_target_list/x-1")
+    assert json.loads((out / "manifest.json").read_text())["run_id"] == "03_target_list/x-1"
 
 
 def test_an_unknown_format_is_refused(small, tmp_path):

@@ -143,3 +143,9 @@ def test_a_saved_model_follows_the_umask(model, tmp_path, umask):
     assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == dict.fromkeys(
         FILES, 0o666 & ~umask
     )
+
+
+def test_a_model_saved_by_a_run_carries_the_runs_id(model, tmp_path):
+    saved = save_model(model, tmp_path / "m", run_id="02_train_model/2025-07-01T080000-abc123")
+    assert load_model(saved).card_.run_id == "02_train_model/2025-07-01T080000-abc123"
+    assert load_model(save_model(model, tmp_path / "n")).card_.run_id is None
