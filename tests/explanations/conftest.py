@@ -7,28 +7,16 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from churnlab.demo import DemoSpec, generate_demo
 from churnlab.explanations import Explanation, explain
 from churnlab.features import FeatureFrame, build_training_frame
-from churnlab.model import ChurnModel, ModelSpec, save_model, train
+from churnlab.model import ChurnModel, save_model
 
 matplotlib.use("Agg")
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    """Figures drawn by a test are closed after it (pyplot keeps them otherwise)."""
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
 @pytest.fixture(scope="session")
-def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("explain_demo")
-    generate_demo(out, DemoSpec(customers=1500, months=18, seed=11))
-    return out
+def demo_dir(tiny_demo: Path) -> Path:
+    return tiny_demo
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +25,8 @@ def frame(demo_dir: Path) -> FeatureFrame:
 
 
 @pytest.fixture(scope="session")
-def model(frame: FeatureFrame) -> ChurnModel:
-    return train(frame, ModelSpec(max_rounds=60), created_at="2024-07-01T00:00:00", progress=False)
+def model(tiny_model: ChurnModel) -> ChurnModel:
+    return tiny_model
 
 
 @pytest.fixture(scope="session")

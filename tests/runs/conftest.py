@@ -11,7 +11,6 @@ import nbformat
 import pytest
 
 from churnlab.campaign import target_list
-from churnlab.demo import DemoSpec, generate_demo
 from churnlab.features import build_training_frame
 from churnlab.model import ChurnModel, ModelSpec, save_model, scoring_frame, train
 from churnlab.runs import write_snapshot
@@ -23,19 +22,9 @@ MONTH_ENDS = {"jan": "2024-01-31", "feb": "2024-02-29", "may": "2024-05-31"}
 """The demo's extract date is 2024-06-30; a 90-day window closes for January and February."""
 
 
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    import matplotlib.pyplot as plt
-
-    plt.close("all")
-
-
 @pytest.fixture(scope="session")
-def monitor_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("monitor_demo")
-    generate_demo(out, DemoSpec(customers=1500, months=18, seed=11))
-    return out
+def monitor_demo(tiny_demo: Path) -> Path:
+    return tiny_demo
 
 
 @pytest.fixture(scope="session")
