@@ -47,6 +47,7 @@ STAGES = [
     "errors",
     "dates",
     "files",
+    "display",
     "metrics",
     "tables",
     "demo",

@@ -24,6 +24,7 @@ from churnlab.campaign.checks import (
     is_nan,
     is_number,
 )
+from churnlab.display import heading
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class MDE:
         )
 
     def _repr_html_(self) -> str:
-        return _MDE_HTML.render(title=repr(self), rows=_mde_rows(self))
+        return _MDE_HTML.render(title=heading(self), rows=_mde_rows(self))
 
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON-ready values (NaN as ``None``)."""

@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from churnlab.campaign.checks import bad_parameter, check_count, is_number, known_settings
+from churnlab.display import heading
 from churnlab.errors import DataError
 
 SEGMENTS = (
@@ -267,7 +268,7 @@ class Segments:
 
     def _repr_html_(self) -> str:
         table = self.counts().to_html(index=False, border=0, formatters={"share": "{:.1%}".format})
-        return _HTML.render(title=repr(self), counts=table, thresholds=self.thresholds())
+        return _HTML.render(title=heading(self), counts=table, thresholds=self.thresholds())
 
     def to_dict(self) -> dict[str, Any]:
         """The summary (not the rows) as JSON-ready values: spec, thresholds and counts."""

@@ -68,6 +68,7 @@ from tqdm.auto import tqdm
 from churnlab.campaign.lapsed import Leavers, customers_only, leavers
 from churnlab.campaign.value import ValueSpec, column_values, customer_value
 from churnlab.dates import DateLike, parse_date
+from churnlab.display import heading
 from churnlab.errors import ModelError, SpecError, did_you_mean
 from churnlab.explanations import ActionTable, explain, read_actions
 from churnlab.explanations.actions import STANDARD_CATEGORIES
@@ -267,7 +268,7 @@ class WinbackList:
     def _repr_html_(self) -> str:
         head = self.frame.head(_HTML_ROWS)
         return _HTML.render(
-            title=repr(self),
+            title=heading(self),
             model=self.model,
             value_method=self.value_method,
             counts=self.counts().to_html(index=False, border=0),

@@ -14,6 +14,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from churnlab.dates import DateLike, parse_date
+from churnlab.display import heading
 from churnlab.errors import SpecError
 from churnlab.evaluate.evaluation import jsonable
 from churnlab.features import FeatureFrame, build_training_frame
@@ -148,7 +149,7 @@ class Backtest:
         )
         percent = "{:.1%}".format
         return _HTML.render(
-            title=repr(self),
+            title=heading(self),
             table=shown.to_html(
                 index=False,
                 border=0,

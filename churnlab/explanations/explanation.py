@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from churnlab.display import heading
 from churnlab.errors import SpecError
 from churnlab.explanations.actions import ActionTable
 from churnlab.explanations.entries import check_grouping
@@ -341,7 +342,7 @@ class Explanation:
         order = [c for c in [ALL, *map(str, self.risk_band.categories)] if c in attribution]
         percent = "{:.1%}".format
         return _HTML.render(
-            title=repr(self),
+            title=heading(self),
             model=self.model,
             base=f"{self.base_value:.3f} (raw probability {self.base_probability:.1%})",
             method=self.method,

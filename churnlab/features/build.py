@@ -11,6 +11,7 @@ import pandas as pd
 import pyarrow as pa
 
 from churnlab.dates import DateLike, parse_date
+from churnlab.display import heading
 from churnlab.features.engine import Engine
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.plan import (
@@ -100,7 +101,7 @@ class FeatureFrame:
             ]
         )
         return _HTML.render(
-            title=repr(self),
+            title=heading(self),
             cutoffs=self.by_cutoff().to_html(index=False, border=0),
             features=features.to_html(index=False, border=0),
         )

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
+from churnlab.display import heading
 from churnlab.errors import ModelError
 from churnlab.features import FeatureFrame
 from churnlab.model.baseline import BaselineModel
@@ -158,7 +159,7 @@ class ChurnModel:
             }
         )
         return _HTML.render(
-            title=repr(self),
+            title=heading(self),
             facts=facts.to_html(index=False, border=0),
             metrics=self.metrics_table().round(4).to_html(border=0, na_rep="n/a"),
         )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from churnlab.dates import DateLike, parse_date
+from churnlab.display import heading
 from churnlab.features import FeatureFrame, build_scoring_frame, load_families
 from churnlab.labels.window import known_at
 from churnlab.model.card import ModelCard
@@ -92,7 +93,7 @@ class Scores:
     def _repr_html_(self) -> str:
         counts = self.band_counts()
         return _HTML.render(
-            title=repr(self),
+            title=heading(self),
             model=self.model,
             bands=counts.to_html(
                 index=False,
