@@ -48,6 +48,38 @@ def bad_parameter(name: str, owner: str, what: str, value: object) -> NoReturn:
     raise SpecError(f"The {name!r} parameter of {owner} must be {what}. Got {value!r} instead.")
 
 
+def check_number(
+    value: object,
+    name: str,
+    owner: str,
+    *,
+    low: float,
+    high: float | None = None,
+    low_open: bool = False,
+) -> None:
+    """Refuse anything but a number in ``[low, high]`` (``(low, high]`` with ``low_open``; no
+    upper bound when ``high`` is None).
+
+    >>> check_number(1.5, "acceptance", "OfferTerms", low=0.0, high=1.0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: The 'acceptance' parameter of OfferTerms must be a number in (0, 1]. Got 1.5 instead.
+    >>> check_number(-1, "contact_cost", "OfferTerms", low=0.0)
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: The 'contact_cost' parameter of OfferTerms must be a number >= 0. Got -1 instead.
+    """
+    ok = is_number(value) and (low < value if low_open else low <= value)  # type: ignore[operator]
+    if ok and (high is None or value <= high):  # type: ignore[operator]
+        return
+    what = (
+        f"a number >= {low:g}"
+        if high is None
+        else f"a number in {'(' if low_open else '['}{low:g}, {high:g}]"
+    )
+    bad_parameter(name, owner, what, value)
+
+
 def check_probability(value: object, name: str, owner: str, *, high: float | None = None) -> None:
     """Refuse anything but a number in (0, 1), or in (0, ``high``] when ``high`` is given.
 

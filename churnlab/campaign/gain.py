@@ -29,8 +29,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from churnlab.errors import SpecError
+from churnlab.campaign.checks import check_number
 
+OWNER = "OfferTerms"
 ACCEPTANCE_CONCENTRATION = 20.0
 """``a + b`` of the acceptance's Beta distribution: ``Beta(6, 14)`` around the default 0.3."""
 
@@ -55,11 +56,10 @@ class OfferTerms:
     contact_cost: float = 1.0
 
     def __post_init__(self) -> None:
-        _number("acceptance", self.acceptance, 0.0, 1.0, low_open=True)
-        _number("take_up", self.take_up, 0.0, 1.0)
-        _number("spend_share", self.spend_share, 0.0, None)
-        _number("fixed_cost", self.fixed_cost, 0.0, None)
-        _number("contact_cost", self.contact_cost, 0.0, None)
+        check_number(self.acceptance, "acceptance", OWNER, low=0.0, high=1.0, low_open=True)
+        check_number(self.take_up, "take_up", OWNER, low=0.0, high=1.0)
+        for name in ("spend_share", "fixed_cost", "contact_cost"):
+            check_number(getattr(self, name), name, OWNER, low=0.0)
 
     def offer_cost(self, monthly_spend: Any) -> np.ndarray:
         """``delta``: ``spend_share`` x monthly spend + ``fixed_cost`` (missing spend is 0)."""
@@ -137,20 +137,3 @@ def acceptance_quantiles(
     mean = np.clip(np.asarray(acceptance, dtype="float64"), 1e-6, 1.0 - 1e-6)
     a, b = ACCEPTANCE_CONCENTRATION * mean, ACCEPTANCE_CONCENTRATION * (1.0 - mean)
     return np.stack([stats.beta.ppf(q, a, b) for q in quantiles])
-
-
-def _number(
-    name: str, value: object, low: float, high: float | None, *, low_open: bool = False
-) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
-    if ok:
-        ok = (low < value if low_open else low <= value) and (high is None or value <= high)  # type: ignore[operator]
-    if not ok:
-        where = (
-            f"a number in {'(' if low_open else '['}{low:g}, {high:g}]"
-            if high is not None
-            else f"a number >= {low:g}"
-        )
-        raise SpecError(
-            f"The '{name}' parameter of OfferTerms must be {where}. Got {value!r} instead."
-        )

@@ -26,6 +26,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from churnlab.campaign.checks import is_number
 from churnlab.errors import SpecError
 
 Mode = Literal["profit_optimal", "top", "top_share", "budget", "min_probability"]
@@ -82,12 +83,12 @@ class Selection:
             )
         for name in ("share", "min_probability"):
             value = getattr(self, name)
-            if value is not None and not (_is_number(value) and 0.0 < value < 1.0):
+            if value is not None and not (is_number(value) and 0.0 < value < 1.0):
                 option = {"share": "top_share"}.get(name, name)
                 raise SpecError(
                     f"The '{option}' parameter must be a number in (0, 1). Got {value!r} instead."
                 )
-        if self.budget is not None and not (_is_number(self.budget) and self.budget > 0):
+        if self.budget is not None and not (is_number(self.budget) and self.budget > 0):
             raise SpecError(
                 f"The 'budget' parameter must be a positive amount. Got {self.budget!r} instead."
             )
@@ -277,11 +278,3 @@ def check_budget(selection: Selection, cheapest_contact: float) -> None:
             f"costs {cheapest_contact:,.2f} (contact and offer). Raise --budget, or lower the "
             "contact cost in the campaign file."
         )
-
-
-def _is_number(value: object) -> bool:
-    return (
-        isinstance(value, int | float | np.floating | np.integer)
-        and not isinstance(value, bool)
-        and math.isfinite(float(value))  # type: ignore[arg-type]
-    )

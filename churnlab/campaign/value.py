@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from churnlab.campaign.checks import check_number
 from churnlab.errors import DataError, SpecError, did_you_mean
 
 
@@ -85,8 +86,8 @@ class ValueSpec:
                 "The 'method' parameter of ValueSpec must be 'margin' or 'column'. "
                 f"Got {self.method!r} instead.{did_you_mean(self.method, ['margin', 'column'])}"
             )
-        _in_range("margin_rate", self.margin_rate, 0.0, 1.0, low_open=True)
-        _in_range("discount_rate", self.discount_rate, 0.0, 1.0)
+        check_number(self.margin_rate, "margin_rate", "ValueSpec", low=0.0, high=1.0, low_open=True)
+        check_number(self.discount_rate, "discount_rate", "ValueSpec", low=0.0, high=1.0)
         if not isinstance(self.max_months, int | float) or not self.max_months > 0:
             raise SpecError(
                 "The 'max_months' parameter of ValueSpec must be a positive number. "
@@ -98,7 +99,9 @@ class ValueSpec:
                 "the value: ValueSpec(method='column', column='lifetime_value')."
             )
         for segment, r in self.retention.items():
-            _in_range(f"retention[{segment!r}]", r, 0.0, 1.0, low_open=True)
+            check_number(
+                r, f"retention[{segment!r}]", "ValueSpec", low=0.0, high=1.0, low_open=True
+            )
         object.__setattr__(self, "retention", dict(self.retention))
 
     def months(self, retention: float) -> float:
@@ -204,14 +207,3 @@ def column_values(customers: pd.DataFrame, column: str, ids: Any) -> np.ndarray:
                 "use the default value (remove method = 'column' from [value])."
             )
     return values.to_numpy(dtype="float64")
-
-
-def _in_range(name: str, value: object, low: float, high: float, *, low_open: bool = False) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    ok = ok and (low < value if low_open else low <= value) and value <= high  # type: ignore[operator]
-    if not ok:
-        bracket = "(" if low_open else "["
-        raise SpecError(
-            f"The '{name}' parameter of ValueSpec must be a number in {bracket}{low:g}, "
-            f"{high:g}]. Got {value!r} instead."
-        )
