@@ -145,18 +145,25 @@ def _inactivity_churned(bills: list[Row], c: dt.date, spec: LabelSpec) -> bool:
 # --- features -------------------------------------------------------------------------------
 
 
-def _over_fee(
+def _plan_fit(
     bills: list[Row], cust: Row, signup: dt.date, c: dt.date, bounds: Sequence[dt.date]
-) -> float:
-    """Spend in the last three months over three times the plan's fee (only for a customer
-    with us for all three months, and a fee)."""
+) -> dict[str, float]:
+    """The lowest monthly spend of the last three months over the plan's fee, and the highest
+    over the lowest (only for a customer with us for all three months, and a fee; the peak
+    also needs a bill in each month)."""
     fee = cust["monthly_fee"]
     if signup > bounds[3] or fee is None or not fee > 0:
-        return NAN
+        return {"spend_over_fee_min_3m": NAN, "spend_peak_3m": NAN}
     known = _known(bills, "bill_date", c)
-    return math.fsum(b["amount"] for b in known if bounds[3] < _day(b["bill_date"]) <= c) / (
-        3 * fee
-    )
+    months = [
+        math.fsum(b["amount"] for b in known if bounds[k] < _day(b["bill_date"]) <= bounds[k - 1])
+        for k in (1, 2, 3)
+    ]
+    lowest, highest = min(months), max(months)
+    return {
+        "spend_over_fee_min_3m": lowest / fee,
+        "spend_peak_3m": highest / lowest if lowest > 0 else NAN,
+    }
 
 
 def _bill_features(
@@ -377,7 +384,7 @@ def reference_frame(
         for column in tables.attribute_columns:
             values[column] = cust[column]
         if tables.bills is not None and "monthly_fee" in tables.attribute_columns:
-            values["spend_over_fee_3m"] = _over_fee(bills.get(cid, []), cust, signup, c, bounds)
+            values |= _plan_fit(bills.get(cid, []), cust, signup, c, bounds)
         row |= {name: values[name] for name, _ in columns}
         records.append(row)
 
