@@ -49,7 +49,7 @@ from churnlab.dates import DateLike
 from churnlab.errors import DataError, SpecError, did_you_mean
 from churnlab.explanations import explain
 from churnlab.explanations.actions import ActionTable, read_actions
-from churnlab.explanations.reasons import typical_values
+from churnlab.explanations.reasons import stated_categories, typical_values
 from churnlab.features.wording import check_language
 from churnlab.metrics import monthly_retention
 from churnlab.model import ChurnModel, load_model, score, scoring_frame
@@ -173,7 +173,7 @@ def target_list(
     if not isinstance(model, ChurnModel):
         model = load_model(model)
     card = model.card_
-    table.check_covers({f.reason_category for f in card.features})
+    table.check_covers(stated_categories(card.features))
     needs_customers = bool(include) or spec.value.method == "column"
     customers: pd.DataFrame | None = None
     if needs_customers:

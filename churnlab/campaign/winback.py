@@ -72,7 +72,7 @@ from churnlab.display import heading
 from churnlab.errors import ModelError, SpecError, did_you_mean
 from churnlab.explanations import ActionTable, explain, read_actions
 from churnlab.explanations.actions import STANDARD_CATEGORIES
-from churnlab.explanations.reasons import check_k
+from churnlab.explanations.reasons import check_k, stated_categories
 from churnlab.features.wording import check_language
 from churnlab.metrics import monthly_retention
 from churnlab.model import ChurnModel, load_model, scoring_frame
@@ -426,7 +426,7 @@ def winback_list(
             f"definition records (end_date); this model's definition is {label.definition!r}."
         )
     r = _retention(model, retention) if value_spec.method == "margin" else float("nan")
-    known = {*STANDARD_CATEGORIES, *(f.reason_category for f in model.card_.features)}
+    known = {*STANDARD_CATEGORIES, *stated_categories(model.card_.features)}
     table = actions if isinstance(actions, ActionTable) else read_actions(actions, known=known)
     if isinstance(tables, Tables):
         found = leavers(tables.customers, day, spec.days, label.rejoin_key)

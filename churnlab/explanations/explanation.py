@@ -26,7 +26,7 @@ from churnlab.display import heading
 from churnlab.errors import SpecError
 from churnlab.explanations.actions import ActionTable
 from churnlab.explanations.entries import check_grouping
-from churnlab.explanations.reasons import DEFAULT_MIN_SHARE, reason_table
+from churnlab.explanations.reasons import DEFAULT_MIN_SHARE, missing_elsewhere, reason_table
 from churnlab.features import Feature
 from churnlab.model.calibration import Calibrator
 
@@ -191,14 +191,26 @@ class Explanation:
 
         ``by``: ``"feature"`` (the values as they are), ``"group"`` (reason group: features
         that state one fact), ``"family"`` or ``"category"`` (reason category). A group's sum
-        is its contribution to the customer's raw score.
+        is its contribution to the customer's raw score. By category, a missing value that
+        states another category (a feature's ``missing_category``: a spend trend missing
+        because the customer joined recently is tenure) counts there, as in the reasons.
         """
         names, index = self._groups(by, "Explanation.grouped")
         if by == "feature":
             return self.values
         onehot = np.zeros((len(index), len(names)))
         onehot[np.arange(len(index)), index] = 1.0
-        return pd.DataFrame(self.values.to_numpy() @ onehot, columns=names)
+        values = self.values.to_numpy()
+        grouped = pd.DataFrame(values @ onehot, columns=names)
+        moved = missing_elsewhere(self.data, self.features) if by == "category" else None
+        if moved is None or not moved.any():
+            return grouped
+        for j in np.flatnonzero(moved.any(axis=0)):
+            shift = np.where(moved[:, j], values[:, j], 0.0)
+            grouped[names[index[j]]] -= shift
+            target = self.features[j].missing_category
+            grouped[target] = grouped.get(target, 0.0) + shift
+        return grouped
 
     def importance(self, by: str = "feature") -> pd.DataFrame:
         """Mean absolute SHAP value per feature, reason group, family or reason category.

@@ -86,6 +86,11 @@ class Feature:
     """``count`` (whole number, 0 without events), ``float``, or ``category``."""
     reason_group: str = ""
     """Features that state one fact share a group; empty means the feature's own name."""
+    missing_category: str = ""
+    """The reason category a *missing* value states, when it is not ``reason_category``: a
+    spend trend is missing because the customer joined recently, a tenure fact, not a price
+    one. Empty means ``reason_category``. Reasons and the category views count the SHAP value
+    of a missing value there (:mod:`churnlab.explanations.reasons`)."""
     per_value: bool = False
     unit: Unit = "number"
     """How the value is written in a reason (see :mod:`churnlab.features.wording`)."""

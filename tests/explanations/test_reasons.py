@@ -223,3 +223,38 @@ def test_score_with_reasons_on_the_command_line_in_chinese(demo_dir, model_dir, 
         refused = CliRunner().invoke(app, [*args, *bad])
         assert refused.exit_code == 2 and message in refused.stderr
         assert "Traceback" not in refused.output
+
+
+def test_a_trend_missing_because_the_customer_just_joined_is_a_tenure_reason_not_a_price_one():
+    # spend_ratio_3m is missing (joined less than 6 months ago): its SHAP value states tenure.
+    shap = [[0.0, 0.0, 0.3, 0.0, 0.9, 0.0], [0.0, 0.0, 0.3, 0.0, 0.9, 0.0]]
+    data = [[0, 0, 2, 0, None, "two-year"], [0, 0, 2, 0, 1.6, "two-year"]]
+    out = table(shap, data, k=2)
+    new, old = out.iloc[0], out.iloc[1]
+    assert new["reason_1"] == "joined less than 6 months ago: no spend trend yet"
+    assert new["reason_1_category"] == "tenure"
+    assert new["top_actionable_category"] == "service"  # the trend names no price fix
+    assert old["reason_1"].startswith("spend up 60% on the previous quarter")
+    assert old["reason_1_category"] == "price"
+    assert old["top_actionable_category"] == "price"
+
+
+def test_missing_values_that_state_another_category_count_there_in_the_category_view():
+    from churnlab.explanations.reasons import missing_elsewhere
+
+    data = pd.DataFrame([[1, 2, 4, 0, None, "a"], [1, 2, 4, 0, 1.2, "a"]], columns=NAMES)
+    moved = missing_elsewhere(data, FEATURES)
+    assert moved.sum() == 1 and moved[0, NAMES.index("spend_ratio_3m")]
+
+
+def test_the_category_view_moves_a_new_customers_missing_trends_to_tenure(explanation):
+    from churnlab.explanations.reasons import missing_elsewhere
+
+    by_category = explanation.grouped("category")
+    by_feature = explanation.values
+    np.testing.assert_allclose(by_category.sum(axis=1), by_feature.sum(axis=1), atol=1e-9)
+    moved = missing_elsewhere(explanation.data, explanation.features)
+    assert moved.any(), "the tiny demo has customers who joined less than 6 months ago"
+    static = by_feature.T.groupby([f.reason_category for f in explanation.features]).sum().T
+    shift = (by_feature.to_numpy() * moved).sum(axis=1)
+    np.testing.assert_allclose(by_category["tenure"], static["tenure"] + shift, atol=1e-9)

@@ -225,6 +225,11 @@ def _bill_features(
         Decimal(0),
     )
     out["loyalty_points"] = math.floor((c - since).days / DAYS_PER_MONTH) + math.floor(spent / 10)
+    # Lost to late payments: the points without any wipe, less the points.
+    spent_ever = sum((Decimal(str(b["amount"])) for b in known), Decimal(0))
+    unwiped = math.floor((c - signup).days / DAYS_PER_MONTH) + math.floor(spent_ever / 10)
+    out["points_lost"] = unwiped - out["loyalty_points"]
+    out["days_since_late_payment"] = (c - wiped_on).days if wiped_on is not None else NAN
     return out
 
 

@@ -68,7 +68,9 @@ class Payment(FeatureFamily):
                 "loyalty points: months of tenure plus a point per 10 of spend, wiped by a "
                 "late payment"
             ),
-            reason_category="payment",
+            # A tenure fact: the points count months and spend. What a late payment took is
+            # the payment reason `points_lost`.
+            reason_category="tenure",
             template="{value:,.0f} loyalty points",
             table="bills",
             requires=_NEEDS,
@@ -83,12 +85,48 @@ class Payment(FeatureFamily):
                 ),
             ),
         ),
+        Feature(
+            name="points_lost",
+            family="payment",
+            description="loyalty points lost to late payments (the points a customer would "
+            "have without them, less the points they have)",
+            reason_category="payment",
+            template="{value:,.0f} loyalty points lost to late payments",
+            table="bills",
+            requires=_NEEDS,
+            unit="count",
+            reason_group="lost_points",
+            texts=say(
+                "{value} loyalty points lost to late payments",
+                "因逾期缴费损失积分{value}分",
+                en_one="{value} loyalty point lost to a late payment",
+                zero=("no loyalty points lost to a late payment", "没有因逾期损失积分"),
+            ),
+        ),
+        Feature(
+            name="days_since_late_payment",
+            family="payment",
+            description="days since the due date of the last bill paid late or not at all",
+            reason_category="payment",
+            template="last late payment {value:.0f} days ago",
+            table="bills",
+            requires=_NEEDS,
+            unit="days",
+            reason_group="lost_points",
+            texts=say(
+                "last late payment {value} days ago",
+                "上次逾期缴费在{value}天前",
+                en_one="last late payment {value} day ago",
+                missing=("no late payment on record", "没有逾期缴费记录"),
+            ),
+        ),
     )
     totals: ClassVar[Mapping[str, Total]] = {"spend_total": Total("bills", "amount", "sum")}
 
     def features(self, prep: Prepared, vocab: Mapping[str, tuple[str, ...]]) -> list[Feature]:
         found = super().features(prep, vocab)
-        return [f for f in found if f.name != "loyalty_points" or prep.has_signup]
+        needs_signup = ("loyalty_points", "points_lost")
+        return [f for f in found if f.name not in needs_signup or prep.has_signup]
 
     def aggregate(self, scans: Scans, c: CutoffBounds) -> None:
         """Late payments in the last year, bills unpaid at the cutoff, the last late due day:
@@ -129,14 +167,25 @@ class Payment(FeatureFamily):
         return after.group_by("key").aggregate(spend_after_wipe=after.amount.sum())
 
     def derive(self, t: ir.Table, c: CutoffBounds) -> dict[str, ir.Value]:
-        if "signup_day" not in t.columns or "last_wipe_day" not in t.columns:
+        if "last_wipe_day" not in t.columns:
             return {}
+        since = {"days_since_late_payment": ibis.literal(c.day) - t.last_wipe_day}
+        if "signup_day" not in t.columns:
+            return since
         # Points restart at the last late payment: months since then plus a point per 10 spent.
         start = ibis.greatest(t.signup_day, t.last_wipe_day.fill_null(t.signup_day))
-        months = ((ibis.literal(c.day) - start) / DAYS_PER_MONTH).floor()
         spend = t.last_wipe_day.isnull().ifelse(
             t.spend_total.fill_null(0), t.spend_after_wipe.fill_null(0)
         )
-        # Whole cents first: a float sum of 30.00 can come out as 29.999999999999996.
-        cents = (spend * 100.0).round(0)
-        return {"loyalty_points": months + (cents / 1000.0).floor()}
+        points = _points(start, spend, c)
+        # Without any wipe, the points they would have are the points they have.
+        unwiped = _points(t.signup_day, t.spend_total.fill_null(0), c)
+        return {**since, "loyalty_points": points, "points_lost": unwiped - points}
+
+
+def _points(start: ir.IntegerValue, spend: ir.FloatingValue, c: CutoffBounds) -> ir.FloatingValue:
+    """A point per whole month since ``start`` plus a point per whole 10 of ``spend``."""
+    months = ((ibis.literal(c.day) - start) / DAYS_PER_MONTH).floor()
+    # Whole cents first: a float sum of 30.00 can come out as 29.999999999999996.
+    cents = (spend * 100.0).round(0)
+    return months + (cents / 1000.0).floor()

@@ -50,7 +50,8 @@ class PlanFit(FeatureFamily):
             table="bills",
             requires=(FEE,),
             unit="ratio",
-            reason_group="plan_too_small",
+            reason_group="plan_fit",  # with slow data: a plan too small, however it shows
+            missing_category="tenure",
             texts=say(
                 "lowest bill of the last 3 months {value} on the plan's fee",
                 "近3个月最低账单比套餐月费{direction}{pct_change}",
@@ -67,6 +68,7 @@ class PlanFit(FeatureFamily):
             requires=(FEE,),
             unit="ratio",
             reason_group="bill_shock",
+            missing_category="tenure",
             texts=say(
                 "highest bill of the last 3 months {value} on the lowest",
                 "近3个月最高账单比最低账单{direction}{pct_change}",

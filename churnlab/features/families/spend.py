@@ -31,6 +31,7 @@ def _spend(
     group: str = "spend_change",
     category: str = "price",
 ) -> Feature:
+    joined = texts["en"].get("missing", "").startswith("joined")
     return Feature(
         name=name,
         family="spend",
@@ -41,6 +42,7 @@ def _spend(
         reason_group=group,
         unit=unit,
         texts=texts,
+        missing_category="tenure" if joined else "",
     )
 
 
