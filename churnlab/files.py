@@ -284,14 +284,14 @@ def check_output(
     target = Path(target)
     check_outside(target, protect)
     allowed = tuple(suffixes)
-    if allowed and target.suffix.lower() not in allowed:
-        raise SpecError(f"The output file must end in {' or '.join(allowed)}, got {target.name!r}.")
     if target.is_dir() and not directory:
         example = target / f"out{allowed[0] if allowed else '.csv'}"
         raise SpecError(
             f"The output {target} is a folder, but a file is written there; give a file name, "
             f"such as {example}."
         )
+    if allowed and target.suffix.lower() not in allowed:
+        raise SpecError(f"The output file must end in {' or '.join(allowed)}, got {target.name!r}.")
     if directory and target.exists() and not target.is_dir():
         raise SpecError(
             f"{target} exists and is not a directory; choose a new directory, or remove it "
