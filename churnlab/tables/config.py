@@ -161,7 +161,7 @@ def read_config(path: str | Path) -> DataConfig:
     """
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's UTF-8 has a BOM
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"Cannot read {path}: it is not UTF-8 text (byte {exc.start + 1} is "
