@@ -42,6 +42,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot  # noqa: F401
 import churnlab.campaign, churnlab.demo, churnlab.evaluate, churnlab.explanations  # noqa: F401
 import churnlab.features, churnlab.model  # noqa: F401
+import duckdb, ibis, ibis.backends.duckdb, numba, pandera.pandas, PIL.Image  # noqa: F401  (lazy)
 from churnlab.cli import app
 
 
