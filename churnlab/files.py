@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import hashlib
 import json
 import os
@@ -365,9 +364,31 @@ def output_lock(target: str | Path) -> Iterator[None]:
     >>> list(out.parent.iterdir())
     []
     """
+    import fcntl  # POSIX; here, not at the top, so the rest of the module imports anywhere
+
     target = Path(target)
+    created = [folder for folder in (target.parent, *target.parent.parents) if not folder.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     lock = target.parent / f".{target.name}.lock"
+    try:
+        handle = _locked(lock, target, fcntl)
+    except BaseException:
+        _remove_empty(created)
+        raise
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"churnlab process {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+        handle.close()
+        _remove_empty(created)  # folders made for an output never written
+
+
+def _locked(lock: Path, target: Path, fcntl: Any) -> Any:
+    """The open lock file, locked by this process (see :func:`output_lock`)."""
     while True:
         handle = open(lock, "a+", encoding="utf-8")  # noqa: SIM115  (closed below)
         try:
@@ -387,17 +408,17 @@ def output_lock(target: str | Path) -> Iterator[None]:
         except FileNotFoundError:
             same = False
         if same:
-            break
+            return handle
         handle.close()  # the holder removed the file meanwhile: lock the new one
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"churnlab process {os.getpid()}")
-        handle.flush()
-        yield
-    finally:
-        lock.unlink(missing_ok=True)
-        handle.close()
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove these folders, innermost first, while they are empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
 
 
 def write_json(data: Any, path: str | Path) -> Path:

@@ -1,4 +1,9 @@
-"""Typer commands over churnlab's public functions (no business logic here)."""
+"""Typer commands over churnlab's public functions (no business logic here).
+
+Every command runs its library call through :func:`run_or_exit` (one message and one exit code
+for every error; a bug keeps its traceback and asks for a report) and, when it writes, inside
+:func:`writing` (the output checked before the work and locked until the command ends).
+"""
 
 from __future__ import annotations
 

@@ -189,3 +189,26 @@ def test_a_file_given_as_the_data_folder_is_a_usage_error(tmp_path, name):
     (tmp_path / name).write_text(CUSTOMERS, encoding="utf-8")
     result = invoke("validate", tmp_path / name)
     _refused(result, "is a file, not a folder")
+
+
+@pytest.mark.parametrize(
+    "out",
+    [
+        case(
+            "a bad date with --out in folders still to make",
+            "new/deeper/s.csv",
+            verdict="error",
+            code="exit2",
+        )
+    ],
+)
+def test_a_refused_run_leaves_no_folder_behind(bench, tmp_path, out):
+    result = invoke(
+        *_dated("score", bench, tmp_path, "yesterday")[:-4],
+        "--out",
+        tmp_path / out,
+        "--as-of",
+        "yesterday",
+    )
+    _refused(result, "'as_of' date must be written YYYY-MM-DD")
+    assert list(tmp_path.iterdir()) == []
