@@ -33,13 +33,14 @@ def test_a_second_writer_is_refused_while_the_first_writes(killed, command):
     assert found.b_after == found.before  # neither writer replaced the output
 
 
-def test_two_locks_on_one_path_in_one_process_conflict(tmp_path):
-    case_id = "error-SpecError:a second lock on the same path"
-    assert case_id
+@pytest.mark.parametrize(
+    "name", [case("a second lock on one path", "model", verdict="error", code="SpecError")]
+)
+def test_two_locks_on_one_path_conflict(tmp_path, name):
     with (
-        output_lock(tmp_path / "model"),
+        output_lock(tmp_path / name),
         pytest.raises(SpecError, match="being written by"),
-        output_lock(tmp_path / "model"),
+        output_lock(tmp_path / name),
     ):
         pass
 
