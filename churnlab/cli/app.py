@@ -384,11 +384,14 @@ def evaluate(
     out_dir = out if out is not None else model_dir / "evaluation"
 
     def call() -> Path:
-        # the default folder lies inside the model directory, and only that one may
-        inside = out_dir.resolve() == (model_dir / "evaluation").resolve()
-        with writing(
-            out_dir, protect=[None if inside else model_dir, backtest, data], directory=True
-        ):
+        # the default folder lies inside the model directory: the one place there it may write
+        default = out_dir.resolve() == (model_dir / "evaluation").resolve()
+        protect = [
+            path
+            for path in (model_dir, backtest, data)
+            if path is not None and not (default and path.resolve() == model_dir.resolve())
+        ]
+        with writing(out_dir, protect=protect, directory=True):
             _from_working_folder()  # the model's own feature families, if any
             return write_report(model_dir, out_dir, backtest=backtest, data=data)
 
