@@ -293,7 +293,9 @@ def _wait_for(markers: dict[str, Path], pids: dict[str, int]) -> None:
             if marker.exists():
                 del waiting[name]
             elif not _alive(pids[name]):
-                raise AssertionError(f"{name} ended before its write")
+                log = marker.with_name(marker.name + ".err")
+                said = log.read_text(encoding="utf-8")[-3000:] if log.exists() else ""
+                raise AssertionError(f"{name} ended before its write:\n{said}")
         time.sleep(0.05)
     if waiting:
         raise AssertionError(f"no write reached in 120 s: {sorted(waiting)}")
