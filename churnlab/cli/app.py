@@ -1,11 +1,20 @@
-"""Typer commands over churnlab's public functions (no business logic here)."""
+"""Typer commands over churnlab's public functions (no business logic here).
+
+Every command runs its library call through :func:`run_or_exit` (one message and one exit code
+for every error; a bug keeps its traceback and asks for a report) and, when it writes, inside
+:func:`writing` (the output checked before the work and locked until the command ends).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
+import traceback
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -26,8 +35,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
 T = TypeVar("T")
+REPORT_LINE = (
+    "This is a bug in churnlab, not a mistake of yours: please report it to the churnlab "
+    "maintainers with the command you ran and the traceback above."
+)
 
 
 def show_warning(
@@ -50,11 +63,39 @@ def show_warning(
         typer.echo(f"Warning: {message} ({category.__name__}, {where})", err=True)
 
 
-def run_or_exit(call: Callable[[], T]) -> T:
-    """Run a library call; print its warnings on stderr (one line each) and turn churnlab
-    errors into a message on stderr and an exit code."""
+class Terminated(BaseException):
+    """SIGTERM (``kill``) received: unwinds like Ctrl-C, so every ``finally`` block runs and
+    no temporary file is left behind."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` while a command runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, _terminate)
     try:
-        with warnings.catch_warnings():
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def run_or_exit(call: Callable[[], T]) -> T:
+    """Run a library call; print its warnings on stderr (one line each) and turn every error
+    into a message on stderr and an exit code.
+
+    A churnlab error (a :class:`DataError` exits 1, any other 2) and an operating-system error
+    (a file that cannot be read or written, exit 2) are one message, no traceback. SIGTERM
+    and Ctrl-C stop the call cleanly (temporary files removed; exit 143 or 130). Anything
+    else is a bug: its traceback, then a line asking for a report (exit 3).
+    """
+    try:
+        with warnings.catch_warnings(), _sigterm_unwinds():
             warnings.showwarning = show_warning
             return call()
     except DataError as exc:
@@ -63,6 +104,56 @@ def run_or_exit(call: Callable[[], T]) -> T:
     except ChurnlabError as exc:
         typer.echo(f"Error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        typer.echo(
+            f"Error: churnlab could not read or write{where}: {exc.strerror or exc}. Check the "
+            "path, its permissions and the free space.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE) from None
+    except (Terminated, KeyboardInterrupt) as exc:
+        how = "by SIGTERM" if isinstance(exc, Terminated) else "by Ctrl-C"
+        typer.echo(f"Stopped {how}: nothing was half-written; earlier outputs are kept.", err=True)
+        code = 128 + (signal.SIGTERM if isinstance(exc, Terminated) else signal.SIGINT)
+        raise typer.Exit(code) from None
+    except Exception:
+        traceback.print_exc()
+        typer.echo(REPORT_LINE, err=True)
+        raise typer.Exit(EXIT_BUG) from None
+
+
+@contextlib.contextmanager
+def writing(
+    out: Path,
+    *,
+    protect: Iterable[Path | None] = (),
+    directory: bool = False,
+    suffixes: Iterable[str] = (),
+) -> Iterator[None]:
+    """Check ``out`` before any work (not an input, writable, the right kind of path) and
+    hold its lock until the command ends, so that two processes never write it at once."""
+    from churnlab.files import check_output, output_lock
+
+    check_output(
+        out,
+        directory=directory,
+        protect=[path for path in protect if path is not None],
+        suffixes=suffixes,
+    )
+    with output_lock(out):
+        yield
+
+
+def _inputs(data_dir: Path, config: Path | None) -> list[Path]:
+    """What a command reads from a data folder: the folder, its settings and its tables
+    (which ``[files]`` may place elsewhere)."""
+    from churnlab.tables.config import resolve_config
+
+    found = [data_dir, *([config] if config is not None else [])]
+    settings = resolve_config(data_dir, config)
+    found += [data_dir / name for name in settings.files.values()]
+    return found
 
 
 def _label_spec(data_dir: Path, config: Path | None, definition: str, horizon: int) -> LabelSpec:
@@ -97,8 +188,27 @@ FamilyOpt = Annotated[
         help="A feature family of your own, as module:ClassName (repeat for more); see the README.",
     ),
 ]
+
+
+def _data_folder(path: Path) -> Path:
+    """A usage error (exit 2) for a data folder that is not there."""
+    if not path.is_dir():
+        what = "is a file, not a folder" if path.exists() else "does not exist"
+        typer.echo(
+            f"Error: the data folder {path} {what}; give the folder that holds "
+            "customers.csv or customers.parquet.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+    return path
+
+
 DataDir = Annotated[
-    Path, typer.Argument(help="Folder with customers.csv/.parquet and optional event tables.")
+    Path,
+    typer.Argument(
+        help="Folder with customers.csv/.parquet and optional event tables.",
+        callback=_data_folder,
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None,
@@ -144,13 +254,15 @@ def demo_data(
     """Write a synthetic telecom operator (four tables plus its true churn hazards)."""
     from churnlab.demo import DemoSpec, generate_demo
 
-    result = run_or_exit(
-        lambda: generate_demo(
-            out_dir,
-            DemoSpec(customers=customers, months=months, seed=seed, locale=locale),  # type: ignore[arg-type]
-            progress=sys.stderr.isatty(),
-        )
-    )
+    def call() -> Any:
+        with writing(out_dir, directory=True):
+            return generate_demo(
+                out_dir,
+                DemoSpec(customers=customers, months=months, seed=seed, locale=locale),  # type: ignore[arg-type]
+                progress=sys.stderr.isatty(),
+            )
+
+    result = run_or_exit(call)
     typer.echo(repr(result))
 
 
@@ -186,6 +298,7 @@ def features(
     label window is observed) or at --as-of.
     """
     from churnlab.features import write_features
+    from churnlab.files import TABLE_SUFFIXES
     from churnlab.labels import parse_cutoffs
 
     if not labels and cutoffs is not None:
@@ -197,6 +310,10 @@ def features(
         raise typer.Exit(EXIT_USAGE)
 
     def call() -> Any:
+        with writing(out, protect=_inputs(data_dir, config), suffixes=TABLE_SUFFIXES):
+            return _write()
+
+    def _write() -> Any:
         return write_features(
             data_dir,
             out,
@@ -267,8 +384,16 @@ def evaluate(
     out_dir = out if out is not None else model_dir / "evaluation"
 
     def call() -> Path:
-        _from_working_folder()  # the model's own feature families, if any
-        return write_report(model_dir, out_dir, backtest=backtest, data=data)
+        # the default folder lies inside the model directory: the one place there it may write
+        default = out_dir.resolve() == (model_dir / "evaluation").resolve()
+        protect = [
+            path
+            for path in (model_dir, backtest, data)
+            if path is not None and not (default and path.resolve() == model_dir.resolve())
+        ]
+        with writing(out_dir, protect=protect, directory=True):
+            _from_working_folder()  # the model's own feature families, if any
+            return write_report(model_dir, out_dir, backtest=backtest, data=data)
 
     report = run_or_exit(call)
     typer.echo(Evaluation.read_json(report.with_name(EVALUATION_FILE)).to_text())
@@ -306,8 +431,14 @@ def train(
     from churnlab.labels import parse_cutoffs
     from churnlab.model import save_model
     from churnlab.model import train as train_model
+    from churnlab.model.persist import check_model_directory
 
     def call() -> Any:
+        with writing(out, protect=_inputs(data_dir, config), directory=True):
+            check_model_directory(out)  # now, not after the training
+            return _train()
+
+    def _train() -> Any:
         spec = _label_spec(data_dir, config, churn_definition, horizon)
         grid = parse_cutoffs(cutoffs) if cutoffs else None
         frame = build_training_frame(
@@ -360,7 +491,7 @@ def score(
     points), top_actionable_category and recommended_action. Category values the model never
     saw are reported on stderr (and scored as missing).
     """
-    from churnlab.files import write_table
+    from churnlab.files import TABLE_SUFFIXES, write_table
     from churnlab.model import score as score_customers
 
     def scored() -> Any:
@@ -379,14 +510,16 @@ def score(
         )
 
     def call() -> Any:
-        _from_working_folder()  # the model's own feature families, if any
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", category=UserWarning)
-            scores = scored()
-        for warning in caught:
-            typer.echo(f"Warning: {warning.message}", err=True)
-        write_table(scores.frame, out)
-        return scores
+        protect = [*_inputs(data_dir, config), model, actions]
+        with writing(out, protect=protect, suffixes=TABLE_SUFFIXES):
+            _from_working_folder()  # the model's own feature families, if any
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", category=UserWarning)
+                scores = scored()
+            for warning in caught:
+                typer.echo(f"Warning: {warning.message}", err=True)
+            write_table(scores.frame, out)
+            return scores
 
     scores = run_or_exit(call)
     if as_of is None:
@@ -428,6 +561,11 @@ def explain(
     from churnlab.explanations import write_explanation
 
     def call() -> Any:
+        protect = [*_inputs(data_dir, config), model_dir]
+        with writing(out, protect=protect, directory=True):
+            return _explain()
+
+    def _explain() -> Any:
         _from_working_folder()  # the model's own feature families, if any
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", category=UserWarning)

@@ -11,9 +11,11 @@ from churnlab.cli.app import (
     ConfigOpt,
     DataDir,
     _from_working_folder,
+    _inputs,
     _say_extract_date,
     app,
     run_or_exit,
+    writing,
 )
 
 
@@ -100,8 +102,13 @@ def target_list_command(
             min_probability=min_probability,
         )
         chosen = check_formats(formats.split(","))
-        protect = [data_dir, model]
+        inputs = [*_inputs(data_dir, config), model, campaign, actions]
+        protect = [path for path in inputs if path is not None]
         check_target_directory(out, protect=protect)
+        with writing(out, protect=protect, directory=True):
+            return _list(selection, chosen, protect)
+
+    def _list(selection: Any, chosen: tuple[str, ...], protect: list[Path]) -> Any:
         fraction: float | str | None = control_fraction
         if control_fraction is not None and control_fraction.strip().lower() != "auto":
             fraction = _fraction(control_fraction)

@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churnlab.demo.simulate import NULL_TS, Chunk
+from churnlab.demo.spec import TABLES
 from churnlab.demo.vocab import CAUSES, FIX_CAUSES, Locale, words
+from churnlab.errors import SpecError
 from churnlab.files import atomic_path
 
 ID, TIMESTAMP, FLOAT, TEXT = "id", "timestamp", "float", "text"
@@ -249,12 +251,64 @@ class ParquetSinks:
             self._files.__exit__(exc_type, exc, tb)
 
 
+CONFIG_HEADER = "# churnlab data config for the generated demo operator"
+"""The first line of the demo's ``churnlab.toml``: what tells an earlier demo from user data."""
+DEMO_NAMES: tuple[str, ...] = (*(f"{table}.parquet" for table in TABLES), "churnlab.toml", "truth")
+
+
+def check_demo_folder(out_dir: Path) -> None:
+    """Refuse (:class:`SpecError`) a folder that holds anything but an earlier demo.
+
+    The demo replaces its own files; in a folder of real data it would replace the user's
+    ``churnlab.toml`` and add a second ``customers`` table. Missing and empty folders, and
+    earlier demos (the demo's files only, its ``churnlab.toml`` included), are accepted.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_demo_folder(folder / "new")
+    >>> _ = (folder / "customers.csv").write_text("customer_id\\n1\\n")
+    >>> check_demo_folder(folder)
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: ... holds files that are not an earlier demo (customers.csv); the demo would replace or mix with them. Choose a new or empty folder.
+    """
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise SpecError(f"{out_dir} exists and is not a folder; choose a new or empty folder.")
+    foreign = sorted(
+        entry.name
+        for entry in out_dir.iterdir()
+        if entry.name not in DEMO_NAMES
+        and not any(entry.name.startswith(f".{name}.") for name in DEMO_NAMES)
+    )
+    config = out_dir / "churnlab.toml"
+    if config.is_file() and not _written_by_demo(config):
+        foreign.insert(0, "churnlab.toml (not the demo's)")
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise SpecError(
+            f"{out_dir} holds files that are not an earlier demo ({shown}); the demo would "
+            "replace or mix with them. Choose a new or empty folder."
+        )
+
+
+def _written_by_demo(config: Path) -> bool:
+    try:
+        with config.open("rb") as handle:
+            return handle.readline().rstrip(b"\r\n") == CONFIG_HEADER.encode()
+    except OSError:
+        return False
+
+
 def write_config(out_dir: Path, extract_date: str) -> Path:
     """Write ``churnlab.toml`` with the demo's extract date (atomically)."""
     path = out_dir / "churnlab.toml"
     with atomic_path(path) as partial:
         partial.write_text(
-            "# churnlab data config for the generated demo operator\n"
+            f"{CONFIG_HEADER}\n"
             "[data]\n"
             f'extract_date = "{extract_date}"   # last day of the last simulated month\n',
             encoding="utf-8",

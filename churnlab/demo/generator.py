@@ -7,7 +7,13 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from churnlab.demo.files import ParquetSinks, customer_ids, fake_phones, write_config
+from churnlab.demo.files import (
+    ParquetSinks,
+    check_demo_folder,
+    customer_ids,
+    fake_phones,
+    write_config,
+)
 from churnlab.demo.history import keep_survivors
 from churnlab.demo.population import Calendar, Population, draw_population
 from churnlab.demo.simulate import DAY_US, NULL_TS, Chunk, State, simulate_month
@@ -31,7 +37,9 @@ def generate_demo(
     Parameters
     ----------
     out_dir : str or Path
-        Folder to write into (created when missing; the generated files are replaced).
+        Folder to write into: created when missing; an earlier demo's files are replaced.
+        A folder holding anything else is refused (:class:`~churnlab.errors.SpecError`), so
+        the demo never replaces a user's ``churnlab.toml`` nor adds to their tables.
     spec : DemoSpec, optional
         Size, seed and language; ``DemoSpec()`` when omitted.
     progress : bool, default False
@@ -67,6 +75,7 @@ def generate_demo(
     if not isinstance(spec, DemoSpec):
         raise SpecError(f"generate_demo needs a DemoSpec, got {type(spec).__name__}.")
     out = Path(out_dir)
+    check_demo_folder(out)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     calendar = Calendar.from_spec(spec)
     population_seed, history_seed, phone_seed, *month_seeds = np.random.SeedSequence(

@@ -21,7 +21,7 @@ import pandas as pd
 
 from churnlab.errors import DataError, SpecError
 from churnlab.export.manifest import MANIFEST, file_entries, read_manifest
-from churnlab.files import atomic_directory
+from churnlab.files import atomic_directory, check_output
 
 FORMAT_VERSION: Final[int] = 1
 """Version of the export directory's layout, recorded in every manifest."""
@@ -156,9 +156,9 @@ def _check_files(files: Mapping[str, Callable[[Path], Any]]) -> None:
 def check_export_target(
     target: str | Path, *, kind: str, protect: Iterable[str | Path] = ()
 ) -> None:
-    """Refuse a target that is not free, empty, or an earlier export of ``kind``, or that is,
-    holds or lies inside one of the inputs in ``protect`` (a :class:`SpecError` saying what
-    to do). :func:`write_export` checks this first; call it before long work to fail fast.
+    """Refuse a target that is not free, empty, or an earlier export of ``kind``, that is,
+    holds or lies inside one of the inputs in ``protect``, or that cannot be written
+    (:func:`churnlab.files.check_output`; a :class:`SpecError` saying what to do). :func:`write_export` checks this first; call it before long work to fail fast.
 
     >>> import pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
@@ -166,26 +166,11 @@ def check_export_target(
     >>> check_export_target(folder / "data" / "list", kind="target_list", protect=[folder / "data"])
     Traceback (most recent call last):
     ...
-    churnlab.errors.SpecError: The output directory ... is inside the input ...; an export never writes over its inputs. Choose a directory outside it.
+    churnlab.errors.SpecError: The output ... is inside the input ...; churnlab never writes over its inputs. Choose a path outside it.
     """
     target = Path(target)
-    guards = [Path(p) for p in protect]
     advice = "choose a new directory, or remove it yourself."
-    resolved = target.resolve()
-    for path in guards:
-        guarded = path.resolve()
-        if resolved == guarded or guarded in resolved.parents or resolved in guarded.parents:
-            where = (
-                "is"
-                if resolved == guarded
-                else "is inside"
-                if guarded in resolved.parents
-                else "contains"
-            )
-            raise SpecError(
-                f"The output directory {target} {where} the input {path}; an export never "
-                f"writes over its inputs. Choose a directory outside it."
-            )
+    check_output(target, directory=True, protect=protect)
     if not target.exists() and not target.is_symlink():
         return
     if not target.is_dir():

@@ -68,13 +68,7 @@ def save_model(model: ChurnModel, directory: str | Path, *, run_id: str | None =
     if not isinstance(model, ChurnModel):
         raise ModelError(f"save_model needs a ChurnModel, got {type(model).__name__}.")
     target = Path(directory)
-    if target.exists() and not target.is_dir():
-        raise ModelError(f"{target} exists and is not a directory; choose another model path.")
-    if target.is_dir() and any(target.iterdir()) and not (target / CARD).is_file():
-        raise ModelError(
-            f"{target} is not empty and is not a churnlab model directory (no {CARD}); "
-            "refusing to replace it. Choose a new or empty directory."
-        )
+    check_model_directory(target)
     with atomic_directory(target) as tmp:
         model.booster_.save_model(str(tmp / BOOSTER))
         _write_json(tmp / CALIBRATOR, model.calibrator_.to_dict())
@@ -91,6 +85,29 @@ def save_model(model: ChurnModel, directory: str | Path, *, run_id: str | None =
         )
         _write_json(tmp / CARD, card.to_dict())
     return target
+
+
+def check_model_directory(directory: str | Path) -> None:
+    """Refuse (:class:`ModelError`) a place :func:`save_model` must not replace: a file, or a
+    non-empty directory that is not a churnlab model. Call it before training to fail fast.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> check_model_directory(folder / "model")
+    >>> _ = (folder / "notes.txt").write_text("mine")
+    >>> check_model_directory(folder)
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.ModelError: ... is not empty and is not a churnlab model directory (no card.json); refusing to replace it. Choose a new or empty directory.
+    """
+    target = Path(directory)
+    if target.exists() and not target.is_dir():
+        raise ModelError(f"{target} exists and is not a directory; choose another model path.")
+    if target.is_dir() and any(target.iterdir()) and not (target / CARD).is_file():
+        raise ModelError(
+            f"{target} is not empty and is not a churnlab model directory (no {CARD}); "
+            "refusing to replace it. Choose a new or empty directory."
+        )
 
 
 def _read_json(path: Path) -> dict[str, Any]:

@@ -86,6 +86,8 @@ class DataConfig:
             raise ConfigError(f"[data] delimiter must be one character, got {self.delimiter!r}.")
         if self.decimal not in {".", ","}:
             raise ConfigError(f"[data] decimal must be '.' or ',', got {self.decimal!r}.")
+        if self.date_format is not None:
+            _check_date_format(self.date_format, self.path or CONFIG_FILE_NAME)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready settings, for run manifests."""
@@ -109,6 +111,30 @@ def _check_name(name: str, allowed: Any, what: str) -> None:
     if name not in allowed:
         hint = did_you_mean(name, allowed) or f" Known: {', '.join(sorted(allowed))}."
         raise ConfigError(f"Unknown {what} {name!r} in {CONFIG_FILE_NAME}.{hint}")
+
+
+def _check_date_format(value: Any, where: str = CONFIG_FILE_NAME) -> None:
+    """Refuse a ``[data] date_format`` that Python's ``strptime`` cannot use.
+
+    >>> _check_date_format("%d.%m.%Y")
+    >>> _check_date_format("%Q-%Y")
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.ConfigError: [data] date_format in churnlab.toml must be a strptime format such as "%d.%m.%Y" (day.month.year); '%Q-%Y' cannot be used: 'Q' is a bad directive in format '%Q-%Y'. Leave it out for ISO dates (2025-06-30).
+    """
+    advice = (
+        f'[data] date_format in {where} must be a strptime format such as "%d.%m.%Y" '
+        "(day.month.year)"
+    )
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"{advice}; got {value!r}.")
+    try:
+        sample = dt.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=dt.UTC)
+        dt.datetime.strptime(sample.strftime(value), value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{advice}; {value!r} cannot be used: {exc}. Leave it out for ISO dates (2025-06-30)."
+        ) from None
 
 
 def _as_date(value: Any, key: str) -> dt.date:
@@ -135,7 +161,14 @@ def read_config(path: str | Path) -> DataConfig:
     """
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # Notepad's UTF-8 has a BOM
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Cannot read {path}: it is not UTF-8 text (byte {exc.start + 1} is "
+            f"{exc.object[exc.start : exc.start + 1]!r}). Save it as UTF-8: in most editors "
+            "'Save as' and choose the encoding UTF-8. (The encoding of your data files is "
+            "set inside it, with [data] encoding.)"
+        ) from None
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Cannot read {path}: {exc}") from exc
     return config_from_dict(raw, path=str(path))

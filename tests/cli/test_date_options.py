@@ -33,7 +33,7 @@ def _commands(data: str, out: str, date: str) -> dict[str, list[str]]:
             *("features", data, "--out", out, "--labels", "--cutoffs", f"2024-01-31:{date}"),
         ],
         "train --cutoffs": ["train", data, "--out", out, "--cutoffs", date],
-        "score --as-of": ["score", data, "--model", out, "--out", out, "--as-of", date],
+        "score --as-of": ["score", data, "--model", f"{out}.model", "--out", out, "--as-of", date],
     }
 
 

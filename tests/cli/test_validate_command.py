@@ -64,11 +64,11 @@ def test_unreadable_customers_exit_1_without_a_summary(runner, make_data):
     assert "customers.csv is empty" in result.stderr
 
 
-def test_a_missing_folder_exits_1_naming_it(runner, tmp_path):
+def test_a_missing_folder_exits_2_naming_it(runner, tmp_path):
     result = runner.invoke(app, ["validate", str(tmp_path / "nowhere")])
 
-    assert result.exit_code == 1
-    assert f"no folder {tmp_path / 'nowhere'}" in result.stderr
+    assert result.exit_code == 2
+    assert f"the data folder {tmp_path / 'nowhere'} does not exist" in result.stderr
 
 
 def test_a_bad_churnlab_toml_exits_2_with_a_hint(runner, make_data):

@@ -189,7 +189,7 @@ def test_inputs_are_never_overwritten(tmp_path, target, where):
     data.mkdir()
     (data / "customers.csv").write_text("customer_id\n1\n", encoding="utf-8")
     with pytest.raises(
-        SpecError, match=rf"{where} the input .*data; an export never writes over its inputs"
+        SpecError, match=rf"{where} the input .*data; churnlab never writes over its inputs"
     ):
         write_export(
             tmp_path / target,

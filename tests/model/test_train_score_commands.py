@@ -124,13 +124,14 @@ def test_score_with_a_tampered_model_exits_2_naming_the_file(runner, trained, de
 
 
 def test_score_without_a_model_exits_2(runner, demo_dir, tmp_path):
+    (tmp_path / "empty").mkdir()
     result = runner.invoke(
         app,
         [
             "score",
             str(demo_dir),
             "--model",
-            str(tmp_path),
+            str(tmp_path / "empty"),
             "--as-of",
             "2024-06-30",
             "--out",
