@@ -39,6 +39,7 @@ class ProblemCode(StrEnum):
     UNPARSEABLE_DATE = "unparseable_date"
     MIXED_TIME_ZONES = "mixed_time_zones"
     UNKNOWN_CHURN_FLAG = "unknown_churn_flag"
+    CONTROL_CHARACTER = "control_character"
     MAPPED_COLUMN_MISSING = "mapped_column_missing"
     DECIMAL_MISMATCH = "decimal_mismatch"
     FAR_LATEST_DATE = "far_latest_date"

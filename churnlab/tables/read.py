@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,7 @@ from churnlab.tables.problems import Problem, ProblemCode, examples_of
 TIMESTAMP_DTYPE: Literal["datetime64[us]"] = "datetime64[us]"
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _BOM = b"\xef\xbb\xbf"
+_CONTROL = r"[\x00-\x1f\x7f]"
 _COMMA_DECIMAL_GROUPED = r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?"
 
 
@@ -101,6 +103,7 @@ def _csv_options(config: DataConfig, encoding: str) -> dict[str, Any]:
         "keep_default_na": False,
         "na_values": [""],
         "encoding": encoding,
+        "index_col": False,  # a row with more fields than the header: an error, not an index
     }
 
 
@@ -130,6 +133,8 @@ def read_raw(
     row_filter = None
     try:
         if path.suffix.lower() == ".parquet":
+            if _twice_named(pq.read_schema(path).names, table, path, log):
+                return None  # pyarrow cannot convert such a file
             if ids is not None and pq.ParquetFile(path).metadata.num_rows > 0:
                 row_filter = _id_filter(path, table, config, ids)
             # Convert column by column, freeing Arrow memory as it goes: no 2x peak.
@@ -139,15 +144,28 @@ def read_raw(
             encoding, bom = _csv_encoding(path, config)
             if bom:
                 log.repairs.append(f"{table}: removed the UTF-8 byte-order mark of {path.name}")
-            frame = pd.read_csv(path, **_csv_options(config, encoding))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, **_csv_options(config, encoding))
     except UnicodeDecodeError as exc:
         log.problems.append(
             Problem(
                 table=table,
                 column="",
-                check=f"{path.name} is not {config.encoding} text (byte {exc.object[exc.start]:#04x} "
-                f'at position {exc.start:,}); set encoding = "cp1252", "latin-1" or '
+                check=f"{path.name} is not {config.encoding} text (it holds the byte "
+                f'{exc.object[exc.start]:#04x}); set encoding = "cp1252", "latin-1" or '
                 f'"gbk" (the file\'s) under [data] in {CONFIG_FILE_NAME}',
+                code=ProblemCode.UNREADABLE_FILE,
+            )
+        )
+        return None
+    except pd.errors.ParserWarning:
+        log.problems.append(
+            Problem(
+                table=table,
+                column="",
+                check=f"{path.name} has rows with more fields than its header (a delimiter "
+                "inside a value? quote it)",
                 code=ProblemCode.UNREADABLE_FILE,
             )
         )
@@ -184,7 +202,15 @@ def read_raw(
             h if h is not None else c for h, c in zip(header, frame.columns, strict=True)
         ]
     frame.columns = [str(c).strip() for c in frame.columns]
-    twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+    if _twice_named(list(frame.columns), table, path, log):
+        return None
+    return frame.reset_index(drop=True)
+
+
+def _twice_named(names: list[str], table: str, path: Path, log: ReadLog) -> bool:
+    """Report the names (trimmed) two columns of a file share; whether there are any."""
+    index = pd.Index([str(n).strip() for n in names])
+    twice = sorted(set(index[index.duplicated()]))
     for column in twice:
         log.problems.append(
             Problem(
@@ -194,7 +220,7 @@ def read_raw(
                 code=ProblemCode.DUPLICATE_COLUMN,
             )
         )
-    return None if twice else frame.reset_index(drop=True)
+    return bool(twice)
 
 
 def _csv_header(path: Path, config: DataConfig) -> list[str | None] | None:
@@ -303,6 +329,18 @@ def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.S
         values = values.astype("str").where(values.notna(), None).astype("str")
     ids = pa.array(values)  # arrow compute: millions of ids in well under a second
     stripped = pc.utf8_trim_whitespace(ids)
+    control = pc.fill_null(pc.match_substring_regex(stripped, _CONTROL), False)
+    if pc.any(control).as_py():
+        log.problems.append(
+            Problem(
+                table=table,
+                column=column,
+                check="id holds a control character (NUL, tab, line break); clean the ids",
+                rows=pc.sum(control).as_py() or 0,
+                examples=examples_of(repr(v) for v in pc.filter(stripped, control).to_pylist()),
+                code=ProblemCode.CONTROL_CHARACTER,
+            )
+        )
     changed = pc.fill_null(pc.not_equal(ids, stripped), False)
     count = pc.sum(changed).as_py() or 0
     if not count:
