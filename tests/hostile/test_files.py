@@ -165,7 +165,7 @@ def test_harmless_byte_differences_read_the_same(make_data, content: bytes) -> N
 def test_a_byte_order_mark_is_removed_with_a_warning(make_data, content: bytes) -> None:
     with pytest.warns(DataRepairWarning, match="byte-order mark"):
         tables = check_data(make_data({"customers.csv": content})).raise_for_problems()
-    assert list(tables.customers.columns)[0] == "customer_id"
+    assert tables.customers.columns[0] == "customer_id"
 
 
 CITY = HEADER.replace("\n", ",city\n") + "C1,2024-01-01,,Zürich\n"
@@ -254,7 +254,7 @@ def test_an_encoding_setting_reads_the_file(
 )
 def test_a_bad_file_setting_is_a_config_error(make_data, toml: str | bytes) -> None:
     folder = make_data({"customers.csv": CUSTOMERS, "churnlab.toml": toml})
-    with pytest.raises(ConfigError, match="churnlab.toml|encoding|delimiter"):
+    with pytest.raises(ConfigError, match=r"churnlab\.toml|encoding|delimiter"):
         check_data(folder)
 
 

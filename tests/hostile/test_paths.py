@@ -43,7 +43,7 @@ def test_a_path_outside_the_data_folder_is_refused(make_data, tmp_path: Path, na
     toml = f"[files]\ncustomers = {name!r}\n".replace("'", '"').replace("\\", "\\\\")
     folder = make_data({"churnlab.toml": toml, "customers.csv": CUSTOMERS})
 
-    with pytest.raises(ConfigError, match="outside the data folder.*allow_outside = true") as err:
+    with pytest.raises(ConfigError, match=r"outside the data folder.*allow_outside = true") as err:
         check_data(folder)
     assert "root:x" not in str(err.value)
 
