@@ -114,6 +114,8 @@ class DataConfig:
             raise ConfigError(f"[data] delimiter must be one character, got {self.delimiter!r}.")
         if self.decimal not in {".", ","}:
             raise ConfigError(f"[data] decimal must be '.' or ',', got {self.decimal!r}.")
+        if self.date_format is not None:
+            _check_date_format(self.date_format)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready settings, for run manifests."""
@@ -152,6 +154,20 @@ def outside_folder(name: str) -> bool:
         or name.startswith("~")
         or ".." in parts
     )
+
+
+def _check_date_format(fmt: Any) -> None:
+    """A ``strftime`` format that can read back the dates it writes."""
+    sample = dt.datetime(2024, 12, 31, 23, 59, 58, tzinfo=dt.UTC)
+    try:
+        if not isinstance(fmt, str) or "%" not in fmt:
+            raise ValueError
+        dt.datetime.strptime(sample.strftime(fmt), fmt)
+    except ValueError:
+        raise ConfigError(
+            f"[data] date_format = {fmt!r} in {CONFIG_FILE_NAME} is not a date format Python can "
+            'read dates with; write it with %d, %m, %Y (and %H, %M, %S), e.g. "%d.%m.%Y".'
+        ) from None
 
 
 def _check_name(name: str, allowed: Any, what: str) -> None:
@@ -207,6 +223,9 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
         for key in body:
             _check_name(key, _SECTIONS[section], f"setting in [{section}]")
     data = raw.get("data", {})
+    for key in ("delimiter", "decimal", "date_format", "encoding"):
+        if key in data and not isinstance(data[key], str):
+            raise ConfigError(f"[data] {key} must be text in quotes, got {data[key]!r}.")
     files = dict(raw.get("files", {}))
     allow_outside = files.pop("allow_outside", False)
     if not isinstance(allow_outside, bool):

@@ -343,8 +343,13 @@ def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.S
         )
     changed = pc.fill_null(pc.not_equal(ids, stripped), False)
     count = pc.sum(changed).as_py() or 0
-    if not count:
+    blank = pc.fill_null(pc.equal(stripped, ""), False)
+    if pc.any(blank).as_py():  # an id of spaces only is no id: reported as an empty value
+        stripped = pc.if_else(blank, pa.scalar(None, stripped.type), stripped)
+    elif not count:
         return values
+    if not count:
+        return pd.Series(stripped, index=values.index, dtype="str")
     log.repairs.append(
         f"{table}.{column}: trimmed spaces around {count:,} id{'s' if count != 1 else ''}, "
         f"e.g. {', '.join(repr(v) for v in examples_of(pc.filter(ids, changed).to_pylist(), 3))}"

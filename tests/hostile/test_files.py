@@ -245,6 +245,24 @@ def test_an_encoding_setting_reads_the_file(
             code="ConfigError",
         ),
         case(
+            "a date format with a bad directive",
+            '[data]\ndate_format = "%Q-%Y"\n',
+            verdict="error",
+            code="ConfigError",
+        ),
+        case(
+            "a date format that is a number",
+            "[data]\ndate_format = 5\n",
+            verdict="error",
+            code="ConfigError",
+        ),
+        case(
+            "a delimiter that is a number",
+            "[data]\ndelimiter = 5\n",
+            verdict="error",
+            code="ConfigError",
+        ),
+        case(
             "two-character delimiter",
             '[data]\ndelimiter = ";;"\n',
             verdict="error",
@@ -254,7 +272,7 @@ def test_an_encoding_setting_reads_the_file(
 )
 def test_a_bad_file_setting_is_a_config_error(make_data, toml: str | bytes) -> None:
     folder = make_data({"customers.csv": CUSTOMERS, "churnlab.toml": toml})
-    with pytest.raises(ConfigError, match=r"churnlab\.toml|encoding|delimiter"):
+    with pytest.raises(ConfigError, match=r"churnlab\.toml|encoding|delimiter|date_format"):
         check_data(folder)
 
 
