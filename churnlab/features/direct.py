@@ -107,6 +107,10 @@ def _customer_checks(c: ir.Table, rules: EngineChecks) -> dict[str, ir.Scalar]:
         **_broken_by({rule: _count(condition) for rule, condition in rules.rows.items()}),
         **_broken_by(rules.totals),
         "broken:spaces around id": _count(c.customer_id.re_search(_SPACED)),
+        # An id load_tables reports: a control character in it, or nothing at all.
+        "broken:control character or blank id": _count(
+            c.customer_id.re_search(r"[\x00-\x1f\x7f]|^$")
+        ),
         **_dates(c, _DATES["customers"]),
     }
 

@@ -172,3 +172,42 @@ def test_numeric_ids_become_text_with_a_warning(make_data, ids) -> None:
     with pytest.warns(DataRepairWarning, match="leading zeros lost"):
         tables = check_data(make_data({"customers.parquet": customers})).raise_for_problems()
     assert tables.customers["customer_id"].tolist() == ["7", "8"]
+
+
+@pytest.mark.parametrize(
+    ("ids", "code"),
+    [
+        case(
+            "Parquet id with a tab inside",
+            ["C\t1", "C2"],
+            "control_character",
+            verdict="error",
+            code="control_character",
+        ),
+        case(
+            "Parquet id that is empty text",
+            ["", "C2"],
+            "empty_value",
+            verdict="error",
+            code="empty_value",
+        ),
+    ],
+)
+def test_the_direct_read_declines_what_load_tables_reports(make_data, ids, code) -> None:
+    from churnlab.features import DuckDBEngine
+    from churnlab.features.direct import open_direct
+
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids,
+            "signup_date": pd.to_datetime(["2024-01-01"] * len(ids)),
+            "end_date": pd.to_datetime([None] * len(ids)),
+        }
+    )
+    folder = make_data({"customers.parquet": customers})
+    engine = DuckDBEngine()
+    try:
+        assert open_direct(engine, folder, many_cutoffs=True) is None
+    finally:
+        engine.close()
+    assert [str(p.code) for p in quiet_check(folder).problems] == [code]
