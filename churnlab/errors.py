@@ -34,6 +34,11 @@ class DataRepairWarning(ChurnlabWarning):
     """A safe repair was applied to input data (reported, never silent)."""
 
 
+class DataPlausibilityWarning(ChurnlabWarning):
+    """Input data look wrong in a way that may be right (exact duplicate event rows): nothing
+    was changed, and the data are used as they are."""
+
+
 class ModelError(ChurnlabError):
     """A model cannot be trained, saved, loaded or applied as asked (a usage or model error)."""
 

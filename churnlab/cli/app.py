@@ -224,7 +224,8 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
 
     Files that differ from the contract are described in churnlab.toml next to the data (or
     --config): [data] extract_date, delimiter, decimal, date_format, encoding; [files] one file
-    name per table; [columns.customers] churnlab_name = "your name" (likewise for bills,
+    name per table, inside the data folder unless allow_outside = true; [checks] earliest_date
+    (dates before it are errors; default 1950-01-01); [columns.customers] churnlab_name = "your name" (likewise for bills,
     complaints, service_events); [personal_data] columns, not_personal; [snapshot] label_column,
     as_of, positive_values. The README's "churnlab.toml" section has a full example.
     """

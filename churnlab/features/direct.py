@@ -36,6 +36,7 @@ from churnlab.tables.engine_checks import (
     after_extract,
     engine_checks,
 )
+from churnlab.tables.load import FAR_AFTER
 from churnlab.tables.rules import Rule
 
 # Whitespace around an id: load_tables would trim it (a repair), so the shortcut is not taken.
@@ -106,6 +107,10 @@ def _customer_checks(c: ir.Table, rules: EngineChecks) -> dict[str, ir.Scalar]:
         **_broken_by({rule: _count(condition) for rule, condition in rules.rows.items()}),
         **_broken_by(rules.totals),
         "broken:spaces around id": _count(c.customer_id.re_search(_SPACED)),
+        # An id load_tables reports: a control character in it, or nothing at all.
+        "broken:control character or blank id": _count(
+            c.customer_id.re_search(r"[\x00-\x1f\x7f]|^$")
+        ),
         **_dates(c, _DATES["customers"]),
     }
 
@@ -159,9 +164,11 @@ class _EventChecks:
     latest: Sequence[Rule]
 
 
-def _event_checks(table: str, e: ir.Table, stored: Mapping[str, ColumnStatistics]) -> _EventChecks:
+def _event_checks(
+    table: str, e: ir.Table, stored: Mapping[str, ColumnStatistics], earliest: pd.Timestamp
+) -> _EventChecks:
     """Rule checks and date range of one event table (contract column names)."""
-    rules = engine_checks(table, e, stored)
+    rules = engine_checks(table, e, stored, earliest=earliest)
     checks = _EventChecks(
         known=_broken_by(rules.answered),
         rows=_broken_by(rules.rows),
@@ -253,14 +260,14 @@ def open_direct(
         if c in plan.columns["customers"]
     ]
     customers = engine.materialize("customers_read", raw.pop("customers").select(*read))
-    customer_rules = engine_checks("customers", customers)
+    customer_rules = engine_checks("customers", customers, earliest=plan.earliest_date)
     checked = _customer_checks(customers, customer_rules)
     found = {"customers": _run_checks(engine, customers, checked)}
     dated = list(customer_rules.latest)
     flags: dict[str, dict[str, ir.BooleanValue]] = {}
     for table, rel in raw.items():
         rows, stored = _stored_statistics(plan.files[table], plan.columns[table])
-        checks = _event_checks(table, rel, stored)
+        checks = _event_checks(table, rel, stored, plan.earliest_date)
         found[table] = {
             "rows": rows,
             **checks.known,
@@ -370,6 +377,10 @@ def _opened(
         extract = plan.extract_date
     else:
         extract = max(latest).normalize() if latest else _EPOCH
+        ends = sorted(v for v in latest if not pd.isna(v))
+        if len(ends) > 1 and ends[-1] - ends[-2] > FAR_AFTER:
+            return None  # a latest date far from the rest: load_tables says which
+
     if any(after_extract(found[r.table].get(f"max:{r.column}"), extract) for r in dated):
         return None
     text: dict[str, ir.Column] = {}

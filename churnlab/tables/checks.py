@@ -15,7 +15,7 @@ import pandas as pd
 
 from churnlab.tables.contract import TableContract
 from churnlab.tables.problems import Problem, ProblemCode, examples_of, row_examples
-from churnlab.tables.rules import Rule, RuleKind, end_of_extract, rules_of
+from churnlab.tables.rules import EARLIEST, MAX_NUMBER, Rule, RuleKind, end_of_extract, rules_of
 
 if TYPE_CHECKING:
     import pandera.pandas as pa
@@ -47,6 +47,11 @@ def _not_before(rule: Rule) -> Callable[[pd.DataFrame], pd.Series]:
     return lambda d: d[column].isna() | d[partner].isna() | (d[column] >= d[partner])
 
 
+def _within_bound(values: pd.Series) -> pd.Series:
+    """Finite and at most :data:`MAX_NUMBER` from zero (``inf`` is neither)."""
+    return values.abs() <= MAX_NUMBER
+
+
 def build_schema(
     contract: TableContract,
     *,
@@ -54,12 +59,14 @@ def build_schema(
     known_customer: pd.Series | None,
     not_after: pd.Timestamp,
     required: Collection[str],
+    earliest: pd.Timestamp = EARLIEST,
 ) -> RuleSchema:
     """Compile one table's rules to a pandera schema (only the columns it has are checked).
 
     A :attr:`~RuleKind.NOT_EMPTY` rule holds only for the columns the reading ``required``
     (a snapshot extract requires no dates); ``known_customer`` is each row's answer to the
-    :attr:`~RuleKind.KNOWN_CUSTOMER` rule (``None``: not checked).
+    :attr:`~RuleKind.KNOWN_CUSTOMER` rule (``None``: not checked); ``earliest`` is the
+    earliest plausible date of :attr:`~RuleKind.NOT_BEFORE_EARLIEST` rules.
     """
     import pandera.pandas as pa  # imported when tables are loaded: a direct read needs none
 
@@ -72,7 +79,7 @@ def build_schema(
         checks: list[pa.Check] = []
         nullable, unique = True, False
         for rule in (r for r in rules if r.column == name):
-            words = rule.message(extract=not_after)
+            words = rule.message(extract=not_after, earliest=earliest)
             if rule.kind is RuleKind.NOT_EMPTY:
                 nullable = name not in required
             elif rule.kind is RuleKind.UNIQUE:
@@ -81,6 +88,10 @@ def build_schema(
                 checks.append(pa.Check.lt(end_of_extract(not_after), error=words, ignore_na=True))
             elif rule.kind is RuleKind.NON_NEGATIVE:
                 checks.append(pa.Check.ge(0, error=words, ignore_na=True))
+            elif rule.kind is RuleKind.NOT_BEFORE_EARLIEST:
+                checks.append(pa.Check.ge(earliest, error=words, ignore_na=True))
+            elif rule.kind is RuleKind.WITHIN_BOUND:
+                checks.append(pa.Check(_within_bound, error=words, ignore_na=True))
             elif rule.kind is RuleKind.KNOWN_CUSTOMER and known_customer is not None:
                 known = known_customer
                 checks.append(pa.Check(lambda s, known=known: known, error=words, ignore_na=True))

@@ -10,7 +10,11 @@ Example (every section and key is optional)::
     encoding = "utf-8"            # CSV only
 
     [files]                       # file names, when they are not <table>.csv/.parquet
-    customers = "clients.csv"
+    customers = "clients.csv"     # inside the data folder: no absolute path, no ".."
+    allow_outside = false         # true: let a name above point outside the data folder
+
+    [checks]                      # what churnlab finds plausible
+    earliest_date = "1950-01-01"  # dates before it are errors (the latest is extract + 1 day)
 
     [columns.customers]           # churnlab name = your column name
     customer_id = "CustID"
@@ -28,10 +32,11 @@ Example (every section and key is optional)::
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import tomllib
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from churnlab.dates import parse_date
@@ -39,6 +44,8 @@ from churnlab.errors import ConfigError, SpecError, did_you_mean
 from churnlab.tables.contract import CONTRACTS
 
 CONFIG_FILE_NAME = "churnlab.toml"
+EARLIEST_DATE = dt.date(1950, 1, 1)
+"""The default earliest plausible date of any date in the data (``[checks] earliest_date``)."""
 DEFAULT_POSITIVE = ("1", "1.0", "true", "yes", "y", "churned", "churn", "exited", "left")
 DEFAULT_NEGATIVE = ("0", "0.0", "false", "no", "n", "stayed", "retained", "active")
 
@@ -68,6 +75,9 @@ class DataConfig:
     date_format: str | None = None
     encoding: str = "utf-8"
     files: dict[str, str] = field(default_factory=dict)
+    allow_outside: bool = False
+    """Whether ``files`` may name files outside the data folder (an absolute path, ``..``)."""
+    earliest_date: dt.date = EARLIEST_DATE
     columns: dict[str, dict[str, str]] = field(default_factory=dict)
     personal_columns: tuple[str, ...] = ()
     not_personal: tuple[str, ...] = ()
@@ -82,6 +92,24 @@ class DataConfig:
             )
         for table in (*self.files, *self.columns):
             _check_name(table, CONTRACTS, "table")
+        object.__setattr__(
+            self, "earliest_date", _as_date(self.earliest_date, "[checks] earliest_date")
+        )
+        if not self.allow_outside:
+            for table, name in self.files.items():
+                if outside_folder(name):
+                    raise ConfigError(
+                        f"[files] {table} = {name!r} in {CONFIG_FILE_NAME} points outside the "
+                        "data folder. Copy the file into the data folder, or set "
+                        "allow_outside = true under [files] if you mean it."
+                    )
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ConfigError(
+                f"[data] encoding = {self.encoding!r} in {CONFIG_FILE_NAME} is not an encoding "
+                'Python knows; try "utf-8", "cp1252", "latin-1" or "gbk".'
+            ) from None
         if len(self.delimiter) != 1:
             raise ConfigError(f"[data] delimiter must be one character, got {self.delimiter!r}.")
         if self.decimal not in {".", ","}:
@@ -93,6 +121,7 @@ class DataConfig:
         """Plain JSON-ready settings, for run manifests."""
         out = asdict(self)
         out["extract_date"] = self.extract_date.isoformat() if self.extract_date else None
+        out["earliest_date"] = self.earliest_date.isoformat()
         if self.snapshot is not None:
             out["snapshot"]["as_of"] = self.snapshot.as_of.isoformat()
         return out
@@ -100,11 +129,31 @@ class DataConfig:
 
 _SECTIONS: dict[str, set[str]] = {
     "data": {"extract_date", "delimiter", "decimal", "date_format", "encoding"},
-    "files": set(CONTRACTS),
+    "files": {*CONTRACTS, "allow_outside"},
+    "checks": {"earliest_date"},
     "columns": set(CONTRACTS),
     "personal_data": {"columns", "not_personal"},
     "snapshot": {"label_column", "as_of", "positive_values", "negative_values"},
 }
+
+
+def outside_folder(name: str) -> bool:
+    """Whether a ``[files]`` name leaves the data folder by its words alone: an absolute path
+    (``/etc/passwd``, ``C:\\x``, ``~/x``) or one that climbs with ``..``.
+
+    >>> outside_folder("clients.csv"), outside_folder("2024/bills.csv")
+    (False, False)
+    >>> outside_folder("../../etc/passwd"), outside_folder("/etc/passwd")
+    (True, True)
+    """
+    parts = name.replace("\\", "/").split("/")
+    return (
+        PurePosixPath(name).is_absolute()
+        or PureWindowsPath(name).is_absolute()
+        or bool(PureWindowsPath(name).drive)
+        or name.startswith("~")
+        or ".." in parts
+    )
 
 
 def _check_name(name: str, allowed: Any, what: str) -> None:
@@ -187,6 +236,17 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
         for key in body:
             _check_name(key, _SECTIONS[section], f"setting in [{section}]")
     data = raw.get("data", {})
+    for key in ("delimiter", "decimal", "date_format", "encoding"):
+        if key in data and not isinstance(data[key], str):
+            raise ConfigError(f"[data] {key} must be text in quotes, got {data[key]!r}.")
+    files = dict(raw.get("files", {}))
+    allow_outside = files.pop("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        raise ConfigError(f"[files] allow_outside must be true or false, got {allow_outside!r}.")
+    for table, name in files.items():
+        if not isinstance(name, str) or not name.strip():
+            raise ConfigError(f"[files] {table} must be a file name in quotes, got {name!r}.")
+    checks = raw.get("checks", {})
     personal = raw.get("personal_data", {})
     columns: dict[str, dict[str, str]] = {}
     for table, mapping in raw.get("columns", {}).items():
@@ -219,7 +279,11 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
         decimal=str(data.get("decimal", ".")),
         date_format=data.get("date_format"),
         encoding=str(data.get("encoding", "utf-8")),
-        files={str(k): str(v) for k, v in raw.get("files", {}).items()},
+        files={str(k): str(v) for k, v in files.items()},
+        allow_outside=allow_outside,
+        earliest_date=_as_date(
+            checks.get("earliest_date", EARLIEST_DATE), "[checks] earliest_date"
+        ),
         columns=columns,
         personal_columns=_strings(personal.get("columns", []), "[personal_data] columns"),
         not_personal=_strings(personal.get("not_personal", []), "[personal_data] not_personal"),

@@ -38,6 +38,8 @@ class DirectPlan:
         Customer columns beyond the contract's, as :class:`~churnlab.tables.Tables` names them.
     extract_date:
         From the settings; ``None`` when it is the latest date in the data.
+    earliest_date:
+        The earliest plausible date (``[checks] earliest_date``).
     """
 
     source: str
@@ -46,6 +48,7 @@ class DirectPlan:
     attribute_columns: tuple[str, ...]
     personal_columns: tuple[str, ...]
     extract_date: pd.Timestamp | None
+    earliest_date: pd.Timestamp
 
 
 def _plain_type(kind: str | None, dtype: pa.DataType) -> bool:
@@ -71,6 +74,8 @@ def _table_columns(table: str, schema: pa.Schema, config: DataConfig) -> dict[st
     if any(name != name.strip() for name in names):
         return None
     renamed = {source: name for name, source in config.columns.get(table, {}).items()}
+    if any(source not in names for source in renamed):  # load_tables names the mapping
+        return None
     columns = {renamed.get(name, name): name for name in names}
     if len(columns) != len(names):  # two file columns mapped to one name
         return None
@@ -136,4 +141,5 @@ def plan_direct_read(
         attribute_columns=tuple(attributes),
         personal_columns=tuple(personal),
         extract_date=pd.Timestamp(settings.extract_date) if settings.extract_date else None,
+        earliest_date=pd.Timestamp(settings.earliest_date),
     )

@@ -10,13 +10,14 @@ Nothing here imports Ibis: the expressions are built from the relation handed in
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from churnlab.tables.rules import Rule, RuleKind, end_of_extract, rules_of
+from churnlab.tables.rules import EARLIEST, MAX_NUMBER, Rule, RuleKind, end_of_extract, rules_of
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -59,13 +60,19 @@ class EngineChecks:
 
 
 def engine_checks(
-    table: str, rel: ir.Table, statistics: Mapping[str, ColumnStatistics] | None = None
+    table: str,
+    rel: ir.Table,
+    statistics: Mapping[str, ColumnStatistics] | None = None,
+    *,
+    earliest: pd.Timestamp = EARLIEST,
 ) -> EngineChecks:
     """Compile the rules of ``table`` over ``rel`` (columns by their contract names).
 
     Rules on columns ``rel`` lacks are left out. ``statistics`` (by column) answers
     :attr:`~RuleKind.NOT_EMPTY` rules from the empty values and :attr:`~RuleKind.NON_NEGATIVE`
-    rules from a numeric lowest value; the others are never answered from statistics.
+    rules from a numeric lowest value, :attr:`~RuleKind.WITHIN_BOUND` rules from a numeric
+    lowest and highest value and :attr:`~RuleKind.NOT_BEFORE_EARLIEST` rules (dates not before
+    ``earliest``) from a lowest date; the others are never answered from statistics.
 
     Examples
     --------
@@ -74,9 +81,9 @@ def engine_checks(
     ...                     "amount": "float64"}, name="bills")
     >>> checks = engine_checks("bills", bills, {"amount": ColumnStatistics(0, 3.5, 9.0)})
     >>> sorted(rule.name for rule in checks.answered)
-    ['bills.amount non_negative', 'bills.amount not_empty']
+    ['bills.amount non_negative', 'bills.amount not_empty', 'bills.amount within_bound']
     >>> sorted(rule.name for rule in checks.rows)
-    ['bills.bill_date not_empty', 'bills.customer_id not_empty']
+    ['bills.bill_date not_before_earliest', 'bills.bill_date not_empty', 'bills.customer_id not_empty']
     """
     stored = statistics or {}
     checks = EngineChecks()
@@ -104,6 +111,19 @@ def engine_checks(
             checks.latest.append(rule)
         elif rule.kind is RuleKind.KNOWN_CUSTOMER:
             checks.keyed.append(rule)
+        elif rule.kind is RuleKind.NOT_BEFORE_EARLIEST:
+            low = known.low if known is not None else None
+            if isinstance(low, dt.datetime):
+                checks.answered[rule] = int(pd.Timestamp(low) < earliest)
+            else:
+                checks.rows[rule] = column < earliest.to_pydatetime()
+        elif rule.kind is RuleKind.WITHIN_BOUND:
+            low, high = (known.low, known.high) if known is not None else (None, None)
+            if isinstance(low, int | float) and isinstance(high, int | float):
+                checks.answered[rule] = int(not max(abs(low), abs(high)) <= MAX_NUMBER)
+            else:
+                number = column.cast("float64")
+                checks.rows[rule] = number.isinf() | (number.abs() > MAX_NUMBER)
     return checks
 
 

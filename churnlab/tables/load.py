@@ -12,7 +12,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from churnlab.errors import DataError, DataRepairWarning, SpecError
+from churnlab.errors import DataError, DataPlausibilityWarning, DataRepairWarning, SpecError
 from churnlab.tables.checks import build_schema, run_schema
 from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, looks_personal
@@ -22,6 +22,7 @@ from churnlab.tables.problems import (
     ProblemCode,
     examples_of,
     format_report,
+    row_examples,
 )
 from churnlab.tables.read import (
     ReadLog,
@@ -48,15 +49,19 @@ class ValidationReport:
     tables: Tables | None
     problems: tuple[Problem, ...]
     repairs: tuple[str, ...]
+    doubts: tuple[str, ...] = ()
+    """What looks wrong but may be right (each also issued as a
+    :class:`~churnlab.errors.DataPlausibilityWarning`); the data are used as they are."""
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def __str__(self) -> str:
+        doubts = "".join(f"\nTo check: {d}" for d in self.doubts)
         if self.ok:
-            return f"churnlab found no problems in {self.source}."
-        return format_report(self.problems, self.source)
+            return f"churnlab found no problems in {self.source}.{doubts}"
+        return format_report(self.problems, self.source) + doubts
 
     def __repr__(self) -> str:
         return f"<ValidationReport {self.source}: {len(self.problems)} problems, {len(self.repairs)} repairs>"
@@ -169,6 +174,81 @@ def _latest_in_files(
             if path is not None
         }
     )
+
+
+FAR_AFTER = pd.Timedelta(days=3 * 365)
+"""How far after the rest of its column a date is "far from the rest" (:func:`far_dates`)."""
+_FAR_MIN_VALUES = 10
+
+
+def far_dates(frames: Mapping[str, pd.DataFrame]) -> tuple[list[Problem], dict[str, pd.Series]]:
+    """Dates more than :data:`FAR_AFTER` after 99% of their column's dates (columns with at
+    least 10 dates): a typo such as 2204 for 2024 that would become the extract date.
+
+    Returns the problems, and per ``table.column`` the rows that are far.
+
+    >>> dates = pd.Series(pd.to_datetime(["2024-01-01"] * 12 + ["2200-01-01"]))
+    >>> problems, far = far_dates({"bills": pd.DataFrame({"bill_date": dates})})
+    >>> problems[0].rows, problems[0].examples
+    (1, ('row 13',))
+    """
+    problems: list[Problem] = []
+    far: dict[str, pd.Series] = {}
+    for name, frame in frames.items():
+        for column, kind in CONTRACTS[name].columns.items():
+            if kind != DATE or column not in frame:
+                continue
+            values = frame[column]
+            present = values.dropna()
+            if len(present) < _FAR_MIN_VALUES:
+                continue
+            rest = pd.Timestamp(np.quantile(present.to_numpy(), 0.99, method="lower"))
+            beyond = values > rest + FAR_AFTER
+            if not beyond.any():
+                continue
+            far[f"{name}.{column}"] = beyond
+            index = frame.index[beyond.to_numpy()]
+            examples = (
+                examples_of(frame.loc[index, "customer_id"])
+                if name == "customers" and "customer_id" in frame
+                else row_examples(index)
+            )
+            problems.append(
+                Problem(
+                    table=name,
+                    column=column,
+                    check=f"far after the rest (99% by {rest.date()}); fix it or set "
+                    "[data] extract_date",
+                    rows=int(beyond.sum()),
+                    examples=examples,
+                    code=ProblemCode.FAR_LATEST_DATE,
+                )
+            )
+    return problems, far
+
+
+def duplicate_rows(frames: Mapping[str, pd.DataFrame]) -> list[str]:
+    """One line per event table whose rows repeat an earlier row exactly (every column).
+
+    >>> bills = pd.DataFrame({"customer_id": ["1", "1"], "amount": [9.5, 9.5]})
+    >>> duplicate_rows({"bills": bills})
+    ['bills: 1 row repeats an earlier row exactly (e.g. row 2); remove it if the extract duplicated it: spend and counts include it twice']
+    """
+    lines = []
+    for name, frame in frames.items():
+        if name == "customers":  # duplicate ids are a problem of their own
+            continue
+        twice = frame.duplicated()
+        count = int(twice.sum())
+        if count:
+            one = count == 1
+            lines.append(
+                f"{name}: {count:,} row{'' if one else 's'} repeat{'s' if one else ''} an "
+                f"earlier row exactly (e.g. {', '.join(row_examples(frame.index[twice.to_numpy()]))}); "
+                f"remove {'it' if one else 'them'} if the extract duplicated "
+                f"{'it' if one else 'them'}: spend and counts include {'it' if one else 'them'} twice"
+            )
+    return lines
 
 
 def split_personal(columns: Sequence[str], config: DataConfig) -> tuple[list[str], list[str]]:
@@ -297,9 +377,26 @@ def check_data(
     elif settings.extract_date is not None:
         extract, extract_source = pd.Timestamp(settings.extract_date), "config"
     else:
-        latest = (
-            _latest_date(frames) if ids is None else _latest_in_files(data_dir, frames, settings)
-        )
+        if ids is None:
+            far_problems, far = far_dates(frames)
+            log.problems.extend(far_problems)
+            # The extract date is the latest of the other dates: checked against it, not by it.
+            latest = _latest_date(
+                {
+                    table: frame.assign(
+                        **{
+                            column: frame[column].mask(far[f"{table}.{column}"])
+                            for column in frame.columns
+                            if f"{table}.{column}" in far
+                        }
+                    )
+                    for table, frame in frames.items()
+                }
+                if far
+                else frames
+            )
+        else:
+            latest = _latest_in_files(data_dir, frames, settings)
         extract = latest.normalize() if latest is not None else pd.Timestamp("1970-01-01")
         extract_source = "latest date in the data"
 
@@ -313,6 +410,7 @@ def check_data(
             known_customer=_known_mask(codes.get(table), frame),
             not_after=extract,
             required=required_columns(table, settings.snapshot),
+            earliest=pd.Timestamp(settings.earliest_date),
         )
         skip = {column for t, column in unreadable if t == table}
         log.problems.extend(run_schema(schema, frame, skip=skip))
@@ -321,9 +419,16 @@ def check_data(
 
     for message in log.repairs:
         warnings.warn(f"churnlab repaired {source}: {message}", DataRepairWarning, stacklevel=3)
+    doubts = tuple(duplicate_rows(frames))
+    for message in doubts:
+        warnings.warn(f"churnlab: check {source}: {message}", DataPlausibilityWarning, stacklevel=3)
     if people is None:
         return ValidationReport(
-            source=source, tables=None, problems=tuple(log.problems), repairs=tuple(log.repairs)
+            source=source,
+            tables=None,
+            problems=tuple(log.problems),
+            repairs=tuple(log.repairs),
+            doubts=doubts,
         )
     people = frames["customers"]
     attributes, personal = split_personal(list(people.columns), settings)
@@ -341,7 +446,11 @@ def check_data(
         repairs=tuple(log.repairs),
     )
     return ValidationReport(
-        source=source, tables=tables, problems=tuple(log.problems), repairs=tuple(log.repairs)
+        source=source,
+        tables=tables,
+        problems=tuple(log.problems),
+        repairs=tuple(log.repairs),
+        doubts=doubts,
     )
 
 

@@ -31,6 +31,7 @@ class ProblemCode(StrEnum):
     EMPTY_FILE = "empty_file"
     UNREADABLE_FILE = "unreadable_file"
     NO_ROWS = "no_rows"
+    NOT_A_TABLE = "not_a_table"
     # Columns and their values as read.
     DUPLICATE_COLUMN = "duplicate_column"
     MISSING_COLUMN = "missing_column"
@@ -38,6 +39,10 @@ class ProblemCode(StrEnum):
     UNPARSEABLE_DATE = "unparseable_date"
     MIXED_TIME_ZONES = "mixed_time_zones"
     UNKNOWN_CHURN_FLAG = "unknown_churn_flag"
+    CONTROL_CHARACTER = "control_character"
+    MAPPED_COLUMN_MISSING = "mapped_column_missing"
+    DECIMAL_MISMATCH = "decimal_mismatch"
+    FAR_LATEST_DATE = "far_latest_date"
     # The contract's row rules (:mod:`churnlab.tables.rules`).
     EMPTY_VALUE = "empty_value"
     DUPLICATE_ID = "duplicate_id"
@@ -45,9 +50,13 @@ class ProblemCode(StrEnum):
     ORDER = "order"
     AFTER_EXTRACT = "after_extract"
     UNKNOWN_CUSTOMER = "unknown_customer"
+    TOO_EARLY = "too_early"
+    OUT_OF_BOUNDS = "out_of_bounds"
 
 
-UNREADABLE_VALUES = frozenset({ProblemCode.NOT_A_NUMBER, ProblemCode.UNPARSEABLE_DATE})
+UNREADABLE_VALUES = frozenset(
+    {ProblemCode.NOT_A_NUMBER, ProblemCode.UNPARSEABLE_DATE, ProblemCode.DECIMAL_MISMATCH}
+)
 """Problems with values that could not be read: they are left empty, and their empty values
 are not reported a second time."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from churnlab.tables.config import DataConfig
+from churnlab.errors import ConfigError
+from churnlab.tables.config import CONFIG_FILE_NAME, DataConfig
 from churnlab.tables.contract import DATE, FILE_SUFFIXES, ID, NUMBER, TableContract
 from churnlab.tables.problems import Problem, ProblemCode, examples_of
 
 TIMESTAMP_DTYPE: Literal["datetime64[us]"] = "datetime64[us]"
 _TZ_SUFFIX = re.compile(r"(?:Z|[+-]\d{2}:?\d{2})$")
 _BOM = b"\xef\xbb\xbf"
+_CONTROL = r"[\x00-\x1f\x7f]"
+_COMMA_DECIMAL_GROUPED = r"[-+]?\d{1,3}(?:\.\d{3})+(?:,\d*)?"
 
 
 @dataclass
@@ -41,6 +45,12 @@ def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> P
     """Locate a table's file: the name in ``[files]``, else ``<table>.parquet`` or ``.csv``."""
     if table in config.files:
         path = data_dir / config.files[table]
+        if not config.allow_outside and not path.resolve().is_relative_to(data_dir.resolve()):
+            raise ConfigError(  # a link inside the folder to a file outside it
+                f"[files] {table} = {config.files[table]!r} in {CONFIG_FILE_NAME} leads outside "
+                f"the data folder {data_dir}. Copy the file into the data folder, or set "
+                "allow_outside = true under [files] if you mean it."
+            )
         if not path.is_file():
             log.problems.append(
                 Problem(
@@ -93,6 +103,7 @@ def _csv_options(config: DataConfig, encoding: str) -> dict[str, Any]:
         "keep_default_na": False,
         "na_values": [""],
         "encoding": encoding,
+        "index_col": False,  # a row with more fields than the header: an error, not an index
     }
 
 
@@ -122,6 +133,8 @@ def read_raw(
     row_filter = None
     try:
         if path.suffix.lower() == ".parquet":
+            if _twice_named(pq.read_schema(path).names, table, path, log):
+                return None  # pyarrow cannot convert such a file
             if ids is not None and pq.ParquetFile(path).metadata.num_rows > 0:
                 row_filter = _id_filter(path, table, config, ids)
             # Convert column by column, freeing Arrow memory as it goes: no 2x peak.
@@ -131,7 +144,32 @@ def read_raw(
             encoding, bom = _csv_encoding(path, config)
             if bom:
                 log.repairs.append(f"{table}: removed the UTF-8 byte-order mark of {path.name}")
-            frame = pd.read_csv(path, **_csv_options(config, encoding))
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                frame = pd.read_csv(path, **_csv_options(config, encoding))
+    except UnicodeDecodeError as exc:
+        log.problems.append(
+            Problem(
+                table=table,
+                column="",
+                check=f"{path.name} is not {config.encoding} text (it holds the byte "
+                f'{exc.object[exc.start]:#04x}); set encoding = "cp1252", "latin-1" or '
+                f'"gbk" (the file\'s) under [data] in {CONFIG_FILE_NAME}',
+                code=ProblemCode.UNREADABLE_FILE,
+            )
+        )
+        return None
+    except pd.errors.ParserWarning:
+        log.problems.append(
+            Problem(
+                table=table,
+                column="",
+                check=f"{path.name} has rows with more fields than its header (a delimiter "
+                "inside a value? quote it)",
+                code=ProblemCode.UNREADABLE_FILE,
+            )
+        )
+        return None
     except pd.errors.EmptyDataError:
         log.problems.append(
             Problem(
@@ -157,8 +195,45 @@ def read_raw(
             )
         )
         return None
+    header = _csv_header(path, config) if path.suffix.lower() != ".parquet" else None
+    if header is not None and len(header) == len(frame.columns):
+        # Names as written; pandas' own where a name is blank ("Unnamed: 2").
+        frame.columns = [
+            h if h is not None else c for h, c in zip(header, frame.columns, strict=True)
+        ]
     frame.columns = [str(c).strip() for c in frame.columns]
+    if _twice_named(list(frame.columns), table, path, log):
+        return None
     return frame.reset_index(drop=True)
+
+
+def _twice_named(names: list[str], table: str, path: Path, log: ReadLog) -> bool:
+    """Report the names (trimmed) two columns of a file share; whether there are any."""
+    index = pd.Index([str(n).strip() for n in names])
+    twice = sorted(set(index[index.duplicated()]))
+    for column in twice:
+        log.problems.append(
+            Problem(
+                table=table,
+                column=column,
+                check=f"two columns of {path.name} are called {column}; rename or drop one",
+                code=ProblemCode.DUPLICATE_COLUMN,
+            )
+        )
+    return bool(twice)
+
+
+def _csv_header(path: Path, config: DataConfig) -> list[str | None] | None:
+    """A CSV file's header as written (pandas renames a second ``amount`` to ``amount.1``)."""
+    encoding, _ = _csv_encoding(path, config)
+    options = {**_csv_options(config, encoding), "header": None, "nrows": 1}
+    try:
+        first = pd.read_csv(path, **options)
+    except Exception:  # the full read worked: keep its names
+        return None
+    if not len(first):
+        return None
+    return [None if pd.isna(v) else str(v) for v in first.iloc[0].tolist()]
 
 
 def apply_mapping(
@@ -170,7 +245,36 @@ def apply_mapping(
 ) -> pd.DataFrame | None:
     """Rename the user's columns to churnlab's names; report required columns that are missing."""
     mapping = config.columns.get(contract.name, {})
+    header = [str(c) for c in frame.columns]
+    absent = {name: source for name, source in mapping.items() if source not in header}
+    for name, source in absent.items():
+        close = difflib.get_close_matches(source, header, n=3, cutoff=0.6)
+        hint = f" (closest: {', '.join(close)})" if close else ""
+        log.problems.append(
+            Problem(
+                table=contract.name,
+                column=name,
+                check=f"[columns.{contract.name}] {name} = {source!r} names no column of the "
+                f"file{hint}; fix the name in {CONFIG_FILE_NAME}",
+                code=ProblemCode.MAPPED_COLUMN_MISSING,
+            )
+        )
+    if absent:
+        return None
     frame = frame.rename(columns={source: name for name, source in mapping.items()})
+    if not any(c in contract.columns for c in frame.columns):
+        # Not this table at all (another file, a text file): say so without echoing its content.
+        log.problems.append(
+            Problem(
+                table=contract.name,
+                column="",
+                check=f"none of the columns of {contract.name} ({', '.join(required)}) found "
+                f"among the file's {len(frame.columns):,} columns{_delimiter_hint(header, config)}"
+                f"; check the file, the delimiter and [columns.{contract.name}]",
+                code=ProblemCode.NOT_A_TABLE,
+            )
+        )
+        return None
     twice = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
     for column in twice:
         log.problems.append(
@@ -201,6 +305,14 @@ def apply_mapping(
     return None if missing else frame
 
 
+def _delimiter_hint(header: list[str], config: DataConfig) -> str:
+    """ " (set delimiter = ";" ...)" when a one-column header holds another delimiter."""
+    if len(header) != 1:
+        return ""
+    found = [d for d in (";", "\t", "|", ",") if d != config.delimiter and d in header[0]]
+    return f" (is the delimiter {found[0]!r}? set delimiter under [data])" if found else ""
+
+
 def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.Series:
     if isinstance(values.dtype, pd.CategoricalDtype):
         categories = pd.Series(values.cat.categories.astype("str"))
@@ -217,10 +329,27 @@ def _parse_ids(values: pd.Series, table: str, column: str, log: ReadLog) -> pd.S
         values = values.astype("str").where(values.notna(), None).astype("str")
     ids = pa.array(values)  # arrow compute: millions of ids in well under a second
     stripped = pc.utf8_trim_whitespace(ids)
+    control = pc.fill_null(pc.match_substring_regex(stripped, _CONTROL), False)
+    if pc.any(control).as_py():
+        log.problems.append(
+            Problem(
+                table=table,
+                column=column,
+                check="id holds a control character (NUL, tab, line break); clean the ids",
+                rows=pc.sum(control).as_py() or 0,
+                examples=examples_of(repr(v) for v in pc.filter(stripped, control).to_pylist()),
+                code=ProblemCode.CONTROL_CHARACTER,
+            )
+        )
     changed = pc.fill_null(pc.not_equal(ids, stripped), False)
     count = pc.sum(changed).as_py() or 0
-    if not count:
+    blank = pc.fill_null(pc.equal(stripped, ""), False)
+    if pc.any(blank).as_py():  # an id of spaces only is no id: reported as an empty value
+        stripped = pc.if_else(blank, pa.scalar(None, stripped.type), stripped)
+    elif not count:
         return values
+    if not count:
+        return pd.Series(stripped, index=values.index, dtype="str")
     log.repairs.append(
         f"{table}.{column}: trimmed spaces around {count:,} id{'s' if count != 1 else ''}, "
         f"e.g. {', '.join(repr(v) for v in examples_of(pc.filter(ids, changed).to_pylist(), 3))}"
@@ -235,15 +364,36 @@ def _parse_numbers(
         return values if values.dtype == "float64" else values.astype("float64")
     text = values.astype("str").str.strip()
     if config.decimal == ",":
+        # A dot is a thousands separator then: "1.234,5". "76.11" is a dot-decimal number.
+        dotted = text.str.contains(".", regex=False, na=False)
+        grouped = text.str.fullmatch(_COMMA_DECIMAL_GROUPED, na=False)
+        wrong = dotted & ~grouped
+        if wrong.any():
+            log.problems.append(
+                Problem(
+                    table=table,
+                    column=column,
+                    check=f'decimal = "," in {CONFIG_FILE_NAME}, but these use a dot as the '
+                    "decimal mark; fix the setting or the values",
+                    rows=int(wrong.sum()),
+                    examples=examples_of(text[wrong]),
+                    code=ProblemCode.DECIMAL_MISMATCH,
+                )
+            )
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        text = text.where(~wrong)
+    else:
+        wrong = pd.Series(False, index=values.index)
     numbers = pd.to_numeric(text, errors="coerce").astype("float64")
-    bad = numbers.isna() & values.notna()
+    bad = numbers.isna() & values.notna() & ~wrong
     if bad.any():
+        commas = values[bad].astype("str").str.contains(",", regex=False).any()
+        hint = f' (decimal commas? set decimal = "," in {CONFIG_FILE_NAME})' if commas else ""
         log.problems.append(
             Problem(
                 table=table,
                 column=column,
-                check="not a number",
+                check=f"not a number{hint}",
                 rows=int(bad.sum()),
                 examples=examples_of(values[bad]),
                 code=ProblemCode.NOT_A_NUMBER,

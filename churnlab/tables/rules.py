@@ -16,7 +16,8 @@ from enum import StrEnum
 import pandas as pd
 
 from churnlab.errors import SpecError
-from churnlab.tables.contract import CONTRACTS, DATE
+from churnlab.tables.config import EARLIEST_DATE
+from churnlab.tables.contract import CONTRACTS, DATE, NUMBER
 from churnlab.tables.problems import ProblemCode
 
 
@@ -36,6 +37,11 @@ class RuleKind(StrEnum):
     counts as on it)."""
     KNOWN_CUSTOMER = "known_customer"
     """The id, when there is one, is a customer's."""
+    NOT_BEFORE_EARLIEST = "not_before_earliest"
+    """The date, when there is one, is not before the earliest plausible date
+    (``[checks] earliest_date``, 1950-01-01 by default)."""
+    WITHIN_BOUND = "within_bound"
+    """The number, when there is one, is finite and at most :data:`MAX_NUMBER` from zero."""
 
 
 _CODES = {
@@ -45,7 +51,17 @@ _CODES = {
     RuleKind.NOT_BEFORE: ProblemCode.ORDER,
     RuleKind.NOT_AFTER_EXTRACT: ProblemCode.AFTER_EXTRACT,
     RuleKind.KNOWN_CUSTOMER: ProblemCode.UNKNOWN_CUSTOMER,
+    RuleKind.NOT_BEFORE_EARLIEST: ProblemCode.TOO_EARLY,
+    RuleKind.WITHIN_BOUND: ProblemCode.OUT_OF_BOUNDS,
 }
+
+EARLIEST = pd.Timestamp(EARLIEST_DATE)
+"""The default earliest plausible date, as a timestamp."""
+
+MAX_NUMBER = 1e12
+"""The largest plausible amount or duration (a trillion): beyond it, or not finite (``inf``,
+``1e400``), a number is an error in the data, and would overflow the features' integer
+arithmetic."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -59,7 +75,8 @@ class Rule:
     table, column:
         Where it applies; it is reported on ``column``.
     words:
-        What a user reads when rows break it. ``{extract}`` stands for the extract date.
+        What a user reads when rows break it. ``{extract}`` stands for the extract date,
+        ``{earliest}`` for the earliest plausible date.
     partner:
         The other column of a :attr:`RuleKind.NOT_BEFORE` rule.
 
@@ -126,13 +143,15 @@ class Rule:
         """Whether a table with these columns has every column the rule reads."""
         return all(column in columns for column in self.columns)
 
-    def message(self, *, extract: pd.Timestamp) -> str:
-        """The words a user reads, for data extracted on ``extract``.
+    def message(self, *, extract: pd.Timestamp, earliest: pd.Timestamp = EARLIEST) -> str:
+        """The words a user reads, for data extracted on ``extract`` whose dates may not be
+        before ``earliest``.
 
-        >>> rules_of("bills")[-1].message(extract=pd.Timestamp("2024-06-30"))
+        >>> rules_of("bills", RuleKind.NOT_AFTER_EXTRACT)[0].message(
+        ...     extract=pd.Timestamp("2024-06-30"))
         'dated after the extract date 2024-06-30'
         """
-        return self.words.format(extract=extract.date())
+        return self.words.format(extract=extract.date(), earliest=earliest.date())
 
 
 def end_of_extract(extract: pd.Timestamp) -> pd.Timestamp:
@@ -176,6 +195,30 @@ _NOT_AFTER_EXTRACT = tuple(
     if kind == DATE and f"{table}.{column}" not in MAY_BE_AFTER_EXTRACT
 )
 
+_NOT_BEFORE_EARLIEST = tuple(
+    Rule(
+        kind=RuleKind.NOT_BEFORE_EARLIEST,
+        table=table,
+        column=column,
+        words="dated before {earliest} (set [checks] earliest_date if right)",
+    )
+    for table, contract in CONTRACTS.items()
+    for column, kind in contract.columns.items()
+    if kind == DATE
+)
+
+_WITHIN_BOUND = tuple(
+    Rule(
+        kind=RuleKind.WITHIN_BOUND,
+        table=table,
+        column=column,
+        words="not finite, or beyond a trillion",
+    )
+    for table, contract in CONTRACTS.items()
+    for column, kind in contract.columns.items()
+    if kind == NUMBER
+)
+
 RULES: tuple[Rule, ...] = (
     *_not_empty("customers", "customer_id", "signup_date"),  # end_date is empty while active
     Rule(
@@ -209,6 +252,8 @@ RULES: tuple[Rule, ...] = (
         words="negative duration",
     ),
     *_NOT_AFTER_EXTRACT,
+    *_NOT_BEFORE_EARLIEST,
+    *_WITHIN_BOUND,
 )
 """Every row rule of the data contract."""
 

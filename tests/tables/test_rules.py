@@ -94,6 +94,8 @@ BREAK: dict[RuleKind, Callable[[pd.DataFrame, Rule], None]] = {
         d, r.column, 0, EXTRACT + pd.Timedelta(days=1, hours=8)
     ),
     RuleKind.KNOWN_CUSTOMER: lambda d, r: _set(d, r.column, 0, "C9"),
+    RuleKind.NOT_BEFORE_EARLIEST: lambda d, r: _set(d, r.column, 0, pd.Timestamp("1900-01-01")),
+    RuleKind.WITHIN_BOUND: lambda d, r: _set(d, r.column, 0, float("inf")),
 }
 
 
@@ -203,21 +205,24 @@ def test_a_rule_added_to_the_list_is_checked_by_both_backends(
 @pytest.mark.parametrize(
     ("statistics", "answered", "in_rows"),
     [
-        pytest.param({}, [], ["not_empty", "non_negative"], id="none"),
+        pytest.param({}, [], ["not_empty", "non_negative", "within_bound"], id="none"),
         pytest.param(
             {"amount": ColumnStatistics(0, 2.5, 9.0)},
-            [("not_empty", 0), ("non_negative", 0)],
+            [("not_empty", 0), ("non_negative", 0), ("within_bound", 0)],
             [],
             id="nulls-and-range",
         ),
         pytest.param(
-            {"amount": ColumnStatistics(3, -1.0, 9.0)},
-            [("not_empty", 3), ("non_negative", 1)],
+            {"amount": ColumnStatistics(3, -1.0, 9e19)},
+            [("not_empty", 3), ("non_negative", 1), ("within_bound", 1)],
             [],
             id="breaks-answered",
         ),
         pytest.param(
-            {"amount": ColumnStatistics(0)}, [("not_empty", 0)], ["non_negative"], id="no-range"
+            {"amount": ColumnStatistics(0)},
+            [("not_empty", 0)],
+            ["non_negative", "within_bound"],
+            id="no-range",
         ),
     ],
 )

@@ -77,7 +77,10 @@ def test_a_missing_mapped_column_names_the_users_column(make_data):
     (problem,) = check_data(folder).problems
 
     assert problem.where == "customers.customer_id"
-    assert problem.check == "required column missing (closest: Cust_ID)"
+    assert problem.check == (
+        "[columns.customers] customer_id = 'CustID' names no column of the file "
+        "(closest: Cust_ID); fix the name in churnlab.toml"
+    )
 
 
 @pytest.mark.parametrize(
@@ -107,7 +110,7 @@ def test_a_missing_mapped_column_names_the_users_column(make_data):
             "Unknown setting in [snapshot] 'label_colum' in churnlab.toml. "
             "Did you mean 'label_column'?",
         ),
-        ("[zzz]\n", "Unknown section 'zzz' in churnlab.toml. Known: columns, data, files,"),
+        ("[zzz]\n", "Unknown section 'zzz' in churnlab.toml. Known: checks, columns, data, files,"),
     ],
 )
 def test_an_unknown_name_is_a_config_error_with_a_hint(make_data, toml, message):
