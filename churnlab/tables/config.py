@@ -238,7 +238,7 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     data = raw.get("data", {})
     for key in ("delimiter", "decimal", "date_format", "encoding"):
         if key in data and not isinstance(data[key], str):
-            raise ConfigError(f"[data] {key} must be text in quotes, got {data[key]!r}.")
+            raise ConfigError(f"[data] {key} in {path} must be text in quotes, got {data[key]!r}.")
     files = dict(raw.get("files", {}))
     allow_outside = files.pop("allow_outside", False)
     if not isinstance(allow_outside, bool):
