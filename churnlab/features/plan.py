@@ -34,7 +34,7 @@ from churnlab.features.direct import (
 from churnlab.features.engine import DuckDBEngine, Engine
 from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily
-from churnlab.features.prepare import Prepared, prepare, settle, vocabulary_of
+from churnlab.features.prepare import OTHER, Prepared, prepare, settle, vocabulary_of
 from churnlab.features.query import cutoff_query, feature_list, first_pass
 from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
@@ -201,7 +201,8 @@ class FeaturePlan:
         Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
         Text attributes are coded in Arrow (looking up millions of strings in pandas took
         seconds). Values outside a list (unseen at training) become missing; the model stage
-        counts and reports them.
+        counts and reports them. A capped list (:data:`~churnlab.features.prepare.OTHER` in it)
+        takes every value outside it as ``(other)``.
         """
         categorical: dict[str, pd.Categorical] = {}
         for feature in self.features:
@@ -213,7 +214,11 @@ class FeaturePlan:
                 ):
                     column = pc.cast(column, pa.string())
                 lookup = pa.array(categories, type=pa.string())
-                codes = pc.fill_null(pc.index_in(column, value_set=lookup), -1)
+                codes = pc.index_in(column, value_set=lookup)
+                if OTHER in categories:  # a capped list: the rarer values are "(other)"
+                    other = pc.and_(pc.is_null(codes), pc.is_valid(column))
+                    codes = pc.if_else(other, categories.index(OTHER), codes)
+                codes = pc.fill_null(codes, -1)
                 dtype = pd.CategoricalDtype(list(categories))
                 categorical[feature.name] = pd.Categorical.from_codes(
                     codes.to_numpy().astype("int32"), dtype=dtype

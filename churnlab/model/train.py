@@ -48,6 +48,7 @@ from churnlab.model.baseline import BaselineModel
 from churnlab.model.calibration import choose_calibration
 from churnlab.model.card import ModelCard, fingerprint
 from churnlab.model.model import HOLDOUT_COLUMNS, ChurnModel
+from churnlab.model.sanity import leak_like, warn_leaks, warn_one_class, warn_too_little
 from churnlab.model.spec import ModelSpec
 
 SINGLE_THREAD_BELOW_ROWS = 100_000
@@ -461,6 +462,8 @@ def train(
     with steps:
         steps.set_postfix_str("preparing")
         d = _prepare(frame, spec)
+        warn_too_little(d.y)
+        warn_leaks(leak_like(d.X, d.y, seed=spec.seed), len(d.y))
         cutoffs = sorted(pd.DatetimeIndex(np.unique(d.cutoff)))
         steps.update()
         steps.set_postfix_str("validating")
@@ -468,6 +471,7 @@ def train(
         steps.update()
         steps.set_postfix_str("calibrating")
         held_y = d.y[v.holdout]
+        warn_one_class(held_y, _dates(sorted(pd.DatetimeIndex(np.unique(d.cutoff[v.holdout])))))
         with threadpool_limits(limits=1, user_api="blas"):
             choice = choose_calibration(v.raw, held_y, method=spec.calibration, seed=spec.seed)
         steps.update()
