@@ -38,6 +38,7 @@ _SPLIT_INT = ("split_feature", "decision_type", "left_child", "right_child", "in
 _SPLIT_FLOAT = ("split_gain", "threshold", "internal_value", "internal_weight")
 _LEAF_INT = ("leaf_count",)
 _LEAF_FLOAT = ("leaf_value", "leaf_weight")
+_OPTIONAL = ("leaf_weight", "leaf_count", "internal_weight", "internal_count")
 _TREE_START = re.compile(rb"^Tree=", re.MULTILINE)
 
 
@@ -89,16 +90,18 @@ def _check_tree(index: int, block: str, n_features: int) -> None:
     cats = _int(fields.get("num_cat", "0"), f"num_cat of {where}")
     if leaves < 1 or leaves > 1 << 20 or cats < 0:
         raise _Bad(f"{where} has {leaves} leaves and {cats} categorical splits")
-    lengths = {name: leaves - 1 for name in (*_SPLIT_INT, *_SPLIT_FLOAT)} if leaves > 1 else {}
+    lengths = {name: leaves - 1 for name in (*_SPLIT_INT, *_SPLIT_FLOAT)}
     lengths |= {name: leaves for name in (*_LEAF_INT, *_LEAF_FLOAT)}
     values: dict[str, list[float]] = {}
     for name, length in lengths.items():
         if name not in fields:
-            if name in ("leaf_weight", "leaf_count", "internal_weight", "internal_count"):
-                continue  # optional in LightGBM's format
+            if leaves == 1 or name in _OPTIONAL:
+                continue
             raise _Bad(f"{where} has no {name}")
         integer = name in (*_SPLIT_INT, *_LEAF_INT)
         values[name] = _numbers(fields[name], f"{name} of {where}", integer=integer)
+        if leaves == 1 and name != "leaf_value" and not values[name]:
+            continue  # a one-leaf tree writes its other arrays empty
         if len(values[name]) != length:
             raise _Bad(f"{name} of {where} has {len(values[name])} values, {length} expected")
     if leaves > 1:
@@ -140,7 +143,8 @@ def _check(raw: bytes, feature_names: Sequence[str], trees: int | None) -> None:
         if _int(header[key], key) != 1:
             raise _Bad(f"{key} is {header[key]!r}; a churn model has one class")
     names = header["feature_names"].split(" ")
-    if names != list(feature_names):
+    feature_names = booster_names(feature_names)
+    if names != feature_names:
         differ = [(a, b) for a, b in zip(names, feature_names, strict=False) if a != b]
         shown = f"; first difference {differ[0][0]!r} for {differ[0][1]!r}" if differ else ""
         raise _Bad(
@@ -175,6 +179,25 @@ def _check(raw: bytes, feature_names: Sequence[str], trees: int | None) -> None:
             raise _Bad("pandas_categorical is not a list")
 
 
+_UNSAFE = re.compile(r'[\s",:\[\]{}]|[^\x20-\x7e\u00a0-\U0010ffff]')
+
+
+def booster_names(names: Sequence[str]) -> list[str]:
+    """The names LightGBM knows the features by: JSON characters (quotes, commas, colons,
+    brackets, braces), whitespace and control characters become ``_`` (LightGBM refuses the
+    first and rewrites whitespace itself), and a name that then repeats gets ``__<position>``.
+    The model card keeps the real names; only ``model.txt`` holds these.
+
+    >>> booster_names(["plan", 'a "b"', "k:v", "Plan Type", "k,v"])
+    ['plan', 'a__b_', 'k_v', 'Plan_Type', 'k_v__4']
+    """
+    out: list[str] = []
+    for position, name in enumerate(names):
+        safe = _UNSAFE.sub("_", name)
+        out.append(f"{safe}__{position}" if safe in out else safe)
+    return out
+
+
 def check_booster_text(
     raw: bytes, feature_names: Sequence[str], *, trees: int | None = None, where: str = "model.txt"
 ) -> None:
@@ -186,7 +209,7 @@ def check_booster_text(
     raw:
         The bytes of ``model.txt``.
     feature_names:
-        The model card's features, in order.
+        The model card's features, in order (as :func:`booster_names` writes them there).
     trees:
         The model card's tree count, or ``None`` not to check it.
     where:

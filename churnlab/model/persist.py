@@ -33,7 +33,7 @@ import pandas as pd
 from churnlab.errors import ModelError
 from churnlab.files import atomic_directory, sha256_file
 from churnlab.model.baseline import BaselineModel
-from churnlab.model.booster_text import check_booster_text
+from churnlab.model.booster_text import booster_names, check_booster_text
 from churnlab.model.calibration import Calibrator
 from churnlab.model.card import ModelCard, library_versions
 from churnlab.model.compat import capped
@@ -192,7 +192,7 @@ def load_model(directory: str | Path) -> ChurnModel:
         booster = lgb.Booster(model_str=raw.decode("utf-8"))
     except (lgb.basic.LightGBMError, ValueError) as exc:
         raise ModelError(f"{BOOSTER} in {folder} is not a LightGBM model: {exc}") from None
-    if list(booster.feature_name()) != list(card.feature_names):
+    if list(booster.feature_name()) != booster_names(card.feature_names):
         raise ModelError(
             f"{BOOSTER} and {CARD} in {folder} disagree on the features: the booster has "
             f"{capped(booster.feature_name())}, the card {capped(list(card.feature_names))}."
