@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from churnlab.dates import DateLike, parse_date
-from churnlab.errors import SpecError
+from churnlab.errors import ModelError, SpecError
 from churnlab.features.direct import (
     DirectData,
     RowsBreakRules,
@@ -91,6 +91,26 @@ def load_families(specs: Sequence[str]) -> tuple[FeatureFamily, ...]:
     return tuple(out)
 
 
+def _check_text_attributes(
+    found: Mapping[str, tuple[str, ...]], vocab: Mapping[str, tuple[str, ...]]
+) -> None:
+    """Refuse text attributes that the given category lists (a model's) do not know: the model
+    read them as numbers (or never saw them), and the engine cannot make numbers of text."""
+    lines = [
+        f"  changed: {key} holds text (e.g. {', '.join(repr(v) for v in values[:3])}), the "
+        "model expects numbers (or has no such feature)"
+        for key, values in found.items()
+        if key.startswith("customers.") and key not in vocab
+    ]
+    if lines:
+        raise ModelError(
+            "The data do not match the model's features:\n"
+            + "\n".join(lines)
+            + "\nRestore the column's numbers (or drop the new column), or retrain the model on "
+            "the new data."
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class FeaturePlan:
     """What every cutoff's query needs: prepared relations, families, features, category lists.
@@ -133,6 +153,8 @@ class FeaturePlan:
             first, last = CutoffBounds.at(min(cutoffs)), CutoffBounds.at(max(cutoffs))
             prep = settle(engine, prep, first, last, every)
         vocab = dict(vocabulary) if vocabulary is not None else found
+        if vocabulary is not None:
+            _check_text_attributes(found, vocab)
         features = feature_list(prep, vocab, every)
         return cls(prep, every, tuple(features), vocab, found, direct)
 

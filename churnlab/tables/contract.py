@@ -7,7 +7,7 @@ Only ``customers`` is required; ``bills``, ``complaints`` and ``service_events``
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 ID = "id"
@@ -122,14 +122,30 @@ def looks_personal(column: str) -> bool:
     return bool(PERSONAL_DATA_PATTERN.search(_words(column)))
 
 
-VALUE_SHAPES: dict[str, re.Pattern[str]] = {
-    "e-mail addresses": re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
-    "id numbers": re.compile(r"^(\d{17}[\dXx]|\d{3}-\d{2}-\d{4}|[A-Z]{1,2}\d{6,9})$"),
-    "phone numbers": re.compile(r"^(\+|00)?\d[\d ().-]{5,18}\d$"),
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_ID_NUMBER = re.compile(r"^(\d{17}[\dXx]|\d{3}-\d{2}-\d{4}|[A-Z]{1,2}\d{7,9})$")
+_PHONE = re.compile(r"^(\+|00)?[\d ().-]+$")
+_DATE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$")
+_AMOUNT = re.compile(r"^-?\d+([.,]\d{1,2})?$|^-?\d+[.,]\d+$")
+
+
+def _is_phone(value: str) -> bool:
+    """7 to 15 digits, with ``+``, spaces, dots, dashes or brackets; not a date or an amount
+    (``2024-01-31``, ``1234.50``); bare digits (``13800138000``) count."""
+    digits = sum(c.isdigit() for c in value)
+    if not 7 <= digits <= 15 or _PHONE.match(value) is None or _DATE.match(value):
+        return False
+    return value.isdigit() or value.startswith("+") or _AMOUNT.match(value) is None
+
+
+VALUE_SHAPES: dict[str, Callable[[str], bool]] = {
+    "e-mail addresses": lambda value: _EMAIL.match(value) is not None,
+    "id numbers": lambda value: _ID_NUMBER.match(value) is not None,
+    "phone numbers": _is_phone,
 }
 """Shapes of personal values: e-mails; Chinese resident ids, US social security numbers and
-passport-like numbers; phone numbers (7 or more digits, with ``+``, spaces, dots, dashes or
-brackets)."""
+passport-like numbers; phone numbers (7 to 15 digits, with ``+``, spaces, dots, dashes or
+brackets, not a date or a decimal amount)."""
 SHAPE_SAMPLE = 200
 """How many distinct values of a column :func:`personal_values` looks at."""
 SHAPE_SHARE = 0.5
@@ -151,6 +167,8 @@ def personal_values(values: Iterable[object]) -> str | None:
     'phone numbers'
     >>> personal_values(["110105199003071234"]), personal_values(["basic", "premium"])
     ('id numbers', None)
+    >>> personal_values(["2024-01-31", "1234.50", "12,5"]), personal_values(["13800138000"])
+    (None, 'phone numbers')
     """
     seen: set[str] = set()
     for value in values:
@@ -161,6 +179,6 @@ def personal_values(values: Iterable[object]) -> str | None:
     if not seen:
         return None
     for kind, shape in VALUE_SHAPES.items():
-        if sum(1 for value in seen if shape.match(value)) >= SHAPE_SHARE * len(seen):
+        if sum(1 for value in seen if shape(value)) >= SHAPE_SHARE * len(seen):
             return kind
     return None
