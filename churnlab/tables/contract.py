@@ -10,6 +10,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
 ID = "id"
 DATE = "date"
 NUMBER = "number"
@@ -157,7 +159,8 @@ def personal_values(values: Iterable[object]) -> str | None:
 
     The first :data:`SHAPE_SAMPLE` distinct text values are read; when at least
     :data:`SHAPE_SHARE` of them have one of the :data:`VALUE_SHAPES`, the column is personal
-    data whatever its name (``contact``, ``备注`` ...). Numbers are not text and never count.
+    data whatever its name (``contact``, ``备注`` ...). Integers count from 9 digits (phone and
+    id numbers read as numbers: ``13800138000``); other numbers never count.
 
     Examples
     --------
@@ -169,9 +172,14 @@ def personal_values(values: Iterable[object]) -> str | None:
     ('id numbers', None)
     >>> personal_values(["2024-01-31", "1234.50", "12,5"]), personal_values(["13800138000"])
     (None, 'phone numbers')
+    >>> personal_values([13800138000, 13900139000]), personal_values([12, 30, 1500])
+    ('phone numbers', None)
     """
     seen: set[str] = set()
     for value in values:
+        if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_):
+            # Phone and id numbers read as integers (13800138000): 9 digits or more.
+            value = str(value) if abs(int(value)) >= 10**8 else ""
         if isinstance(value, str) and value.strip():
             seen.add(value.strip())
             if len(seen) >= SHAPE_SAMPLE:

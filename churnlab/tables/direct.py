@@ -94,7 +94,7 @@ def _stores_pandas_index(schema: pa.Schema) -> bool:
 
 
 def _text_sample(path: Path, columns: dict[str, str], rows: int = 2000) -> dict[str, list[object]]:
-    """The first ``rows`` values of the text columns (contract name -> file column): what
+    """The first ``rows`` values of the text and integer columns (name -> file column): what
     :func:`~churnlab.tables.load.split_personal` reads personal values' shapes from."""
     parquet = pq.ParquetFile(path)
     schema = parquet.schema_arrow
@@ -103,6 +103,7 @@ def _text_sample(path: Path, columns: dict[str, str], rows: int = 2000) -> dict[
         for name, source in columns.items()
         if pa.types.is_string(schema.field(source).type)
         or pa.types.is_large_string(schema.field(source).type)
+        or pa.types.is_integer(schema.field(source).type)
     }
     if not text:
         return {}

@@ -201,12 +201,13 @@ def split_personal(
 
 
 def text_sample(frame: pd.DataFrame, rows: int = 2000) -> dict[str, list[object]]:
-    """The first ``rows`` values of every text column of ``frame``: what
+    """The first ``rows`` values of every text or integer column of ``frame``: what
     :func:`split_personal` reads the values' shapes from."""
     return {
         str(c): frame[c].head(rows).tolist()
         for c in frame.columns
-        if not pd.api.types.is_numeric_dtype(frame[c].dtype)
+        if not pd.api.types.is_float_dtype(frame[c].dtype)
+        and not pd.api.types.is_bool_dtype(frame[c].dtype)
         and not pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
     }
 

@@ -199,19 +199,31 @@ def _first_line(prefix: str, new):
     return edit
 
 
+def _same_size_leaves(line: str) -> str:
+    leaves = int(line.split("=")[1])
+    return f"num_leaves={leaves - 1 if leaves >= 11 else leaves + 1}"
+
+
 BOOSTER_EDITS = {
-    "num_leaves raised": (_first_line("num_leaves=", lambda l: l + "0"), "tree_sizes says"),
+    "num_leaves off by one, sizes intact": (
+        _first_line("num_leaves=", _same_size_leaves),
+        "expected",
+    ),
+    "num_leaves raised": (_first_line("num_leaves=", lambda line: line + "0"), "tree_sizes says"),
     "num_leaves not a number": (
-        _first_line("num_leaves=", lambda l: "num_leaves=x" + l[12:]),
+        _first_line("num_leaves=", lambda line: "num_leaves=x" + line[12:]),
         "not an integer",
     ),
-    "child index out of range": (_first_line("left_child=", lambda l: l + "9"), "tree_sizes says"),
+    "child index out of range": (
+        _first_line("left_child=", lambda line: line + "9"),
+        "tree_sizes says",
+    ),
     "tree sizes inflated": (
-        _first_line("tree_sizes=", lambda l: l.replace(" ", "0 ", 1)),
+        _first_line("tree_sizes=", lambda line: line.replace(" ", "0 ", 1)),
         "tree_sizes says",
     ),
     "leaf value text": (
-        _first_line("leaf_value=", lambda l: "leaf_value=abc" + l[14:]),
+        _first_line("leaf_value=", lambda line: "leaf_value=abc" + line[14:]),
         "leaf_value",
     ),
     "max_feature_idx lowered": (
