@@ -132,8 +132,14 @@ def test_too_little_data_is_warned_about(tmp_path, rows, churn, expected):
 
 
 @pytest.fixture(scope="module")
-def demo_frame(tiny_demo):
-    return build_training_frame(tiny_demo, progress=False)
+def demo_frame(tmp_path_factory):
+    """A 300-customer demo's training frame: several cutoffs, the latest held out."""
+    from churnlab.demo import DemoSpec, generate_demo
+
+    folder = tmp_path_factory.mktemp("small_demo")
+    generate_demo(folder, DemoSpec(customers=300, months=14, seed=5))
+    cutoffs = ["2023-03-31", "2023-05-31", "2023-08-31", "2023-11-30"]
+    return build_training_frame(folder, cutoffs=cutoffs, progress=False)
 
 
 @pytest.mark.parametrize(
