@@ -89,8 +89,8 @@ SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("column", "make", "kind"), SHAPES)
 @pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+@pytest.mark.parametrize(("column", "make", "kind"), SHAPES)
 def test_personal_values_are_recognised_by_their_shape(tmp_path, column, make, kind, suffix):
     data = snapshot_data(tmp_path / "d", {column: make}, rows=60, suffix=suffix)
     values = make(np.random.default_rng(0), np.zeros(60), 60)
