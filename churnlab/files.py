@@ -29,6 +29,7 @@ from typing import Any
 import pandas as pd
 
 from churnlab.errors import SpecError
+from churnlab.safe import neutralise_frame
 
 TABLE_SUFFIXES = (".parquet", ".csv")
 
@@ -450,7 +451,12 @@ def _umask() -> int:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a DataFrame as Parquet or CSV (by the file's suffix), atomically."""
+    """Write a DataFrame as Parquet or CSV (by the file's suffix), atomically.
+
+    A CSV file is for people and their spreadsheets: its text cells (ids included) and column
+    names are neutralised (:func:`churnlab.safe.neutralise_frame`: no cell starts a formula);
+    numbers are never touched. Parquet keeps every value as it is.
+    """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
@@ -459,7 +465,8 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
         if suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
-            frame.to_csv(tmp, index=False, encoding="utf-8", date_format="%Y-%m-%d")
+            safe = neutralise_frame(frame)
+            safe.to_csv(tmp, index=False, encoding="utf-8", date_format="%Y-%m-%d")
     return path
 
 

@@ -46,6 +46,7 @@ def test_environment_yml_and_pyproject_list_the_same_dependencies():
 STAGES = [
     "errors",
     "dates",
+    "safe",
     "files",
     "display",
     "metrics",

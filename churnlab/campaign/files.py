@@ -16,7 +16,7 @@
 
 Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
 tab, a carriage return or their full-width forms) is neutralised in the CSV and XLSX files
-(:mod:`churnlab.export.safe`); numbers are never touched.
+(:mod:`churnlab.safe`); numbers are never touched.
 """
 
 from __future__ import annotations

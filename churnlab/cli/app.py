@@ -381,12 +381,13 @@ def evaluate(
     matplotlib.use("Agg")
     from churnlab.evaluate import Backtest, Evaluation, write_report
     from churnlab.evaluate.report import BACKTEST_FILE, EVALUATION_FILE
+    from churnlab.model.persist import EVALUATION_DIR
 
-    out_dir = out if out is not None else model_dir / "evaluation"
+    out_dir = out if out is not None else model_dir / EVALUATION_DIR
 
     def call() -> Path:
         # the default folder lies inside the model directory: the one place there it may write
-        default = out_dir.resolve() == (model_dir / "evaluation").resolve()
+        default = out_dir.resolve() == (model_dir / EVALUATION_DIR).resolve()
         protect = [
             path
             for path in (model_dir, backtest, data)

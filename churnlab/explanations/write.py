@@ -26,6 +26,7 @@ from churnlab.explanations.explanation import Explanation
 from churnlab.features import build_scoring_frame, load_families
 from churnlab.files import atomic_directory, write_json
 from churnlab.model import ChurnModel
+from churnlab.safe import neutralise_frame
 from churnlab.tables import DataConfig, Tables, load_tables
 from churnlab.tables.config import resolve_config
 
@@ -208,7 +209,8 @@ def write_explanation(
         for name, png in images.items():
             (tmp / name).write_bytes(png)
         for name, table in csvs.items():
-            table.to_csv(tmp / name, index=False, encoding="utf-8", float_format="%.6g")
+            safe = neutralise_frame(table)  # ids and category values may start a formula
+            safe.to_csv(tmp / name, index=False, encoding="utf-8", float_format="%.6g")
         summary = {"as_of": str(stamp.date()), "as_of_source": source, **explanation.to_dict()}
         write_json(summary, tmp / SUMMARY)
     return WrittenExplanation(

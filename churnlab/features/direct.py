@@ -26,7 +26,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from churnlab.features.engine import Engine
-from churnlab.features.prepare import Prepared, derive, kept_customer_columns
+from churnlab.features.prepare import Prepared, capped_categories, derive, kept_customer_columns
 from churnlab.tables.config import DataConfig
 from churnlab.tables.contract import CONTRACTS, DATE, NUMBER
 from churnlab.tables.direct import DirectPlan, plan_direct_read
@@ -209,19 +209,26 @@ def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> 
 
 
 def _sorted_values(engine: Engine, columns: Mapping[str, ir.Column]) -> dict[str, tuple[str, ...]]:
-    """The values found in each text column (keyed by name), sorted: one query."""
+    """The values found in each text column (keyed by name), sorted: one query. Customer
+    attributes are capped (:func:`~churnlab.features.prepare.capped_categories`)."""
     found = ibis.union(
         *(
-            column.as_table().select(name=ibis.literal(name), value=column).distinct()
+            column.as_table()
+            .select(name=ibis.literal(name), value=column)
+            .group_by(["name", "value"])
+            .aggregate(n=ibis._.count())
             for name, column in columns.items()
         ),
         distinct=False,
     )
     rows = engine.to_arrow(found.filter(found.value.notnull())).to_pylist()
-    out: dict[str, list[str]] = {name: [] for name in columns}
+    out: dict[str, dict[str, int]] = {name: {} for name in columns}
     for row in rows:
-        out[row["name"]].append(str(row["value"]))
-    return {name: tuple(sorted(values)) for name, values in out.items()}
+        out[row["name"]][str(row["value"])] = int(row["n"])
+    return {
+        name: capped_categories(counts) if name.startswith("customers.") else tuple(sorted(counts))
+        for name, counts in out.items()
+    }
 
 
 def open_direct(

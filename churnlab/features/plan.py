@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from churnlab.dates import DateLike, parse_date
-from churnlab.errors import SpecError
+from churnlab.errors import ModelError, SpecError
 from churnlab.features.direct import (
     DirectData,
     RowsBreakRules,
@@ -34,7 +34,7 @@ from churnlab.features.direct import (
 from churnlab.features.engine import DuckDBEngine, Engine
 from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily
-from churnlab.features.prepare import Prepared, prepare, settle, vocabulary_of
+from churnlab.features.prepare import OTHER, Prepared, prepare, settle, vocabulary_of
 from churnlab.features.query import cutoff_query, feature_list, first_pass
 from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
@@ -91,6 +91,26 @@ def load_families(specs: Sequence[str]) -> tuple[FeatureFamily, ...]:
     return tuple(out)
 
 
+def _check_text_attributes(
+    found: Mapping[str, tuple[str, ...]], vocab: Mapping[str, tuple[str, ...]]
+) -> None:
+    """Refuse text attributes that the given category lists (a model's) do not know: the model
+    read them as numbers (or never saw them), and the engine cannot make numbers of text."""
+    lines = [
+        f"  changed: {key} holds text (e.g. {', '.join(repr(v) for v in values[:3])}), the "
+        "model expects numbers (or has no such feature)"
+        for key, values in found.items()
+        if key.startswith("customers.") and key not in vocab
+    ]
+    if lines:
+        raise ModelError(
+            "The data do not match the model's features:\n"
+            + "\n".join(lines)
+            + "\nRestore the column's numbers (or drop the new column), or retrain the model on "
+            "the new data."
+        )
+
+
 @dataclass(frozen=True, eq=False)
 class FeaturePlan:
     """What every cutoff's query needs: prepared relations, families, features, category lists.
@@ -133,6 +153,8 @@ class FeaturePlan:
             first, last = CutoffBounds.at(min(cutoffs)), CutoffBounds.at(max(cutoffs))
             prep = settle(engine, prep, first, last, every)
         vocab = dict(vocabulary) if vocabulary is not None else found
+        if vocabulary is not None:
+            _check_text_attributes(found, vocab)
         features = feature_list(prep, vocab, every)
         return cls(prep, every, tuple(features), vocab, found, direct)
 
@@ -201,7 +223,8 @@ class FeaturePlan:
         Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
         Text attributes are coded in Arrow (looking up millions of strings in pandas took
         seconds). Values outside a list (unseen at training) become missing; the model stage
-        counts and reports them.
+        counts and reports them. A capped list (:data:`~churnlab.features.prepare.OTHER` in it)
+        takes every value outside it as ``(other)``.
         """
         categorical: dict[str, pd.Categorical] = {}
         for feature in self.features:
@@ -213,7 +236,11 @@ class FeaturePlan:
                 ):
                     column = pc.cast(column, pa.string())
                 lookup = pa.array(categories, type=pa.string())
-                codes = pc.fill_null(pc.index_in(column, value_set=lookup), -1)
+                codes = pc.index_in(column, value_set=lookup)
+                if OTHER in categories:  # a capped list: the rarer values are "(other)"
+                    other = pc.and_(pc.is_null(codes), pc.is_valid(column))
+                    codes = pc.if_else(other, categories.index(OTHER), codes)
+                codes = pc.fill_null(codes, -1)
                 dtype = pd.CategoricalDtype(list(categories))
                 categorical[feature.name] = pd.Categorical.from_codes(
                     codes.to_numpy().astype("int32"), dtype=dtype

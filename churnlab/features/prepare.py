@@ -328,10 +328,34 @@ def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> i
     return engine.materialize(name, rel.order_by("key") if by_key else rel)
 
 
+MAX_CATEGORIES = 50
+"""The most categories a text attribute keeps: beyond it, the most frequent
+``MAX_CATEGORIES - 1`` values are kept and every other value becomes :data:`OTHER`, so that no
+artefact (model card, baseline) stores hundreds of raw values such as names or e-mails."""
+OTHER = "(other)"
+"""The category of a capped attribute's rarer values (see :data:`MAX_CATEGORIES`)."""
+
+
+def capped_categories(counts: Mapping[str, int], *, limit: int = MAX_CATEGORIES) -> tuple[str, ...]:
+    """A text attribute's category list: every value, sorted, or, beyond ``limit`` values, the
+    ``limit - 1`` most frequent (ties by value) and :data:`OTHER`.
+
+    >>> capped_categories({"b": 5, "a": 1})
+    ('a', 'b')
+    >>> capped_categories({"x": 9, "y": 1, "z": 2, "w": 1}, limit=3)
+    ('(other)', 'x', 'z')
+    """
+    if len(counts) <= limit:
+        return tuple(sorted(counts))
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[: limit - 1]
+    return tuple(sorted([OTHER, *(value for value, _ in ranked)]))
+
+
 def vocabulary_of(tables: Tables) -> dict[str, tuple[str, ...]]:
     """Fixed category lists: complaint categories, failure kinds and text attributes.
 
     Keys are ``"complaints.category"``, ``"service_events.kind"`` and ``"customers.<column>"``.
+    Text attributes are capped at :data:`MAX_CATEGORIES` (:func:`capped_categories`).
     """
     vocab: dict[str, tuple[str, ...]] = {}
     if tables.complaints is not None:
@@ -343,7 +367,10 @@ def vocabulary_of(tables: Tables) -> dict[str, tuple[str, ...]]:
         if not pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(
             values.dtype
         ):
-            vocab[f"customers.{column}"] = _sorted_values(values)
+            counts = values.dropna().astype(str).value_counts()
+            vocab[f"customers.{column}"] = capped_categories(
+                {str(k): int(v) for k, v in counts.items()}
+            )
     return vocab
 
 

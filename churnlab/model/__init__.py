@@ -8,6 +8,7 @@ from churnlab.model.card import ModelCard
 from churnlab.model.compat import UnseenCategoryWarning
 from churnlab.model.model import ChurnModel
 from churnlab.model.persist import load_model, save_model
+from churnlab.model.sanity import LeakWarning, OneClassHoldoutWarning, TooLittleDataWarning
 from churnlab.model.score import Scores, score, scoring_frame
 from churnlab.model.spec import ModelSpec
 from churnlab.model.train import GapWarning, train
@@ -17,9 +18,12 @@ __all__ = [
     "Calibrator",
     "ChurnModel",
     "GapWarning",
+    "LeakWarning",
     "ModelCard",
     "ModelSpec",
+    "OneClassHoldoutWarning",
     "Scores",
+    "TooLittleDataWarning",
     "UnseenCategoryWarning",
     "expected_calibration_error",
     "load_model",

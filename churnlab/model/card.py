@@ -19,6 +19,21 @@ from churnlab.model.spec import ModelSpec
 
 CARD_FORMAT = 1
 """Version of the card's layout; a card written by a newer layout is refused on load."""
+SCORING_FIELDS = (
+    "feature_names",
+    "feature_kinds",
+    "feature_dtypes",
+    "feature_families",
+    "features",
+    "categories",
+    "vocabulary",
+    "label_spec",
+    "model_spec",
+    "calibration",
+    "trees",
+)
+"""The card's settings that change a score (risk bands and the label definition included):
+their sha256 is saved on the card and verified on load (:meth:`ModelCard.settings_digest`)."""
 VERSIONED = ("lightgbm", "scikit-learn", "pandas", "numpy", "churnlab")
 
 
@@ -106,6 +121,9 @@ class ModelCard:
         The ``churnlab run`` that made the model (``None`` outside a run).
     versions, created_at, checksums:
         Library versions, the creation time (ISO 8601) and the sha256 of every saved file.
+    settings_sha256:
+        The sha256 of the settings that change a score (:data:`SCORING_FIELDS`), written on
+        save: a card edited by hand (risk bands, label definition, features) is refused.
     """
 
     format_version: int = CARD_FORMAT
@@ -139,6 +157,7 @@ class ModelCard:
     lightgbm_params: dict[str, Any] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=library_versions)
     checksums: dict[str, str] = field(default_factory=dict)
+    settings_sha256: str | None = None
     run_id: str | None = None
 
     @property
@@ -149,6 +168,14 @@ class ModelCard:
         """The sha256 of the card's canonical JSON (sorted keys): it identifies the model, its
         data and its settings, whether or not the model was saved."""
         text = json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    def settings_digest(self) -> str:
+        """The sha256 of the settings that change a score (:data:`SCORING_FIELDS`), as
+        canonical JSON: what ``settings_sha256`` must equal on a saved card."""
+        data = self.to_dict()
+        chosen = {name: data[name] for name in SCORING_FIELDS}
+        text = json.dumps(chosen, sort_keys=True, separators=(",", ":"), default=str)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     @property

@@ -7,13 +7,14 @@ are not errors: they become missing values, and a warning gives their counts and
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
 from churnlab.errors import ChurnlabWarning, ModelError
+from churnlab.features.prepare import OTHER
 from churnlab.model.card import ModelCard
 
 ID_COLUMNS = ("customer_id", "cutoff", "as_of", "churned")
@@ -94,17 +95,42 @@ def frame_differences(card: ModelCard, frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def check_frame(card: ModelCard, frame: pd.DataFrame) -> None:
-    """Raise :class:`ModelError` showing every difference between ``frame`` and the model."""
-    lines = frame_differences(card, frame)
+def text_columns_changed(
+    card: ModelCard, data_vocabulary: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """Customer attributes the model learned as text categories that the data no longer hold
+    as text (plan names turned into codes 1 to 4): one line each, for :func:`check_frame`'s
+    message. ``data_vocabulary`` is the text values found in the data, per ``table.column``.
+
+    >>> from types import SimpleNamespace
+    >>> card = SimpleNamespace(vocabulary={"customers.plan": ("basic", "premium")})
+    >>> text_columns_changed(card, {"complaints.category": ("billing",)})
+    ["  changed: customers.plan does not hold text any more (numbers?), the model expects the categories 'basic', 'premium'"]
+    """
+    return [
+        f"  changed: {key} does not hold text any more (numbers?), the model expects the "
+        f"categories {capped(list(values))}"
+        for key, values in card.vocabulary.items()
+        if key.startswith("customers.") and key not in data_vocabulary
+    ]
+
+
+def refuse_changed(lines: Sequence[str], card: ModelCard) -> None:
+    """Raise :class:`ModelError` listing ``lines`` (differences between the data and the model)."""
     if lines:
         raise ModelError(
             f"The frame does not match the model's {card.n_features} features:\n"
             + "\n".join(lines)
             + "\nBuild frames with the model's category lists: churnlab.score(model, data, "
             "as_of=...), or build_scoring_frame(tables, as_of=..., spec=..., "
-            "vocabulary=model.card_.vocabulary)."
+            "vocabulary=model.card_.vocabulary). If the data changed on purpose (new codes for "
+            "a column), retrain the model on the new data."
         )
+
+
+def check_frame(card: ModelCard, frame: pd.DataFrame) -> None:
+    """Raise :class:`ModelError` showing every difference between ``frame`` and the model."""
+    refuse_changed(frame_differences(card, frame), card)
 
 
 def unseen_values(
@@ -116,6 +142,8 @@ def unseen_values(
     {'x': 2}
     """
     known = set(categories)
+    if OTHER in known:  # a capped list: values outside it are "(other)", not unseen
+        return None
     if all(str(v) in known for v in pd.unique(values.dropna())):  # the usual case: fast
         return None
     text = values.astype("string")
@@ -167,8 +195,11 @@ def align(card: ModelCard, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Unse
                 if unseen is not None:
                     found.append(unseen)
                 text = column.astype("string")
+                inside = text.isin(wanted)
+                if OTHER in wanted:
+                    text, inside = text.mask(~inside & text.notna(), OTHER), text.notna()
                 column = pd.Series(
-                    pd.Categorical(text.where(text.isin(wanted)), categories=list(wanted)),
+                    pd.Categorical(text.where(inside), categories=list(wanted)),
                     index=frame.index,
                     name=name,
                 )

@@ -6,13 +6,18 @@
     calibrator.json    the calibrator's method and parameters
     baseline.json      the logistic-regression baseline (preprocessing and coefficients)
     holdout.parquet    hold-out predictions (what the evaluation reads)
-    card.json          the model card, with the sha256 of every other file
+    card.json          the model card, with the sha256 of every other file and of its own
+                       settings that change a score (features, bands, label definition)
 
 Nothing is pickled. Saving writes a temporary sibling directory and renames it into place
 only when every file is written (:func:`churnlab.files.atomic_directory`), so a failed save
 never leaves a half-written model and never replaces a good one; the directory and its files
-get the permissions of the user's umask. Loading verifies every checksum and the LightGBM
-major version.
+get the permissions of the user's umask. Loading verifies every checksum, the card's settings
+(:meth:`~churnlab.model.card.ModelCard.settings_digest`: an edited risk band or label definition
+is refused), the structure of ``model.txt`` before LightGBM parses it
+(:func:`~churnlab.model.booster_text.check_booster_text`: LightGBM aborts the process on some
+malformed files) and the LightGBM major version. Checksum keys are the file names above, never
+paths; a file the card does not cover is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import pandas as pd
 from churnlab.errors import ModelError
 from churnlab.files import atomic_directory, sha256_file
 from churnlab.model.baseline import BaselineModel
+from churnlab.model.booster_text import booster_names, check_booster_text
 from churnlab.model.calibration import Calibrator
 from churnlab.model.card import ModelCard, library_versions
 from churnlab.model.compat import capped
@@ -41,6 +47,8 @@ CARD, BOOSTER, CALIBRATOR, BASELINE, HOLDOUT = (
     "holdout.parquet",
 )
 REQUIRED = (BOOSTER, CALIBRATOR, HOLDOUT)
+KNOWN = (BOOSTER, CALIBRATOR, BASELINE, HOLDOUT)
+"""The only names a card's checksums may hold: file names in the model directory, not paths."""
 
 
 def _write_json(path: Path, data: object) -> None:
@@ -83,6 +91,7 @@ def save_model(model: ChurnModel, directory: str | Path, *, run_id: str | None =
             checksums={name: sha256_file(tmp / name) for name in files},
             run_id=run_id or model.card_.run_id,
         )
+        card = replace(card, settings_sha256=card.settings_digest())
         _write_json(tmp / CARD, card.to_dict())
     return target
 
@@ -136,6 +145,64 @@ def check_versions(card: ModelCard) -> None:
         )
 
 
+EVALUATION_DIR = "evaluation"
+"""The folder ``churnlab evaluate`` writes its report to, inside the model directory, by
+default: a model directory may hold it (and the lock of a run writing it)."""
+
+
+def _expected(path: Path, card: ModelCard) -> bool:
+    """Whether a model directory may hold ``path``: the card, a file it covers, or the
+    evaluation report's folder and the lock or leftovers of a run writing it."""
+    name = path.name
+    if name in (CARD, *card.checksums):
+        return True
+    if name == EVALUATION_DIR:
+        return path.is_dir()
+    return name.startswith(f".{EVALUATION_DIR}.")
+
+
+def _check_covered(folder: Path, card: ModelCard) -> None:
+    """Every file churnlab reads is named in the card's checksums, by file name, and matches;
+    no other file lies in the directory; the card's own settings match their digest."""
+    odd = [name for name in card.checksums if name not in KNOWN]
+    if odd:
+        raise ModelError(
+            f"{CARD} in {folder} lists checksums for {capped(odd)}, which are not files of a "
+            f"model directory (only {', '.join(KNOWN)}): the card was edited. Copy the whole "
+            "model directory again, or retrain."
+        )
+    missing = [name for name in REQUIRED if name not in card.checksums]
+    if (folder / BASELINE).exists() and BASELINE not in card.checksums:
+        missing.append(BASELINE)
+    if missing:
+        raise ModelError(f"{CARD} in {folder} lists no checksum for {capped(missing)}.")
+    extra = sorted(p.name for p in folder.iterdir() if not _expected(p, card))
+    if extra:
+        raise ModelError(
+            f"{folder} holds files its {CARD} does not cover: {capped(extra)}. A model directory "
+            "holds only what churnlab saved; move them elsewhere."
+        )
+    for name, expected in card.checksums.items():
+        path = folder / name
+        if not path.is_file():
+            raise ModelError(f"{name} is missing from the model directory {folder}.")
+        found = sha256_file(path)
+        if found != expected:
+            raise ModelError(
+                f"{name} in {folder} does not match its checksum in {CARD} (the file was "
+                f"changed or only partly copied): expected sha256 {expected[:16]}..., found "
+                f"{found[:16]}.... Copy the whole model directory again, or retrain."
+            )
+    if card.settings_sha256 is None or card.settings_sha256 != card.settings_digest():
+        raise ModelError(
+            f"The settings in {CARD} in {folder} (features, risk bands, label definition or "
+            "calibration) do not match their checksum (settings_sha256): the card was edited "
+            "by hand, or saved before churnlab recorded this checksum. Settings that "
+            "change scores cannot be edited in a saved model: retrain it (churnlab train) with "
+            "the settings you want."
+        )
+
+
 def load_model(directory: str | Path) -> ChurnModel:
     """Load a model directory written by :func:`save_model`, verifying it first.
 
@@ -150,26 +217,15 @@ def load_model(directory: str | Path) -> ChurnModel:
             "Save models with churnlab.model.save_model or `churnlab train --out`."
         )
     card = ModelCard.from_dict(_read_json(folder / CARD))
-    missing = [name for name in REQUIRED if name not in card.checksums]
-    if missing:
-        raise ModelError(f"{CARD} in {folder} lists no checksum for {capped(missing)}.")
-    for name, expected in card.checksums.items():
-        path = folder / name
-        if not path.is_file():
-            raise ModelError(f"{name} is missing from the model directory {folder}.")
-        found = sha256_file(path)
-        if found != expected:
-            raise ModelError(
-                f"{name} in {folder} does not match its checksum in {CARD} (the file was "
-                f"changed or only partly copied): expected sha256 {expected[:16]}..., found "
-                f"{found[:16]}.... Copy the whole model directory again, or retrain."
-            )
+    _check_covered(folder, card)
     check_versions(card)
+    raw = (folder / BOOSTER).read_bytes()
+    check_booster_text(raw, card.feature_names, trees=card.trees, where=f"{BOOSTER} in {folder}")
     try:
-        booster = lgb.Booster(model_file=str(folder / BOOSTER))
-    except lgb.basic.LightGBMError as exc:
+        booster = lgb.Booster(model_str=raw.decode("utf-8"))
+    except (lgb.basic.LightGBMError, ValueError) as exc:
         raise ModelError(f"{BOOSTER} in {folder} is not a LightGBM model: {exc}") from None
-    if list(booster.feature_name()) != list(card.feature_names):
+    if list(booster.feature_name()) != booster_names(card.feature_names):
         raise ModelError(
             f"{BOOSTER} and {CARD} in {folder} disagree on the features: the booster has "
             f"{capped(booster.feature_name())}, the card {capped(list(card.feature_names))}."

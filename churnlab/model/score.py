@@ -15,9 +15,18 @@ import pandas as pd
 from churnlab.dates import DateLike, parse_date
 from churnlab.display import heading
 from churnlab.features import FeatureFrame, build_scoring_frame, load_families
+from churnlab.features.prepare import OTHER
 from churnlab.labels.window import known_at
 from churnlab.model.card import ModelCard
-from churnlab.model.compat import Unseen, align, check_frame, unseen_values, warn_unseen
+from churnlab.model.compat import (
+    Unseen,
+    align,
+    frame_differences,
+    refuse_changed,
+    text_columns_changed,
+    unseen_values,
+    warn_unseen,
+)
 from churnlab.model.model import ChurnModel
 from churnlab.tables import DataConfig, Tables, load_tables
 
@@ -167,7 +176,11 @@ def unseen_in_tables(
 
 def _beyond_vocabulary(card: ModelCard, found: Mapping[str, tuple[str, ...]]) -> bool:
     """Whether the data hold any category value (at any date) that the model's lists lack."""
-    return any(set(found.get(key, ())) - set(values) for key, values in card.vocabulary.items())
+    return any(
+        set(found.get(key, ())) - set(values)
+        for key, values in card.vocabulary.items()
+        if OTHER not in values  # a capped list takes every other value as "(other)"
+    )
 
 
 def scoring_frame(
@@ -227,13 +240,19 @@ def score(
     if not isinstance(model, ChurnModel):
         model = load_model(model)
     card = model.card_
+    built = features is None
     if features is None:
         features = scoring_frame(model, tables, as_of=given, config=config)
     else:
         given = features.cutoffs[0]
     stamp = features.cutoffs[0]
     frame = features.frame
-    check_frame(card, frame)
+    changed = []
+    if built or features.data_vocabulary:
+        # A text attribute turned into numbers would be cast to the model's categories as
+        # all missing: refused, as a changed type (the vocabulary holds the data's texts).
+        changed = text_columns_changed(card, features.data_vocabulary)
+    refuse_changed(frame_differences(card, frame) + changed, card)
     matrix, unseen_in_frame = align(card, frame)
     unseen = unseen_in_frame
     if _beyond_vocabulary(card, features.data_vocabulary):

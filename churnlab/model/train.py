@@ -45,9 +45,11 @@ from churnlab.features import FeatureFrame
 from churnlab.labels.window import latest_training_cutoff
 from churnlab.metrics import churn_metrics, log_loss, monthly_retention, roc_auc
 from churnlab.model.baseline import BaselineModel
+from churnlab.model.booster_text import booster_names
 from churnlab.model.calibration import choose_calibration
 from churnlab.model.card import ModelCard, fingerprint
 from churnlab.model.model import HOLDOUT_COLUMNS, ChurnModel
+from churnlab.model.sanity import leak_like, warn_leaks, warn_one_class, warn_too_little
 from churnlab.model.spec import ModelSpec
 
 SINGLE_THREAD_BELOW_ROWS = 100_000
@@ -219,11 +221,13 @@ def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
 def _dataset(d: _Data, rows: NDArray[np.bool_]) -> lgb.Dataset:
     chosen = rows & d.keep
     X = d.X if chosen.all() else d.X.loc[chosen]
+    names = dict(zip(d.X.columns, booster_names(list(d.X.columns)), strict=True))
     return lgb.Dataset(
         X,
         label=d.y[chosen].astype(float),
         weight=None if d.fraction >= 1 else d.weight[chosen],
-        categorical_feature=list(d.categories),
+        feature_name=list(names.values()),  # JSON characters renamed: LightGBM refuses them
+        categorical_feature=[names[c] for c in d.categories],
         params={"verbosity": -1, "feature_pre_filter": False},
         free_raw_data=True,
     )
@@ -236,7 +240,12 @@ def _fit(
     spec: ModelSpec,
 ) -> tuple[lgb.Booster, int, NDArray[np.float64]]:
     """Boost with early stopping on ``valid``; the best round and its predictions there."""
-    valid_set = lgb.Dataset(valid[0], label=valid[1].astype(float), free_raw_data=False)
+    valid_set = lgb.Dataset(
+        valid[0],
+        label=valid[1].astype(float),
+        feature_name=booster_names(list(valid[0].columns)),
+        free_raw_data=False,
+    )
     booster = lgb.train(
         params,
         train_set,
@@ -461,6 +470,8 @@ def train(
     with steps:
         steps.set_postfix_str("preparing")
         d = _prepare(frame, spec)
+        warn_too_little(d.y)
+        warn_leaks(leak_like(d.X, d.y, seed=spec.seed), len(d.y))
         cutoffs = sorted(pd.DatetimeIndex(np.unique(d.cutoff)))
         steps.update()
         steps.set_postfix_str("validating")
@@ -468,6 +479,7 @@ def train(
         steps.update()
         steps.set_postfix_str("calibrating")
         held_y = d.y[v.holdout]
+        warn_one_class(held_y, _dates(sorted(pd.DatetimeIndex(np.unique(d.cutoff[v.holdout])))))
         with threadpool_limits(limits=1, user_api="blas"):
             choice = choose_calibration(v.raw, held_y, method=spec.calibration, seed=spec.seed)
         steps.update()

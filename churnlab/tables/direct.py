@@ -98,6 +98,27 @@ def _stores_pandas_index(schema: pa.Schema) -> bool:
     return any(isinstance(column, str) for column in meta.get("index_columns", []))
 
 
+def _text_sample(path: Path, columns: dict[str, str], rows: int = 2000) -> dict[str, list[object]]:
+    """The first ``rows`` values of the text and integer columns (name -> file column): what
+    :func:`~churnlab.tables.load.split_personal` reads personal values' shapes from."""
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
+    text = {
+        name: source
+        for name, source in columns.items()
+        if pa.types.is_string(schema.field(source).type)
+        or pa.types.is_large_string(schema.field(source).type)
+        or pa.types.is_integer(schema.field(source).type)
+    }
+    if not text:
+        return {}
+    batch = next(parquet.iter_batches(batch_size=rows, columns=list(text.values())), None)
+    if batch is None:
+        return {}
+    table = pa.Table.from_batches([batch])
+    return {name: table.column(source).to_pylist() for name, source in text.items()}
+
+
 def plan_direct_read(
     data_dir: str | Path, config: DataConfig | str | Path | None = None
 ) -> DirectPlan | None:
@@ -133,7 +154,8 @@ def plan_direct_read(
         if mapped is None:
             return None
         files[table], columns[table] = path, mapped
-    attributes, personal = split_personal(list(columns["customers"]), settings)
+    sample = _text_sample(files["customers"], columns["customers"])
+    attributes, personal = split_personal(list(columns["customers"]), settings, sample)
     return DirectPlan(
         source=str(data_dir),
         files=files,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pyarrow.compute as pc
 from churnlab.errors import DataError, DataPlausibilityWarning, DataRepairWarning, SpecError
 from churnlab.tables.checks import build_schema, run_schema
 from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
-from churnlab.tables.contract import CONTRACTS, DATE, looks_personal
+from churnlab.tables.contract import CONTRACTS, DATE, looks_personal, personal_values
 from churnlab.tables.problems import (
     UNREADABLE_VALUES,
     Problem,
@@ -251,16 +251,45 @@ def duplicate_rows(frames: Mapping[str, pd.DataFrame]) -> list[str]:
     return lines
 
 
-def split_personal(columns: Sequence[str], config: DataConfig) -> tuple[list[str], list[str]]:
-    """Customer columns beyond the contract's, split into attributes and personal data."""
+def split_personal(
+    columns: Sequence[str],
+    config: DataConfig,
+    values: Mapping[str, Iterable[object]] | None = None,
+) -> tuple[list[str], list[str]]:
+    """Customer columns beyond the contract's, split into attributes and personal data.
+
+    Personal data: a name that looks personal (:func:`~churnlab.tables.contract.looks_personal`),
+    values shaped like e-mails, phone or id numbers
+    (:func:`~churnlab.tables.contract.personal_values`, over ``values`` when given), or a column
+    listed in ``[personal_data] columns``; ``[personal_data] not_personal`` overrides the first two.
+    """
     contract_columns = set(CONTRACTS["customers"].columns) | {"churned"}
     extra = [c for c in columns if c not in contract_columns]
-    personal = [
-        c
-        for c in extra
-        if (looks_personal(c) and c not in config.not_personal) or c in config.personal_columns
-    ]
-    return [c for c in extra if c not in personal], personal
+    shown = values or {}
+
+    def personal(column: str) -> bool:
+        if column in config.personal_columns:
+            return True
+        if column in config.not_personal:
+            return False
+        return looks_personal(column) or (
+            column in shown and personal_values(shown[column]) is not None
+        )
+
+    found = [c for c in extra if personal(c)]
+    return [c for c in extra if c not in found], found
+
+
+def text_sample(frame: pd.DataFrame, rows: int = 2000) -> dict[str, list[object]]:
+    """The first ``rows`` values of every text or integer column of ``frame``: what
+    :func:`split_personal` reads the values' shapes from."""
+    return {
+        str(c): frame[c].head(rows).tolist()
+        for c in frame.columns
+        if not pd.api.types.is_float_dtype(frame[c].dtype)
+        and not pd.api.types.is_bool_dtype(frame[c].dtype)
+        and not pd.api.types.is_datetime64_any_dtype(frame[c].dtype)
+    }
 
 
 def _customer_codes(
@@ -431,7 +460,7 @@ def check_data(
             doubts=doubts,
         )
     people = frames["customers"]
-    attributes, personal = split_personal(list(people.columns), settings)
+    attributes, personal = split_personal(list(people.columns), settings, text_sample(people))
     tables = Tables(
         customers=people,
         bills=frames.get("bills"),

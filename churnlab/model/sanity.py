@@ -1,0 +1,161 @@
+"""Is a training frame fit to train on? Warnings for the data a model cannot be trusted from.
+
+Three checks run when :func:`churnlab.model.train` trains, each a warning with the count and
+what to do (the model is still trained: a small pilot may be all there is):
+
+- too little data (:class:`TooLittleDataWarning`): fewer than :data:`MIN_ROWS` rows, or fewer
+  than :data:`MIN_CHURNERS` churners or non-churners;
+- a leak-like feature (:class:`LeakWarning`): one column that on its own separates churners
+  from the others almost perfectly (single-column ROC-AUC above :data:`LEAK_AUC`), which usually
+  means it records the churn itself (a "cancelled" flag, a closing reason);
+- a hold-out with one class (:class:`OneClassHoldoutWarning`): its metrics are undefined and
+  the calibration learned nothing.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from churnlab.errors import ChurnlabWarning
+
+MIN_ROWS = 200
+"""Fewer training rows than this: :class:`TooLittleDataWarning`."""
+MIN_CHURNERS = 20
+"""Fewer churners (or non-churners) than this: :class:`TooLittleDataWarning`."""
+LEAK_AUC = 0.99
+"""A single column with a ROC-AUC above this (either direction): :class:`LeakWarning`."""
+LEAK_SAMPLE = 200_000
+"""Rows the leak check reads at most (a seeded sample of bigger frames)."""
+SHOWN = 5
+
+
+class TooLittleDataWarning(ChurnlabWarning):
+    """Too few rows or churners to trust a model (see :data:`MIN_ROWS`, :data:`MIN_CHURNERS`)."""
+
+
+class LeakWarning(ChurnlabWarning):
+    """A feature separates churners almost perfectly on its own: probably a leak of the label."""
+
+
+class OneClassHoldoutWarning(ChurnlabWarning):
+    """The hold-out holds only churners or only non-churners: no metric can be computed."""
+
+
+def warn_too_little(y: NDArray[np.bool_], *, stacklevel: int = 3) -> None:
+    """Warn when ``y`` (the training labels) has too few rows, churners or non-churners.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_too_little(np.array([True, False] * 4))
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    The training frame has 8 rows, 4 churners and 4 non-churners: ...
+    """
+    rows, churners = len(y), int(y.sum())
+    stayed = rows - churners
+    if rows >= MIN_ROWS and churners >= MIN_CHURNERS and stayed >= MIN_CHURNERS:
+        return
+    warnings.warn(
+        f"The training frame has {rows:,} rows, {churners:,} churners and {stayed:,} "
+        f"non-churners: too few to trust a model (churnlab asks for at least {MIN_ROWS:,} rows "
+        f"and {MIN_CHURNERS} of each). Its scores and metrics will vary a lot with the data. "
+        "Add cutoffs (--cutoffs), customers or a longer history before relying on it.",
+        TooLittleDataWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def single_column_auc(values: pd.Series, y: NDArray[np.bool_]) -> float | None:
+    """How well one column alone ranks churners above the others: ROC-AUC, taken in the better
+    direction (0.5 to 1), or ``None`` when it cannot say (one class, or a constant column).
+
+    Numbers are ranked as they are (missing values lowest); categories by their churn rate in
+    these rows, when each category has at least 20 rows on average (otherwise a category per
+    customer would look perfect).
+
+    >>> y = np.array([True, False, True, False])
+    >>> single_column_auc(pd.Series([1, 0, 1, 0]), y), single_column_auc(pd.Series([1, 1, 0, 0]), y)
+    (1.0, 0.5)
+    >>> single_column_auc(pd.Series(["yes", "no", "yes", "no"], dtype="category"), y)
+    1.0
+    """
+    churners = int(y.sum())
+    stayed = len(y) - churners
+    if churners == 0 or stayed == 0:
+        return None
+    if isinstance(values.dtype, pd.CategoricalDtype) or not (
+        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    ):
+        text = values.astype("string").fillna("\x00missing")
+        groups = text.nunique()
+        if groups < 2 or len(text) / groups < min(20, len(text) / 2):
+            return None
+        score = pd.Series(y, index=values.index).groupby(text).transform("mean").to_numpy(float)
+    else:
+        score = values.astype(float).to_numpy()
+        if np.isnan(score).all():
+            return None
+        score = np.where(np.isnan(score), np.nanmin(score) - 1.0, score)
+    if np.ptp(score) == 0:
+        return None
+    ranks = pd.Series(score).rank(method="average").to_numpy()
+    auc = (ranks[y].sum() - churners * (churners + 1) / 2) / (churners * stayed)
+    return float(max(auc, 1.0 - auc))
+
+
+def leak_like(X: pd.DataFrame, y: NDArray[np.bool_], *, seed: int = 0) -> list[tuple[str, float]]:
+    """The columns of ``X`` whose single-column ROC-AUC exceeds :data:`LEAK_AUC`, highest first.
+
+    >>> X = pd.DataFrame({"left": [1, 0, 1, 0] * 10, "fee": [5, 3, 4, 6] * 10})
+    >>> leak_like(X, np.array([True, False, True, False] * 10))
+    [('left', 1.0)]
+    """
+    if len(y) > LEAK_SAMPLE:
+        chosen = np.sort(np.random.default_rng(seed).choice(len(y), LEAK_SAMPLE, replace=False))
+        X, y = X.iloc[chosen], y[chosen]
+    found = []
+    for name in X.columns:
+        auc = single_column_auc(X[name].reset_index(drop=True), y)
+        if auc is not None and auc > LEAK_AUC:
+            found.append((str(name), auc))
+    return sorted(found, key=lambda item: -item[1])
+
+
+def warn_leaks(found: Sequence[tuple[str, float]], rows: int, *, stacklevel: int = 3) -> None:
+    """One :class:`LeakWarning` listing the leak-like columns of :func:`leak_like`."""
+    if not found:
+        return
+    shown = ", ".join(f"{name!r} (AUC {auc:.3f})" for name, auc in found[:SHOWN])
+    more = f", +{len(found) - SHOWN} more" if len(found) > SHOWN else ""
+    warnings.warn(
+        f"{len(found)} feature(s) separate churners from the others almost perfectly on their "
+        f"own over {rows:,} training rows (single-column ROC-AUC above {LEAK_AUC}): {shown}"
+        f"{more}. Such a column usually records the churn itself (a cancellation flag or "
+        "reason, a closing date), so the model's accuracy is not real. Remove the column from "
+        "the customers table, or list it under [personal_data] columns in churnlab.toml so "
+        "that it is never a feature.",
+        LeakWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_one_class(
+    held_y: NDArray[np.bool_], cutoffs: Sequence[str], *, stacklevel: int = 3
+) -> None:
+    """Warn when the hold-out labels ``held_y`` are all churners or all non-churners."""
+    if len(held_y) == 0 or 0 < int(held_y.sum()) < len(held_y):
+        return
+    who = "churned" if held_y.all() else "stayed"
+    warnings.warn(
+        f"Every one of the {len(held_y):,} hold-out rows (cutoffs {', '.join(cutoffs)}) "
+        f"{who}: the hold-out has one class, so its ROC-AUC, lift and calibration mean "
+        "nothing (the card records them as n/a). Choose other cutoffs (a hold-out whose label "
+        "window holds both churners and customers who stayed), or check the label definition.",
+        OneClassHoldoutWarning,
+        stacklevel=stacklevel,
+    )
