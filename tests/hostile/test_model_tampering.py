@@ -176,6 +176,24 @@ def test_a_file_the_card_does_not_cover_is_refused(copy, name, content):
 
 
 @pytest.mark.parametrize(
+    ("name", "is_folder"),
+    [
+        case("evaluate's report folder", "evaluation", True, verdict="ok"),
+        case("a file called evaluation", "evaluation", False, verdict="error", code="ModelError"),
+    ],
+)
+def test_only_evaluates_own_report_folder_may_join_a_model(copy, saved, name, is_folder):
+    if is_folder:
+        (copy / name).mkdir()
+        (copy / name / "report.html").write_text("<html></html>")
+        assert load_model(copy).card_.feature_names == load_model(saved).card_.feature_names
+    else:
+        (copy / name).write_text("not a folder")
+        with pytest.raises(ModelError, match="does not cover: 'evaluation'"):
+            load_model(copy)
+
+
+@pytest.mark.parametrize(
     "name", [case("baseline.json uncovered", "baseline.json", verdict="error", code="ModelError")]
 )
 def test_a_present_file_without_its_checksum_is_refused(copy, name):
