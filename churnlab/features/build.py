@@ -12,7 +12,7 @@ import pyarrow as pa
 
 from churnlab.dates import DateLike, parse_date
 from churnlab.display import heading
-from churnlab.features.engine import Engine
+from churnlab.features.engine import Engine, EngineLike
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.plan import (
     Chosen,
@@ -156,7 +156,7 @@ def build_scoring_frame(
     as_of: DateLike | None = None,
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
-    engine: Engine | None = None,
+    engine: EngineLike = None,
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
 ) -> FeatureFrame:
@@ -174,7 +174,8 @@ def build_scoring_frame(
     vocabulary:
         Category lists of the training frame (``FeatureFrame.vocabulary``) so columns match.
     engine:
-        Where the queries run (default: a new :class:`DuckDBEngine`).
+        Where the queries run: an engine, ``"duckdb"`` or ``"spark"`` (default: as
+        ``[engine]`` in the data's churnlab.toml says, else DuckDB).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
     families:
@@ -214,7 +215,7 @@ def build_training_frame(
     *,
     cutoffs: Sequence[DateLike] | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
-    engine: Engine | None = None,
+    engine: EngineLike = None,
     progress: bool | None = None,
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
@@ -230,6 +231,9 @@ def build_training_frame(
     cutoffs:
         Cutoff dates; default the last 12 month ends whose label window is fully observed.
         Asking for a label the data cannot know is a :class:`SpecError` that gives the dates.
+    engine:
+        Where the queries run: an engine, ``"duckdb"`` or ``"spark"`` (default: as
+        ``[engine]`` in the data's churnlab.toml says, else DuckDB).
     progress:
         Show progress bars while reading a data directory and over cutoffs (default: when
         there is more than one cutoff).

@@ -31,7 +31,7 @@ from churnlab.features.direct import (
     check_first_pass,
     open_direct,
 )
-from churnlab.features.engine import DuckDBEngine, Engine
+from churnlab.features.engine import Engine, EngineLike, open_engine
 from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.prepare import Prepared, prepare, settle, vocabulary_of
@@ -40,6 +40,7 @@ from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
 from churnlab.tables import DataConfig, Tables, load_tables
+from churnlab.tables.config import resolve_config
 
 TablesLike = Tables | str | Path
 Data = Tables | DirectData
@@ -249,18 +250,25 @@ def _open(
 
 
 @contextmanager
-def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
-    """The given engine, or a new DuckDB engine that is closed afterwards."""
-    if engine is not None:
+def _engine(
+    engine: EngineLike, tables: TablesLike, config: DataConfig | str | Path | None
+) -> Iterator[tuple[Engine, bool]]:
+    """The given engine, or a new one (by name, else as the settings say: ``[engine]`` in
+    churnlab.toml) that is closed afterwards."""
+    if engine is not None and not isinstance(engine, str):
         yield engine, False
         return
-    with DuckDBEngine() as owned:
+    settings = None
+    if isinstance(config, DataConfig) or not isinstance(tables, Tables):
+        folder = Path(tables) if not isinstance(tables, Tables) else Path()
+        settings = resolve_config(folder, config).engine
+    with open_engine(engine, settings) as owned:
         yield owned, True
 
 
 def open_and_run(
     tables: TablesLike,
-    engine: Engine | None,
+    engine: EngineLike,
     config: DataConfig | str | Path | None,
     spec: LabelSpec | None,
     *,
@@ -276,7 +284,7 @@ def open_and_run(
     feature pass) is loaded with :func:`churnlab.load_tables` instead, which reports or repairs
     them, and the run starts again on the loaded tables.
     """
-    with _engine(engine) as (eng, owned):
+    with _engine(engine, tables, config) as (eng, owned):
         data = _open(tables, eng, config, spec, many_cutoffs=many_cutoffs, progress=progress)
         try:
             try:
@@ -289,7 +297,7 @@ def open_and_run(
         except RowsBreakRules:
             if isinstance(tables, Tables):  # only data read in place are checked late
                 raise
-    with _engine(engine) as (eng, owned):
+    with _engine(engine, tables, config) as (eng, owned):
         data = load_tables(tables, config=config)
         return run(data, choose(data), eng, owned)
 
