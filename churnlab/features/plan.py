@@ -197,35 +197,40 @@ class FeaturePlan:
                 engine.close()  # its copies of the tables are no longer needed: free them now
 
     def to_pandas(self, table: pa.Table) -> pd.DataFrame:
-        """Rows as the frame holds them: text attributes as categoricals with the fixed lists.
+        """Rows as the frame holds them (see :func:`frame_of`)."""
+        return frame_of(table, self.features, self.vocab)
 
-        Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
-        Text attributes are coded in Arrow (looking up millions of strings in pandas took
-        seconds). Values outside a list (unseen at training) become missing; the model stage
-        counts and reports them.
-        """
-        categorical: dict[str, pd.Categorical] = {}
-        for feature in self.features:
-            categories = self.vocab.get(f"customers.{feature.name}")
-            if categories is not None:
-                column = table[feature.name]
-                if not pa.types.is_string(column.type) and not pa.types.is_large_string(
-                    column.type
-                ):
-                    column = pc.cast(column, pa.string())
-                lookup = pa.array(categories, type=pa.string())
-                codes = pc.fill_null(pc.index_in(column, value_set=lookup), -1)
-                dtype = pd.CategoricalDtype(list(categories))
-                categorical[feature.name] = pd.Categorical.from_codes(
-                    codes.to_numpy().astype("int32"), dtype=dtype
-                )
-        order = table.column_names
-        table = table.drop_columns(list(categorical))
-        frame = table.to_pandas(self_destruct=True, split_blocks=True)
-        frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
-        for name, values in categorical.items():
-            frame[name] = values
-        return frame[order] if list(frame.columns) != order else frame
+
+def frame_of(
+    table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]
+) -> pd.DataFrame:
+    """Rows as a frame holds them: text attributes as categoricals with the fixed lists.
+
+    Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
+    Text attributes are coded in Arrow (looking up millions of strings in pandas took
+    seconds). Values outside a list (unseen at training) become missing; the model stage
+    counts and reports them.
+    """
+    categorical: dict[str, pd.Categorical] = {}
+    for feature in features:
+        categories = vocab.get(f"customers.{feature.name}")
+        if categories is not None:
+            column = table[feature.name]
+            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+                column = pc.cast(column, pa.string())
+            lookup = pa.array(categories, type=pa.string())
+            codes = pc.fill_null(pc.index_in(column, value_set=lookup), -1)
+            dtype = pd.CategoricalDtype(list(categories))
+            categorical[feature.name] = pd.Categorical.from_codes(
+                codes.to_numpy().astype("int32"), dtype=dtype
+            )
+    order = table.column_names
+    table = table.drop_columns(list(categorical))
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
+    for name, values in categorical.items():
+        frame[name] = values
+    return frame[order] if list(frame.columns) != order else frame
 
 
 def _open(

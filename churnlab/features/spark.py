@@ -126,8 +126,10 @@ def spark_session(master: str | None = None, settings: Mapping[str, Any] | None 
     _check_master(master)
     builder = SparkSession.builder.master(master).appName("churnlab")
     chosen = {**DEFAULT_SETTINGS, **{k: str(v) for k, v in (settings or {}).items()}}
-    if master.startswith("local") and "spark.pyspark.python" not in chosen:
-        chosen["spark.pyspark.python"] = sys.executable  # the workers need this venv's pandas
+    if master.startswith("local"):
+        # Local Python workers run this interpreter (its pandas, pyarrow, lightgbm), as the
+        # driver does; pyspark reads it from the environment when it starts the context.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         chosen.setdefault("spark.ui.enabled", "false")
     for key, value in chosen.items():
         builder = builder.config(key, value)
@@ -239,8 +241,12 @@ class SparkEngine(Engine):
         return self._register(name, df)
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
+        # Spark's own Arrow collection (no pandas on the way), then Ibis' types.
+        from ibis.formats.pyarrow import PyArrowData
+
         self._pin_utc()
-        return self._run(lambda: self.backend.to_pyarrow(expr))
+        table = self._run(lambda: self._dataframe(expr).toArrow())
+        return PyArrowData.convert_table(table, expr.schema())
 
     def dataframe(self, expr: ir.Table) -> DataFrame:
         """The Spark DataFrame of ``expr`` (for work beyond the seam: scoring, sampling)."""
