@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow.parquet as pq
 
+from churnlab.errors import EngineError
 from churnlab.features.engine import Engine
 from churnlab.features.prepare import Prepared, derive, kept_customer_columns
 from churnlab.tables.config import DataConfig
@@ -190,7 +191,14 @@ def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> 
     """Run the checks as one aggregate; dates come back as timestamps."""
     if not checks:
         return {}
-    row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
+    try:
+        row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
+    except EngineError as exc:
+        rules = sorted(n.removeprefix("broken:") for n in checks if n.startswith("broken:"))
+        raise EngineError(
+            f"The engine could not check the data contract's rules {', '.join(rules)}. {exc} "
+            "To see the data's problems meanwhile, run `churnlab validate` (checked in pandas)."
+        ) from None
     out: dict[str, Any] = {}
     for name, value in row.items():
         if value is None:

@@ -47,9 +47,7 @@ def test_training_frames_are_the_same(data, spark_engine, key_path, definition) 
     t = KEY_PATHS[key_path](data.draw(tables(need_bills=definition == "inactivity")))
     chosen = sorted({data.draw(cutoffs(t, spec)) for _ in range(data.draw(st.integers(1, 2)))})
     _both(
-        lambda engine: build_training_frame(
-            t, spec, cutoffs=chosen, engine=engine, progress=False
-        ),
+        lambda engine: build_training_frame(t, spec, cutoffs=chosen, engine=engine, progress=False),
         spark_engine,
     )
 
