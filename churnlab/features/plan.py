@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -90,6 +90,47 @@ def load_families(specs: Sequence[str]) -> tuple[FeatureFamily, ...]:
             ) from None
         out.append(cls())
     return tuple(out)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Every churner and ``fraction`` of the other rows of each cutoff, drawn by a hash of the
+    customer id, the cutoff and ``seed`` (the same rows on every run of an engine).
+
+    >>> Sample(0.25, seed=3).to_dict()["negative_weight"]
+    4.0
+    >>> Sample(0)
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: The 'negative_sample' parameter must be a fraction in (0, 1]. Got 0 instead.
+    """
+
+    fraction: float
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.fraction <= 1:
+            raise SpecError(
+                "The 'negative_sample' parameter must be a fraction in (0, 1]. "
+                f"Got {self.fraction!r} instead."
+            )
+
+    def keep(self, rows: ir.Table, cutoff: pd.Timestamp) -> ir.Table:
+        """The rows kept: churners, and non-churners whose hash falls below the fraction."""
+        if self.fraction >= 1:
+            return rows
+        text = rows.customer_id.cast("string") + f"|{cutoff.date()}|{self.seed}"
+        draw = (text.hash() % 1_000_003).abs().cast("float64") / 1_000_003
+        return rows.filter(rows.churned | (draw < self.fraction))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "negative_fraction": self.fraction,
+            "negative_weight": 1 / self.fraction,
+            "seed": self.seed,
+            "strata": "cutoff and label: every churner, the same fraction of the others of "
+            "each cutoff",
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,6 +214,7 @@ class FeaturePlan:
         engine: Engine,
         owned: bool,
         progress: bool | None,
+        sample: Sample | None = None,
     ) -> Iterator[pa.Table]:
         """Each cutoff's rows, ordered by customer id, as the engine returns them; an engine
         the caller ``owned`` is closed after the last."""
@@ -182,7 +224,10 @@ class FeaturePlan:
         try:
             for cutoff in bar:
                 c = CutoffBounds.at(cutoff)
-                part = engine.to_arrow(self.query(c, spec, label=label, engine=engine))
+                query = self.query(c, spec, label=label, engine=engine)
+                if sample is not None and label:
+                    query = sample.keep(query, cutoff)
+                part = engine.to_arrow(query)
                 if self.prep.key_in_id_order:
                     part = part.drop_columns(["key"])
                 if part.num_rows == 0:

@@ -116,3 +116,24 @@ def test_scores_of_features_built_on_spark_are_the_same(tiny_demo: Path, tiny_mo
 
     expected = score(tiny_model, tiny_demo).frame
     assert_same(score(tiny_model, tiny_demo, engine=spark_engine).frame, expected)
+
+
+def test_a_training_frame_sampled_on_spark_trains_here(tiny_demo: Path, spark_engine) -> None:
+    """Every churner and a share of the others reach this machine; the card says so."""
+    from churnlab.features import build_training_frame
+    from churnlab.model import ModelSpec, train
+
+    cutoffs = ["2024-01-31", "2024-02-29"]
+    full = build_training_frame(tiny_demo, cutoffs=cutoffs, engine="duckdb", progress=False)
+    sampled = build_training_frame(
+        tiny_demo, cutoffs=cutoffs, engine=spark_engine, negative_sample=0.4, sample_seed=2
+    )
+    churners = full.frame[full.frame["churned"]]
+    assert sampled.frame["churned"].sum() == len(churners)
+    others = (~full.frame["churned"]).groupby(full.frame["cutoff"]).sum()
+    kept = (~sampled.frame["churned"]).groupby(sampled.frame["cutoff"]).sum()
+    assert ((kept / others).between(0.3, 0.5)).all(), kept / others  # per cutoff
+    model = train(sampled, ModelSpec(max_rounds=20), progress=False)
+    assert model.card_.sampling["when_built"]["negative_fraction"] == 0.4
+    assert model.card_.sampling["negative_weight"] == pytest.approx(2.5)
+    assert model.card_.churn_rate == pytest.approx(full.churn_rate, abs=0.02)
