@@ -349,8 +349,10 @@ def _check_deferred(
         if counts:
             parts.append(rel.aggregate(**{f"broken:{table} {n}": v for n, v in counts.items()}))
     ids = ibis.union(*(rels[table].select("key") for table in data.deferred), distinct=False)
-    unknown = ids.key.notnull() & ~ids.key.isin(customers.key)
-    checks = ids.aggregate(**{"broken:unknown customer": _count(unknown)})
+    # An anti join, not NOT IN: Spark plans NOT IN over a subquery as a null-aware join that
+    # compares every id with every customer (50,000 customers: 200 s against 2 s).
+    unknown = ids.filter(ids.key.notnull()).anti_join(customers.select("key"), "key")
+    checks = unknown.aggregate(**{"broken:unknown customer": unknown.count()})
     for part in parts:
         checks = checks.cross_join(part)
     if _broken(engine.to_arrow(checks).to_pylist()[0]):
