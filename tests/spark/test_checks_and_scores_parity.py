@@ -110,14 +110,6 @@ def test_scores_and_reasons_are_the_same(tiny_demo: Path, tiny_model, spark_engi
     assert [p.name for p in tmp_path.iterdir()] == ["scores"]
 
 
-def test_scores_of_features_built_on_spark_are_the_same(tiny_demo: Path, tiny_model, spark_engine):
-    """churnlab.score with engine= (features on Spark, scored here)."""
-    from churnlab.model import score
-
-    expected = score(tiny_model, tiny_demo).frame
-    assert_same(score(tiny_model, tiny_demo, engine=spark_engine).frame, expected)
-
-
 def test_a_training_frame_sampled_on_spark_trains_here(tiny_demo: Path, spark_engine) -> None:
     """Every churner and a share of the others reach this machine; the card says so."""
     from churnlab.features import build_training_frame
