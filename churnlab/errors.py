@@ -43,6 +43,11 @@ class ModelError(ChurnlabError):
     """A model cannot be trained, saved, loaded or applied as asked (a usage or model error)."""
 
 
+class EngineError(ChurnlabError):
+    """The engine chosen to run the queries cannot be used as set up (Spark or Java missing,
+    a cluster that does not answer, a path it cannot read, a query it refuses)."""
+
+
 def did_you_mean(name: str, options: Iterable[str]) -> str:
     """The hint every "unknown name" message ends with: `` Did you mean 'x'?``, or nothing.
 

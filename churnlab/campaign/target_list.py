@@ -50,6 +50,7 @@ from churnlab.errors import DataError, SpecError, did_you_mean
 from churnlab.explanations import explain
 from churnlab.explanations.actions import ActionTable, read_actions
 from churnlab.explanations.reasons import stated_categories, typical_values
+from churnlab.features.engine import EngineLike
 from churnlab.features.wording import check_language
 from churnlab.metrics import monthly_retention
 from churnlab.model import ChurnModel, load_model, score, scoring_frame
@@ -124,6 +125,7 @@ def target_list(
     include_columns: Sequence[str] = (),
     winback: bool = True,
     config: DataConfig | str | Path | None = None,
+    engine: EngineLike = None,
 ) -> TargetList:
     """Build a retention campaign's target list.
 
@@ -151,6 +153,9 @@ def target_list(
         Also build the win-back list of valuable customers who left recently.
     config:
         Settings of a data directory (default: its ``churnlab.toml``).
+    engine:
+        Where the features are built: an engine, ``"duckdb"`` or ``"spark"`` (default: as
+        ``[engine]`` in churnlab.toml says, else DuckDB).
 
     Returns
     -------
@@ -183,7 +188,7 @@ def target_list(
     _check_columns(include, customers, "--include-columns")
 
     with clock.stage("features"):
-        frame = scoring_frame(model, data, as_of=as_of, config=config)
+        frame = scoring_frame(model, data, as_of=as_of, config=config, engine=engine)
     with clock.stage("scores"):
         scores = score(model, data, config=config, features=frame)
     features = frame.frame

@@ -214,6 +214,14 @@ ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", help="churnlab.toml to use (default: DATA_DIR/churnlab.toml)."),
 ]
+EngineOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--engine",
+        help="Where the features are built: duckdb or spark (default: [engine] in "
+        "churnlab.toml, else duckdb). Spark needs `pip install 'churnlab[spark]'` and Java 17.",
+    ),
+]
 
 
 @app.command()
@@ -291,6 +299,7 @@ def features(
     ] = "contract",
     config: ConfigOpt = None,
     family: FamilyOpt = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Build point-in-time features (and labels) and write them to a file.
 
@@ -325,6 +334,7 @@ def features(
             progress=True,
             config=config,
             families=_own_families(family),
+            engine=engine,
         )
 
     written = run_or_exit(call)
@@ -483,6 +493,7 @@ def score(
         Path | None,
         typer.Option(help="Action table (TOML) for the reasons (default: churnlab's)."),
     ] = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Score every active customer at --as-of: churn_probability and risk_band per customer.
 
@@ -492,13 +503,20 @@ def score(
     With --reasons K also reason_1..K in words, their categories and impacts (probability
     points), top_actionable_category and recommended_action. Category values the model never
     saw are reported on stderr (and scored as missing).
+
+    With --engine spark the features are built and scored by Spark and --out is a folder
+    of Parquet files partitioned by risk_band (any path Spark writes: hdfs://, s3a://...).
     """
     from churnlab.files import TABLE_SUFFIXES, write_table
     from churnlab.model import score as score_customers
 
+    if _spark_chosen(engine, data_dir, config):
+        _score_on_spark(data_dir, model, out, as_of, reasons, language, actions, config)
+        return
+
     def scored() -> Any:
         if not reasons:
-            return score_customers(model, data_dir, as_of=as_of, config=config)
+            return score_customers(model, data_dir, as_of=as_of, config=config, engine=engine)
         from churnlab.explanations import score_with_reasons
 
         return score_with_reasons(
@@ -509,6 +527,7 @@ def score(
             language=language,
             actions=actions,
             config=config,
+            engine=engine,
         )
 
     def call() -> Any:
@@ -527,6 +546,55 @@ def score(
     if as_of is None:
         _say_extract_date(scores.as_of)
     typer.echo(f"{scores!r}\nwritten to {out}")
+
+
+def _spark_chosen(engine: str | None, data_dir: Path, config: Path | None) -> bool:
+    """Whether Spark builds the features: ``--engine``, else ``[engine]`` in churnlab.toml."""
+    if engine is not None:
+        return engine == "spark"
+    from churnlab.tables.config import resolve_config
+
+    return run_or_exit(lambda: resolve_config(data_dir, config)).engine.name == "spark"
+
+
+def _score_on_spark(
+    data_dir: Path,
+    model: Path,
+    out: Path,
+    as_of: str | None,
+    reasons: int,
+    language: str,
+    actions: Path | None,
+    config: Path | None,
+) -> None:
+    """``churnlab score --engine spark``: scored by Spark, written as partitioned Parquet."""
+    if out.suffix.lower() == ".csv":
+        typer.echo(
+            "Error: with --engine spark the scores are written as a folder of Parquet files: "
+            f"give --out a folder name, not {out.name!r}.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_USAGE)
+
+    def call() -> Any:
+        from churnlab.explanations.spark import score_on_spark
+
+        _from_working_folder()
+        return score_on_spark(
+            model,
+            data_dir,
+            str(out),
+            as_of=as_of,
+            k=reasons,
+            language=language,
+            actions=actions,
+            config=config,
+        )
+
+    written = run_or_exit(call)
+    if as_of is None:
+        _say_extract_date(written.as_of)
+    typer.echo(f"{written!r}\nwritten to {out}")
 
 
 @app.command()

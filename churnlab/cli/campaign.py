@@ -10,6 +10,7 @@ import typer
 from churnlab.cli.app import (
     ConfigOpt,
     DataDir,
+    EngineOpt,
     _from_working_folder,
     _inputs,
     _say_extract_date,
@@ -83,6 +84,7 @@ def target_list_command(
         Path | None, typer.Option("--actions", help="Action table (TOML; default: churnlab's).")
     ] = None,
     config: ConfigOpt = None,
+    engine: EngineOpt = None,
 ) -> None:
     """Build a retention campaign's target list and write it to --out.
 
@@ -125,6 +127,7 @@ def target_list_command(
             actions=actions,
             include_columns=_names(include_columns),
             config=config,
+            engine=engine,
         )
         typer.echo(found.mde_line(), err=True)
         for note in found.notes:

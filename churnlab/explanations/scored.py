@@ -15,6 +15,7 @@ from churnlab.errors import ModelError
 from churnlab.explanations.actions import ActionTable, read_actions
 from churnlab.explanations.compute import explain
 from churnlab.explanations.reasons import check_k
+from churnlab.features.engine import EngineLike
 from churnlab.features.wording import check_language
 from churnlab.model import ChurnModel, Scores, load_model, score, scoring_frame
 from churnlab.tables import DataConfig, Tables
@@ -29,29 +30,39 @@ def score_with_reasons(
     language: str = "en",
     actions: ActionTable | str | Path | None = None,
     config: DataConfig | str | Path | None = None,
+    engine: EngineLike = None,
 ) -> Scores:
     """:func:`churnlab.score` plus each customer's ``k`` reasons, their categories and
     impacts, and the recommended action (columns as
     :meth:`~churnlab.explanations.Explanation.reasons` gives them), in ``language``.
 
-    The features are built once and serve both the scores and the SHAP values. Bad
-    requests (``k``, ``language``, the action table) are refused before any data are read.
+    The features are built once (by ``engine``, see :func:`churnlab.score`) and serve both
+    the scores and the SHAP values. Bad requests (``k``, ``language``, the action table) are
+    refused before any data are read.
     """
     check_k(k)
     check_language(language)
     table = actions if isinstance(actions, ActionTable) else read_actions(actions)
     if not isinstance(model, ChurnModel):
         model = load_model(model)
-    frame = scoring_frame(model, tables, as_of=as_of, config=config)
+    frame = scoring_frame(model, tables, as_of=as_of, config=config, engine=engine)
     scores = score(model, tables, config=config, features=frame)
-    reasons = explain(model, frame).reasons(k, language, actions=table)
-    ids = scores.frame["customer_id"].to_numpy()
-    if not np.array_equal(ids, reasons["customer_id"].to_numpy()):
-        raise ModelError("Scores and reasons came out in different customer orders.")
-    merged = pd.concat(
-        [scores.frame, reasons.drop(columns="customer_id").set_axis(scores.frame.index)], axis=1
-    )
+    merged = with_reasons(scores.frame, explain(model, frame).reasons(k, language, actions=table))
     source: Literal["argument", "extract date"] = (
         "argument" if as_of is not None else "extract date"
     )
     return dataclasses.replace(scores, frame=merged, as_of_source=source)
+
+
+def with_reasons(scores: pd.DataFrame, reasons: pd.DataFrame) -> pd.DataFrame:
+    """Score columns, then the reason columns of the same customers (in the same order).
+
+    >>> scores = pd.DataFrame({"customer_id": ["a"], "churn_probability": [0.4]})
+    >>> with_reasons(scores, pd.DataFrame({"customer_id": ["a"], "reason_1": ["x"]}))
+      customer_id  churn_probability reason_1
+    0           a                0.4        x
+    """
+    ids = scores["customer_id"].to_numpy()
+    if not np.array_equal(ids, reasons["customer_id"].to_numpy()):
+        raise ModelError("Scores and reasons came out in different customer orders.")
+    return pd.concat([scores, reasons.drop(columns="customer_id").set_axis(scores.index)], axis=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import pandas as pd
@@ -12,12 +13,13 @@ import pyarrow as pa
 
 from churnlab.dates import DateLike, parse_date
 from churnlab.display import heading
-from churnlab.features.engine import Engine
+from churnlab.features.engine import Engine, EngineLike
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.plan import (
     Chosen,
     Data,
     FeaturePlan,
+    Sample,
     TablesLike,
     many_cutoffs,
     open_and_run,
@@ -61,6 +63,11 @@ class FeatureFrame:
     data_vocabulary: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     families: tuple[FeatureFamily, ...] = ()
     """Feature families of your own (beyond the built-in ones) that made some features."""
+    sampling: Mapping[str, Any] = field(default_factory=dict)
+    """How the rows were sampled where they were built (``negative_sample``): every churner
+    and ``negative_fraction`` of the others, drawn per cutoff; empty when not sampled.
+    :func:`churnlab.model.train` weights the others by ``1 / negative_fraction`` and records
+    this in the model card."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -124,6 +131,7 @@ def _run(
     engine: Engine,
     owned: bool,
     progress: bool | None,
+    sample: Sample | None = None,
 ) -> FeatureFrame:
     plan = FeaturePlan.of(
         data,
@@ -134,7 +142,9 @@ def _run(
         rejoin_key=spec.rejoin_key,
     )
     parts = list(
-        plan.parts(spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress)
+        plan.parts(
+            spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress, sample=sample
+        )
     )
     table = pa.concat_tables(parts)
     parts.clear()  # the only other reference to the buffers: let to_pandas free them as it goes
@@ -147,6 +157,7 @@ def _run(
         labelled=label,
         data_vocabulary=plan.found,
         families=plan.own_families,
+        sampling=sample.to_dict() if sample is not None else {},
     )
 
 
@@ -156,7 +167,7 @@ def build_scoring_frame(
     as_of: DateLike | None = None,
     spec: LabelSpec | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
-    engine: Engine | None = None,
+    engine: EngineLike = None,
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
 ) -> FeatureFrame:
@@ -174,7 +185,8 @@ def build_scoring_frame(
     vocabulary:
         Category lists of the training frame (``FeatureFrame.vocabulary``) so columns match.
     engine:
-        Where the queries run (default: a new :class:`DuckDBEngine`).
+        Where the queries run: an engine, ``"duckdb"`` or ``"spark"`` (default: as
+        ``[engine]`` in the data's churnlab.toml says, else DuckDB).
     config:
         Settings for a data directory (default: its ``churnlab.toml``).
     families:
@@ -214,10 +226,12 @@ def build_training_frame(
     *,
     cutoffs: Sequence[DateLike] | None = None,
     vocabulary: Mapping[str, tuple[str, ...]] | None = None,
-    engine: Engine | None = None,
+    engine: EngineLike = None,
     progress: bool | None = None,
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
+    negative_sample: float | None = None,
+    sample_seed: int = 0,
 ) -> FeatureFrame:
     """Features and churn labels for several cutoffs, stacked: one row per customer and cutoff.
 
@@ -230,6 +244,9 @@ def build_training_frame(
     cutoffs:
         Cutoff dates; default the last 12 month ends whose label window is fully observed.
         Asking for a label the data cannot know is a :class:`SpecError` that gives the dates.
+    engine:
+        Where the queries run: an engine, ``"duckdb"`` or ``"spark"`` (default: as
+        ``[engine]`` in the data's churnlab.toml says, else DuckDB).
     progress:
         Show progress bars while reading a data directory and over cutoffs (default: when
         there is more than one cutoff).
@@ -239,17 +256,25 @@ def build_training_frame(
         Feature families of your own, added to the built-in ones (see
         :class:`~churnlab.features.FeatureFamily`): their features become columns like any
         other, and models record them.
+    negative_sample, sample_seed:
+        Keep every churner and this fraction of the other customers of each cutoff, drawn
+        where the rows are built (on Spark: before anything reaches this machine), by a hash
+        of the customer id, the cutoff and ``sample_seed``. ``FeatureFrame.sampling``
+        records it; :func:`churnlab.model.train` weights the others by ``1 / fraction`` and
+        the model card records the sampling. Default: all rows.
 
     A data directory of Parquet files is read in place by the engine and checked there
     (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
     """
     if cutoffs is not None:  # bad dates are refused before the data are read
         cutoffs = [parse_date(c, "cutoffs") for c in cutoffs]
+    sample = None if negative_sample is None else Sample(negative_sample, sample_seed)
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
             data,
             *chosen,
+            sample=sample,
             label=True,
             vocabulary=vocabulary,
             families=families,

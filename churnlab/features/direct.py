@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow.parquet as pq
 
+from churnlab.errors import EngineError
 from churnlab.features.engine import Engine
 from churnlab.features.prepare import Prepared, capped_categories, derive, kept_customer_columns
 from churnlab.tables.config import DataConfig
@@ -197,7 +198,14 @@ def _run_checks(engine: Engine, rel: ir.Table, checks: dict[str, ir.Scalar]) -> 
     """Run the checks as one aggregate; dates come back as timestamps."""
     if not checks:
         return {}
-    row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
+    try:
+        row = engine.to_arrow(rel.aggregate(**checks)).to_pylist()[0]
+    except EngineError as exc:
+        rules = sorted(n.removeprefix("broken:") for n in checks if n.startswith("broken:"))
+        raise EngineError(
+            f"The engine could not check the data contract's rules {', '.join(rules)}. {exc} "
+            "To see the data's problems meanwhile, run `churnlab validate` (checked in pandas)."
+        ) from None
     out: dict[str, Any] = {}
     for name, value in row.items():
         if value is None:
@@ -355,8 +363,10 @@ def _check_deferred(
         if counts:
             parts.append(rel.aggregate(**{f"broken:{table} {n}": v for n, v in counts.items()}))
     ids = ibis.union(*(rels[table].select("key") for table in data.deferred), distinct=False)
-    unknown = ids.key.notnull() & ~ids.key.isin(customers.key)
-    checks = ids.aggregate(**{"broken:unknown customer": _count(unknown)})
+    # An anti join, not NOT IN: Spark plans NOT IN over a subquery as a null-aware join that
+    # compares every id with every customer (50,000 customers: 200 s against 2 s).
+    unknown = ids.filter(ids.key.notnull()).anti_join(customers.select("key"), "key")
+    checks = unknown.aggregate(**{"broken:unknown customer": unknown.count()})
     for part in parts:
         checks = checks.cross_join(part)
     if _broken(engine.to_arrow(checks).to_pylist()[0]):

@@ -15,12 +15,15 @@ import itertools
 import warnings
 from pathlib import Path
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeAlias
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+
+from churnlab.errors import SpecError
+from churnlab.tables.config import ENGINES, EngineSettings
 
 
 class Engine(Protocol):
@@ -129,3 +132,38 @@ class DuckDBEngine(Engine):
 
     def __repr__(self) -> str:
         return "<DuckDBEngine>"
+
+
+EngineLike: TypeAlias = "Engine | str | None"
+"""An engine, an engine's name (``"duckdb"`` or ``"spark"``), or ``None`` for the one the
+settings choose (``[engine]`` in churnlab.toml; DuckDB without one)."""
+
+
+def open_engine(choice: str | None = None, settings: EngineSettings | None = None) -> Engine:
+    """A new engine: ``choice`` by name, else the one ``settings`` name (``[engine]``).
+
+    Spark's master and settings come from ``settings`` whichever way Spark was chosen;
+    pyspark is imported only here, and only for Spark.
+
+    Examples
+    --------
+    >>> with open_engine("duckdb") as engine:
+    ...     engine
+    <DuckDBEngine>
+    >>> open_engine("sparks")
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: Unknown engine 'sparks'. Did you mean 'spark'?
+    """
+    settings = settings or EngineSettings()
+    name = choice if choice is not None else settings.name
+    if name not in ENGINES:
+        from churnlab.errors import did_you_mean
+
+        hint = did_you_mean(name, ENGINES) or f" Choose one of: {', '.join(ENGINES)}."
+        raise SpecError(f"Unknown engine {name!r}.{hint}")
+    if name == "spark":
+        from churnlab.features.spark import SparkEngine
+
+        return SparkEngine(master=settings.master, settings=settings.settings)
+    return DuckDBEngine()

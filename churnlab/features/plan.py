@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import ibis.expr.types as ir
 import pandas as pd
@@ -31,7 +31,7 @@ from churnlab.features.direct import (
     check_first_pass,
     open_direct,
 )
-from churnlab.features.engine import DuckDBEngine, Engine
+from churnlab.features.engine import Engine, EngineLike, open_engine
 from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.prepare import OTHER, Prepared, prepare, settle, vocabulary_of
@@ -40,6 +40,7 @@ from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
 from churnlab.tables import DataConfig, Tables, load_tables
+from churnlab.tables.config import resolve_config
 
 TablesLike = Tables | str | Path
 Data = Tables | DirectData
@@ -109,6 +110,47 @@ def _check_text_attributes(
             + "\nRestore the column's numbers (or drop the new column), or retrain the model on "
             "the new data."
         )
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Every churner and ``fraction`` of the other rows of each cutoff, drawn by a hash of the
+    customer id, the cutoff and ``seed`` (the same rows on every run of an engine).
+
+    >>> Sample(0.25, seed=3).to_dict()["negative_weight"]
+    4.0
+    >>> Sample(0)
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.SpecError: The 'negative_sample' parameter must be a fraction in (0, 1]. Got 0 instead.
+    """
+
+    fraction: float
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.fraction <= 1:
+            raise SpecError(
+                "The 'negative_sample' parameter must be a fraction in (0, 1]. "
+                f"Got {self.fraction!r} instead."
+            )
+
+    def keep(self, rows: ir.Table, cutoff: pd.Timestamp) -> ir.Table:
+        """The rows kept: churners, and non-churners whose hash falls below the fraction."""
+        if self.fraction >= 1:
+            return rows
+        text = rows.customer_id.cast("string") + f"|{cutoff.date()}|{self.seed}"
+        draw = (text.hash() % 1_000_003).abs().cast("float64") / 1_000_003
+        return rows.filter(rows.churned | (draw < self.fraction))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "negative_fraction": self.fraction,
+            "negative_weight": 1 / self.fraction,
+            "seed": self.seed,
+            "strata": "cutoff and label: every churner, the same fraction of the others of "
+            "each cutoff",
+        }
 
 
 @dataclass(frozen=True, eq=False)
@@ -194,6 +236,7 @@ class FeaturePlan:
         engine: Engine,
         owned: bool,
         progress: bool | None,
+        sample: Sample | None = None,
     ) -> Iterator[pa.Table]:
         """Each cutoff's rows, ordered by customer id, as the engine returns them; an engine
         the caller ``owned`` is closed after the last."""
@@ -203,7 +246,10 @@ class FeaturePlan:
         try:
             for cutoff in bar:
                 c = CutoffBounds.at(cutoff)
-                part = engine.to_arrow(self.query(c, spec, label=label, engine=engine))
+                query = self.query(c, spec, label=label, engine=engine)
+                if sample is not None and label:
+                    query = sample.keep(query, cutoff)
+                part = engine.to_arrow(query)
                 if self.prep.key_in_id_order:
                     part = part.drop_columns(["key"])
                 if part.num_rows == 0:
@@ -218,40 +264,45 @@ class FeaturePlan:
                 engine.close()  # its copies of the tables are no longer needed: free them now
 
     def to_pandas(self, table: pa.Table) -> pd.DataFrame:
-        """Rows as the frame holds them: text attributes as categoricals with the fixed lists.
+        """Rows as the frame holds them (see :func:`frame_of`)."""
+        return frame_of(table, self.features, self.vocab)
 
-        Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
-        Text attributes are coded in Arrow (looking up millions of strings in pandas took
-        seconds). Values outside a list (unseen at training) become missing; the model stage
-        counts and reports them. A capped list (:data:`~churnlab.features.prepare.OTHER` in it)
-        takes every value outside it as ``(other)``.
-        """
-        categorical: dict[str, pd.Categorical] = {}
-        for feature in self.features:
-            categories = self.vocab.get(f"customers.{feature.name}")
-            if categories is not None:
-                column = table[feature.name]
-                if not pa.types.is_string(column.type) and not pa.types.is_large_string(
-                    column.type
-                ):
-                    column = pc.cast(column, pa.string())
-                lookup = pa.array(categories, type=pa.string())
-                codes = pc.index_in(column, value_set=lookup)
-                if OTHER in categories:  # a capped list: the rarer values are "(other)"
-                    other = pc.and_(pc.is_null(codes), pc.is_valid(column))
-                    codes = pc.if_else(other, categories.index(OTHER), codes)
-                codes = pc.fill_null(codes, -1)
-                dtype = pd.CategoricalDtype(list(categories))
-                categorical[feature.name] = pd.Categorical.from_codes(
-                    codes.to_numpy().astype("int32"), dtype=dtype
-                )
-        order = table.column_names
-        table = table.drop_columns(list(categorical))
-        frame = table.to_pandas(self_destruct=True, split_blocks=True)
-        frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
-        for name, values in categorical.items():
-            frame[name] = values
-        return frame[order] if list(frame.columns) != order else frame
+
+def frame_of(
+    table: pa.Table, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]
+) -> pd.DataFrame:
+    """Rows as a frame holds them: text attributes as categoricals with the fixed lists.
+
+    Rows arrive ordered by cutoff, then customer id: no sort of millions of rows here.
+    Text attributes are coded in Arrow (looking up millions of strings in pandas took
+    seconds). Values outside a list (unseen at training) become missing; the model stage
+    counts and reports them. A capped list (:data:`~churnlab.features.prepare.OTHER` in it)
+    takes every value outside it as ``(other)``.
+    """
+    categorical: dict[str, pd.Categorical] = {}
+    for feature in features:
+        categories = vocab.get(f"customers.{feature.name}")
+        if categories is not None:
+            column = table[feature.name]
+            if not pa.types.is_string(column.type) and not pa.types.is_large_string(column.type):
+                column = pc.cast(column, pa.string())
+            lookup = pa.array(categories, type=pa.string())
+            codes = pc.index_in(column, value_set=lookup)
+            if OTHER in categories:  # a capped list: the rarer values are "(other)"
+                other = pc.and_(pc.is_null(codes), pc.is_valid(column))
+                codes = pc.if_else(other, categories.index(OTHER), codes)
+            codes = pc.fill_null(codes, -1)
+            dtype = pd.CategoricalDtype(list(categories))
+            categorical[feature.name] = pd.Categorical.from_codes(
+                codes.to_numpy().astype("int32"), dtype=dtype
+            )
+    order = table.column_names
+    table = table.drop_columns(list(categorical))
+    frame = table.to_pandas(self_destruct=True, split_blocks=True)
+    frame["cutoff"] = frame["cutoff"].astype("datetime64[us]")
+    for name, values in categorical.items():
+        frame[name] = values
+    return frame[order] if list(frame.columns) != order else frame
 
 
 def _open(
@@ -276,18 +327,25 @@ def _open(
 
 
 @contextmanager
-def _engine(engine: Engine | None) -> Iterator[tuple[Engine, bool]]:
-    """The given engine, or a new DuckDB engine that is closed afterwards."""
-    if engine is not None:
+def _engine(
+    engine: EngineLike, tables: TablesLike, config: DataConfig | str | Path | None
+) -> Iterator[tuple[Engine, bool]]:
+    """The given engine, or a new one (by name, else as the settings say: ``[engine]`` in
+    churnlab.toml) that is closed afterwards."""
+    if engine is not None and not isinstance(engine, str):
         yield engine, False
         return
-    with DuckDBEngine() as owned:
+    settings = None
+    if isinstance(config, DataConfig) or not isinstance(tables, Tables):
+        folder = Path(tables) if not isinstance(tables, Tables) else Path()
+        settings = resolve_config(folder, config).engine
+    with open_engine(engine, settings) as owned:
         yield owned, True
 
 
 def open_and_run(
     tables: TablesLike,
-    engine: Engine | None,
+    engine: EngineLike,
     config: DataConfig | str | Path | None,
     spec: LabelSpec | None,
     *,
@@ -303,7 +361,7 @@ def open_and_run(
     feature pass) is loaded with :func:`churnlab.load_tables` instead, which reports or repairs
     them, and the run starts again on the loaded tables.
     """
-    with _engine(engine) as (eng, owned):
+    with _engine(engine, tables, config) as (eng, owned):
         data = _open(tables, eng, config, spec, many_cutoffs=many_cutoffs, progress=progress)
         try:
             try:
@@ -316,7 +374,7 @@ def open_and_run(
         except RowsBreakRules:
             if isinstance(tables, Tables):  # only data read in place are checked late
                 raise
-    with _engine(engine) as (eng, owned):
+    with _engine(engine, tables, config) as (eng, owned):
         data = load_tables(tables, config=config)
         return run(data, choose(data), eng, owned)
 

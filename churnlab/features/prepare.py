@@ -69,6 +69,7 @@ class Prepared:
 
 
 _EPOCH = ibis.date(1970, 1, 1)
+_EPOCH_TIME = ibis.timestamp("1970-01-01 00:00:00")
 
 
 def _day(value: ir.TimestampValue) -> ir.IntegerValue:
@@ -79,8 +80,9 @@ def _day(value: ir.TimestampValue) -> ir.IntegerValue:
 
 
 def _seconds(value: ir.TimestampValue) -> ir.FloatingValue:
-    # Cast explicitly: engines differ on whether epoch seconds keep their fraction.
-    return value.epoch_seconds().cast("float64")
+    # Microseconds since the epoch, not ``epoch_seconds()``: Spark's UNIX_TIMESTAMP drops the
+    # fraction of a second (and rounds times before 1970 towards zero), DuckDB's EPOCH keeps it.
+    return value.delta(_EPOCH_TIME, unit="microsecond").cast("float64") / 1e6
 
 
 def _dates(rel: ir.Table, column: str) -> dict[str, ir.Value]:

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 from churnlab.dates import DateLike, parse_date
 from churnlab.errors import SpecError
 from churnlab.features.build import build_scoring_frame, build_training_frame
-from churnlab.features.engine import Engine
+from churnlab.features.engine import Engine, EngineLike
 from churnlab.features.family import FeatureFamily
 from churnlab.features.plan import (
     Chosen,
@@ -74,6 +74,7 @@ def write_features(
     progress: bool | None = None,
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
+    engine: EngineLike = None,
 ) -> WrittenFeatures:
     """Build a scoring frame (at ``as_of``, default the data's extract date) or a labelled
     training frame (``labels=True``, at ``cutoffs``, ``[as_of]`` or the default cutoffs) and
@@ -105,6 +106,7 @@ def write_features(
                 progress=progress,
                 config=config,
                 families=families,
+                engine=engine,
             )
         else:
             frame = build_scoring_frame(
@@ -114,6 +116,7 @@ def write_features(
                 vocabulary=vocabulary,
                 config=config,
                 families=families,
+                engine=engine,
             )
         write_table(frame.frame, out)
         churned = int(frame.frame["churned"].sum()) if labels else None
@@ -146,7 +149,7 @@ def write_features(
 
     many = labels and many_cutoffs(cutoffs)
     return open_and_run(
-        tables, None, config, spec, many_cutoffs=many, progress=shown, choose=choose, run=run
+        tables, engine, config, spec, many_cutoffs=many, progress=shown, choose=choose, run=run
     )
 
 

@@ -15,12 +15,14 @@ import pandas as pd
 from churnlab.dates import DateLike, parse_date
 from churnlab.display import heading
 from churnlab.features import FeatureFrame, build_scoring_frame, load_families
+from churnlab.features.engine import EngineLike
 from churnlab.features.prepare import OTHER
 from churnlab.labels.window import known_at
 from churnlab.model.card import ModelCard
 from churnlab.model.compat import (
     Unseen,
     align,
+    check_frame,
     frame_differences,
     refuse_changed,
     text_columns_changed,
@@ -189,9 +191,11 @@ def scoring_frame(
     *,
     as_of: DateLike | None = None,
     config: DataConfig | str | Path | None = None,
+    engine: EngineLike = None,
 ) -> FeatureFrame:
     """The features ``model`` scores at ``as_of`` (default: the data's extract date): built
-    with the model's label definition, category lists and feature families."""
+    with the model's label definition, category lists and feature families, by ``engine``
+    (see :func:`~churnlab.features.build_scoring_frame`)."""
     card = model.card_
     return build_scoring_frame(
         tables,
@@ -200,7 +204,38 @@ def scoring_frame(
         vocabulary=card.vocabulary,
         config=config,
         families=load_families(card.feature_families),
+        engine=engine,
     )
+
+
+def score_rows(
+    model: ChurnModel, frame: pd.DataFrame, stamp: pd.Timestamp
+) -> tuple[pd.DataFrame, list[Unseen]]:
+    """The score columns (:data:`SCORE_COLUMNS`) of a scoring frame's rows, and the category
+    values in them the model never saw (scored as missing).
+
+    :func:`score` calls it on the whole frame; Spark calls it on each batch of rows
+    (:func:`churnlab.explanations.spark.score_on_spark`).
+
+    Raises
+    ------
+    ModelError
+        The frame's features differ from the model's (the message shows the difference).
+    """
+    check_frame(model.card_, frame)
+    matrix, unseen = align(model.card_, frame)
+    probability = model.calibrator_.apply(model.booster_.predict(matrix))
+    del matrix
+    out = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].to_numpy(),
+            "as_of": np.repeat(stamp.to_datetime64(), len(frame)).astype("datetime64[us]"),
+            "churn_probability": probability,
+            "risk_band": model.risk_band(probability),
+        },
+        columns=list(SCORE_COLUMNS),
+    )
+    return out, unseen
 
 
 def score(
@@ -210,6 +245,7 @@ def score(
     as_of: DateLike | None = None,
     config: DataConfig | str | Path | None = None,
     features: FeatureFrame | None = None,
+    engine: EngineLike = None,
 ) -> Scores:
     """Score every customer in scope at ``as_of`` with a calibrated churn probability.
 
@@ -233,6 +269,9 @@ def score(
     features:
         The scoring frame, when built already (:func:`scoring_frame`): ``as_of`` is then its
         cutoff.
+    engine:
+        Where the features are built: an engine, ``"duckdb"`` or ``"spark"`` (default: as
+        ``[engine]`` in churnlab.toml says, else DuckDB).
     """
     from churnlab.model.persist import load_model
 
@@ -242,7 +281,7 @@ def score(
     card = model.card_
     built = features is None
     if features is None:
-        features = scoring_frame(model, tables, as_of=given, config=config)
+        features = scoring_frame(model, tables, as_of=given, config=config, engine=engine)
     else:
         given = features.cutoffs[0]
     stamp = features.cutoffs[0]
@@ -253,24 +292,13 @@ def score(
         # all missing: refused, as a changed type (the vocabulary holds the data's texts).
         changed = text_columns_changed(card, features.data_vocabulary)
     refuse_changed(frame_differences(card, frame) + changed, card)
-    matrix, unseen_in_frame = align(card, frame)
+    out, unseen_in_frame = score_rows(model, frame, stamp)
     unseen = unseen_in_frame
     if _beyond_vocabulary(card, features.data_vocabulary):
         # Count and show them as of the scoring date: needs the rows (rare, so load them).
         loaded = tables if isinstance(tables, Tables) else load_tables(tables, config=config)
         unseen = unseen_in_tables(card, loaded, frame, stamp) + unseen_in_frame
     warn_unseen(unseen, stacklevel=2)
-    probability = model.calibrator_.apply(model.booster_.predict(matrix))
-    del matrix
-    out = pd.DataFrame(
-        {
-            "customer_id": frame["customer_id"].to_numpy(),
-            "as_of": np.repeat(stamp.to_datetime64(), len(frame)).astype("datetime64[us]"),
-            "churn_probability": probability,
-            "risk_band": model.risk_band(probability),
-        },
-        columns=list(SCORE_COLUMNS),
-    )
     spec = card.model_spec
     return Scores(
         frame=out,

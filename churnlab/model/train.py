@@ -203,9 +203,12 @@ def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
                 for c, v in categories.items()
             }
         )
-    fraction = negative_fraction(spec, len(y), churners)
+    local = negative_fraction(spec, len(y), churners)
     rng = np.random.default_rng(spec.seed)
-    keep = y | (rng.random(len(y)) < fraction) if fraction < 1 else np.ones(len(y), dtype=bool)
+    keep = y | (rng.random(len(y)) < local) if local < 1 else np.ones(len(y), dtype=bool)
+    # Rows sampled where the frame was built (build_training_frame's negative_sample) count
+    # for 1 / (that fraction x this one).
+    fraction = float(frame.sampling.get("negative_fraction", 1.0)) * local
     weight = np.where(y, 1.0, 1.0 / fraction)
     return _Data(
         X=X,
@@ -216,6 +219,18 @@ def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
         weight=weight,
         fraction=fraction,
     )
+
+
+def _population_rate(y: NDArray[np.bool_], sampling: Mapping[str, Any]) -> float:
+    """The churn rate of the rows before a sampling where the frame was built (each
+    non-churner kept stands for ``1 / fraction``).
+
+    >>> _population_rate(np.array([True, False]), {"negative_fraction": 0.5})
+    0.3333333333333333
+    """
+    churners = float(y.sum())
+    others = (len(y) - churners) / float(sampling.get("negative_fraction", 1.0))
+    return churners / (churners + others) if len(y) else 0.0
 
 
 def _dataset(d: _Data, rows: NDArray[np.bool_]) -> lgb.Dataset:
@@ -522,13 +537,14 @@ def train(
         gap_cutoffs=_dates(v.gap),
         rows=len(d.y),
         churned=int(d.y.sum()),
-        churn_rate=float(d.y.mean()),
-        monthly_retention=monthly_retention(float(d.y.mean()), frame.spec.horizon_days),
+        churn_rate=(rate := _population_rate(d.y, frame.sampling)),
+        monthly_retention=monthly_retention(rate, frame.spec.horizon_days),
         sampling={
             "negative_fraction": d.fraction,
             "negative_weight": 1.0 / d.fraction,
             "rows_kept": int(d.keep.sum()),
             "auto": spec.negative_sample is None,
+            **({"when_built": dict(frame.sampling)} if frame.sampling else {}),
         },
         fingerprint=fingerprint(data),
         metrics=metrics,

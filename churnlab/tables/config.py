@@ -28,6 +28,12 @@ Example (every section and key is optional)::
     label_column = "Exited"
     as_of = "2024-06-30"
     positive_values = ["1", "yes"]
+
+    [engine]                      # where the feature queries run: duckdb (default) or spark
+    name = "spark"
+    master = "local[2]"           # spark only: local[N], spark://host:7077, yarn, k8s://...
+    [engine.settings]             # spark only: Spark settings, e.g. S3 credentials providers
+    "spark.executor.memory" = "8g"
 """
 
 from __future__ import annotations
@@ -65,6 +71,32 @@ class SnapshotSpec:
         object.__setattr__(self, "as_of", _as_date(self.as_of, "[snapshot] as_of"))
 
 
+ENGINES = ("duckdb", "spark")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EngineSettings:
+    """``[engine]``: which engine runs the feature queries, and Spark's master and settings.
+
+    >>> EngineSettings(name="spark", master="local[1]").name
+    'spark'
+    """
+
+    name: str = "duckdb"
+    master: str | None = None
+    settings: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.name not in ENGINES:
+            hint = did_you_mean(self.name, ENGINES) or f" Known: {', '.join(ENGINES)}."
+            raise ConfigError(f"Unknown engine {self.name!r} in [engine] name.{hint}")
+        if self.name != "spark" and (self.master or self.settings):
+            raise ConfigError(
+                "[engine] master and [engine.settings] are Spark's: set [engine] name = "
+                f'"spark", or remove them (the engine is {self.name!r}).'
+            )
+
+
 @dataclass(frozen=True, kw_only=True)
 class DataConfig:
     """Everything ``churnlab.toml`` can say; the defaults read contract-named files."""
@@ -82,6 +114,7 @@ class DataConfig:
     personal_columns: tuple[str, ...] = ()
     not_personal: tuple[str, ...] = ()
     snapshot: SnapshotSpec | None = None
+    engine: EngineSettings = field(default_factory=EngineSettings)
     path: str | None = None
     """Where the settings came from (``None`` for the defaults)."""
 
@@ -134,6 +167,7 @@ _SECTIONS: dict[str, set[str]] = {
     "columns": set(CONTRACTS),
     "personal_data": {"columns", "not_personal"},
     "snapshot": {"label_column", "as_of", "positive_values", "negative_values"},
+    "engine": {"name", "master", "settings"},
 }
 
 
@@ -198,6 +232,11 @@ def _strings(value: Any, key: str) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise ConfigError(f"{key} must be a list of strings, got {value!r}.")
     return tuple(str(v) for v in value)
+
+
+def _setting(value: Any) -> str:
+    """A Spark setting as Spark takes it: text (TOML booleans as ``true``/``false``)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def read_config(path: str | Path) -> DataConfig:
@@ -269,7 +308,17 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
             as_of=_as_date(snap["as_of"], "[snapshot] as_of"),
             **extra,
         )
+    body = raw.get("engine", {})
+    settings = body.get("settings", {})
+    if not isinstance(settings, dict):
+        raise ConfigError("[engine.settings] must be a table of Spark settings.")
+    engine = EngineSettings(
+        name=str(body.get("name", "duckdb")),
+        master=None if body.get("master") is None else str(body["master"]),
+        settings={str(k): _setting(v) for k, v in settings.items()},
+    )
     return DataConfig(
+        engine=engine,
         extract_date=(
             _as_date(data["extract_date"], "[data] extract_date")
             if "extract_date" in data

@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-import churnlab.features.plan as plan_module
+import churnlab.features.engine as engine_module
 from churnlab.demo import DemoSpec, generate_demo
 from churnlab.features import DuckDBEngine, Engine, build_scoring_frame, build_training_frame
 
@@ -51,7 +51,7 @@ def demo_dir(tmp_path_factory):
 def owned(monkeypatch):
     """The builder's own engines are CountingEngines."""
     CountingEngine.made = []
-    monkeypatch.setattr(plan_module, "DuckDBEngine", CountingEngine)
+    monkeypatch.setattr(engine_module, "DuckDBEngine", CountingEngine)
     return CountingEngine.made
 
 
@@ -76,7 +76,7 @@ class FailingEngine(CountingEngine):
 
 
 def test_an_engine_the_builder_creates_is_closed_when_the_build_fails(demo_dir, owned, monkeypatch):
-    monkeypatch.setattr(plan_module, "DuckDBEngine", FailingEngine)
+    monkeypatch.setattr(engine_module, "DuckDBEngine", FailingEngine)
 
     with pytest.raises(RuntimeError, match="the engine lost its connection"):
         build_scoring_frame(demo_dir, as_of="2023-12-31")

@@ -10,7 +10,15 @@ import sys
 
 def main() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "tests/hostile", "--collect-only", "-p", "no:cacheprovider"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/hostile",
+            "--collect-only",
+            "-p",
+            "no:cacheprovider",
+        ],
         capture_output=True,
         text=True,
         check=True,

@@ -110,7 +110,10 @@ def test_a_missing_mapped_column_names_the_users_column(make_data):
             "Unknown setting in [snapshot] 'label_colum' in churnlab.toml. "
             "Did you mean 'label_column'?",
         ),
-        ("[zzz]\n", "Unknown section 'zzz' in churnlab.toml. Known: checks, columns, data, files,"),
+        (
+            "[zzz]\n",
+            "Unknown section 'zzz' in churnlab.toml. Known: checks, columns, data, engine, files,",
+        ),
     ],
 )
 def test_an_unknown_name_is_a_config_error_with_a_hint(make_data, toml, message):
