@@ -73,8 +73,8 @@ def test_rule_broken_on_spark(monkeypatch, spark_engine, tiny_demo: Path) -> Non
     from churnlab.features import direct
     from churnlab.tables.engine_checks import engine_checks
 
-    def breaking(table, rel, statistics=None):
-        checks = engine_checks(table, rel, statistics)
+    def breaking(table, rel, statistics=None, **options):
+        checks = engine_checks(table, rel, statistics, **options)
         for rule in checks.rows:
             if rule.column == "customer_id":
                 checks.rows[rule] = rel.customer_id.re_search("[")
