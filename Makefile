@@ -39,9 +39,11 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# The suite runs on every core (pytest-xdist), a test file per worker at a time, so that the
+# per-module fixtures (one Spark session, one batch of killed runs) are made once.
 pytest: $(VENV)/.installed-dev
 	$(BIN)/pytest --doctest-modules churnlab
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev
