@@ -12,10 +12,17 @@ How a reason list is made, for each customer:
    trend yet"). Without it, a new customer's missing trends read as a price reason: on the
    demo operator, 62% of the riskiest customers whose fix was service had no 6-month trend.
 2. **Select.** A reason is listed only when it raises the risk (a positive sum) and carries at
-   least ``min_share`` of the customer's positive total; the strongest ``k`` are listed, best
-   first. The strongest *actionable* reason (see the action table) is always among them: when
-   contract, region or tenure fill the list, it takes the last place. A feature that lowers the
-   risk is never cited, nor personal data (it is never a feature).
+   least ``min_share`` of the customer's positive total; ``k`` are listed. They come by their
+   category's total first (the signed sum of all the category's reasons: what one action on
+   that category would change), then by their own sum: two service facts of 0.3 and 0.25
+   outrank one price fact of 0.4, and the action follows the service. On the demo operator
+   this ordering named the cause whose fix lowers the hazard most for 82% of the hazard drop
+   at stake, against 79% when reasons came by their own sums only, and kept the top reason of
+   90% of the riskiest customers from one month to the next, against 79%
+   (``benchmarks/bench_reasons.py``). The strongest *actionable* reason (see the action
+   table), by the same order, is always among them: when contract, region or tenure fill the
+   list, it takes the last place. A feature that lowers the risk is never cited, nor personal
+   data (it is never a feature).
 3. **Write.** A reason's text is that of its strongest feature, filled with the customer's own
    value and the typical value (the median, or the most frequent category, over the customers
    explained together), in English or Chinese (:mod:`churnlab.features.wording`).
@@ -162,7 +169,7 @@ def reason_table(
         sums[:, j] = part.sum(axis=1)
         strongest[:, j] = np.asarray(m)[np.where(applies, shap[:, m], -np.inf).argmax(axis=1)]
     actionable = np.array([table.is_actionable(c) for c in categories], dtype=bool)
-    chosen, top_actionable = _select(sums, actionable, k, min_share)
+    chosen, top_actionable = _select(sums, categories, actionable, k, min_share)
 
     typical = typical_values(data) if typical is None else typical
     columns = list(values.columns)
@@ -275,28 +282,47 @@ def missing_elsewhere(data: pd.DataFrame, features: Sequence[Feature]) -> np.nda
 
 
 def _select(
-    sums: np.ndarray, actionable: np.ndarray, k: int, min_share: float
+    sums: np.ndarray, categories: np.ndarray, actionable: np.ndarray, k: int, min_share: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per row, the groups listed (``-1`` for an empty slot) and the top actionable group.
 
+    Reasons are ranked by their category's total first (the signed sum of its groups: what
+    one action on that category would change), then by their own sum. A category whose
+    groups cancel out comes after every category that raises the risk.
+
     >>> sums = np.array([[2.0, 0.5, -1.0, 0.05], [0.0, -0.2, 0.0, 0.0]])
-    >>> chosen, top = _select(sums, np.array([False, True, True, True]), 2, 0.1)
+    >>> categories = np.array(["contract", "service", "price", "service"], dtype=object)
+    >>> chosen, top = _select(sums, categories, np.array([False, True, True, True]), 2, 0.1)
     >>> chosen.tolist(), top.tolist()
     ([[0, 1], [-1, -1]], [1, -1])
+
+    Two service facts together outrank a single stronger price fact:
+
+    >>> sums = np.array([[0.3, 0.4, 0.25]])
+    >>> categories = np.array(["service", "price", "service"], dtype=object)
+    >>> _select(sums, categories, np.array([True, True, True]), 3, 0.1)[0].tolist()
+    [[0, 2, 1]]
     """
     n, g = sums.shape
     positive = np.clip(sums, 0.0, None)
     total = positive.sum(axis=1, keepdims=True)
     share = np.divide(positive, total, out=np.zeros_like(positive), where=total > 0)
     eligible = (sums > 0) & (share >= min_share)
-    order = np.argsort(np.where(eligible, -sums, np.inf), axis=1, kind="stable")[:, :k]
+    names, of_group = np.unique(categories.astype(str), return_inverse=True)
+    onehot = np.zeros((g, len(names)))
+    onehot[np.arange(g), of_group] = 1.0
+    category_total = (sums @ onehot)[:, of_group]  # each group's category total
+    rank = np.lexsort((-sums, -np.clip(category_total, 0.0, None)), axis=-1)  # best first
+    listed_first = np.argsort(~np.take_along_axis(eligible, rank, axis=1), axis=1, kind="stable")
+    order = np.take_along_axis(rank, listed_first, axis=1)[:, :k]
     chosen = np.where(np.take_along_axis(eligible, order, axis=1), order, -1)
     if chosen.shape[1] < k:  # fewer groups than slots
         chosen = np.pad(chosen, ((0, 0), (0, k - chosen.shape[1])), constant_values=-1)
     top = np.full(n, -1)
     if g:
-        act = np.where(actionable[None, :] & (sums > 0), sums, -np.inf)
-        top = np.where(np.isfinite(act.max(axis=1)), act.argmax(axis=1), -1)
+        acts = np.take_along_axis(actionable[None, :] & (sums > 0), rank, axis=1)
+        first = acts.argmax(axis=1)
+        top = np.where(acts.any(axis=1), rank[np.arange(n), first], -1)
     # The strongest actionable reason is always listed: it takes the last filled place (or
     # the first empty one) when stronger reasons that no offer changes fill the list.
     for row in np.flatnonzero(top >= 0):

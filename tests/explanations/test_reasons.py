@@ -49,11 +49,12 @@ def test_features_of_one_fact_form_one_reason_and_risk_lowering_ones_are_never_c
     assert list(out.columns) == reason_columns(3)
     first = out.iloc[0]
     # complaints 30d + 90d: 0.8 together; failures 1.2; contract 0.9; spend ratio 0.05 is
-    # under 10% of the positive total; late payments lower the risk.
+    # under 10% of the positive total; late payments lower the risk. Service (1.2 + 0.8)
+    # outranks contract (0.9): reasons come by their category's total, then their own.
     assert first["reason_1"] == "4 service failures in the last 30 days (typical customer: 1)"
-    assert first["reason_2"] == "contract: month-to-month (typical customer: month-to-month)"
-    assert first["reason_3"] == "2 complaints in the last 90 days (typical customer: 0)"
-    assert [first[f"reason_{i}_category"] for i in (1, 2, 3)] == ["service", "contract", "service"]
+    assert first["reason_2"] == "2 complaints in the last 90 days (typical customer: 0)"
+    assert first["reason_3"] == "contract: month-to-month (typical customer: month-to-month)"
+    assert [first[f"reason_{i}_category"] for i in (1, 2, 3)] == ["service", "service", "contract"]
     assert first["top_actionable_category"] == "service"
     assert first["recommended_action"].startswith("Priority fault fix")
     assert (
@@ -194,10 +195,29 @@ def test_reasons_of_a_real_explanation_never_cite_a_risk_lowering_feature(explan
     listed = out["reason_1"].notna()
     assert listed.mean() > 0.9
     assert out.loc[listed, "reason_1"].str.contains(r"\{|nan", regex=True).sum() == 0
-    # Impacts are ordered, strongest first, apart from the actionable reason moved in last.
-    moved = out["reason_3_category"].eq(out["top_actionable_category"])
-    first_two = out.loc[~moved, ["reason_1_impact", "reason_2_impact"]].dropna()
-    assert (first_two["reason_1_impact"] >= first_two["reason_2_impact"] - 1e-9).all()
+    # Reasons come by their category's total (strongest first), then by their own impact,
+    # apart from the actionable reason moved in last (or into the first empty place).
+    top = out["top_actionable_category"]
+    moved = out["reason_3_category"].eq(top) | (
+        out["reason_2_category"].eq(top) & out["reason_3"].isna()
+    )
+    first_two = out.loc[~moved & out["reason_2"].notna()]
+    same = first_two["reason_1_category"] == first_two["reason_2_category"]
+    assert (
+        first_two.loc[same, "reason_1_impact"] >= first_two.loc[same, "reason_2_impact"] - 1e-9
+    ).all()
+    # (a category whose groups cancel out, total <= 0, comes after those that raise the risk)
+    totals = explanation.grouped("category").loc[first_two.index].clip(lower=0)
+    apart = first_two.loc[~same]
+    assert len(apart) > 0
+    first_total = totals.to_numpy()[
+        np.arange(len(totals)), totals.columns.get_indexer(first_two["reason_1_category"])
+    ][~same.to_numpy()]
+    second_total = totals.to_numpy()[
+        np.arange(len(totals)), totals.columns.get_indexer(first_two["reason_2_category"])
+    ][~same.to_numpy()]
+    bad = np.flatnonzero(first_total < second_total - 1e-9)
+    assert not len(bad), apart.iloc[bad[:2]].T
     personal = {"phone", "email", "name"}
     assert not personal & {f.name for f in explanation.features}
 
