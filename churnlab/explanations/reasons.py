@@ -22,7 +22,9 @@ How a reason list is made, for each customer:
    (``benchmarks/bench_reasons.py``). The strongest *actionable* reason (see the action
    table), by the same order, is always among them: when contract, region or tenure fill the
    list, it takes the last place. A feature that lowers the risk is never cited, nor personal
-   data (it is never a feature).
+   data (it is never a feature), nor a count of zero: "no late payment in the last 12 months"
+   is nothing a reminder fixes, whatever SHAP value the model gives it (on the demo, such
+   values made a payment reminder the action for customers 17 days old).
 3. **Write.** A reason's text is that of its strongest feature, filled with the customer's own
    value and the typical value (the median, or the most frequent category, over the customers
    explained together), in English or Chinese (:mod:`churnlab.features.wording`).
@@ -160,11 +162,12 @@ def reason_table(
     members, categories = _groups(entries)
     shap = values.to_numpy(dtype="float64")
     moved = missing_elsewhere(data, list(entries.values()))
+    silent = zero_counts(data, list(entries.values()))
     n = len(shap)
     sums = np.zeros((n, len(members)))
     strongest = np.zeros((n, len(members)), dtype=int)
     for j, (m, kind) in enumerate(members):
-        applies = moved[:, m] if kind == "missing" else ~moved[:, m]
+        applies = moved[:, m] if kind == "missing" else ~moved[:, m] & ~silent[:, m]
         part = np.where(applies, shap[:, m], 0.0)
         sums[:, j] = part.sum(axis=1)
         strongest[:, j] = np.asarray(m)[np.where(applies, shap[:, m], -np.inf).argmax(axis=1)]
@@ -281,6 +284,24 @@ def missing_elsewhere(data: pd.DataFrame, features: Sequence[Feature]) -> np.nda
     return out
 
 
+def zero_counts(data: pd.DataFrame, features: Sequence[Feature]) -> np.ndarray:
+    """Per row of ``data`` and each of ``features`` (a column of it), whether the value is a
+    count of zero: nothing happened, which is never a reason ("no late payment in the last
+    12 months" cannot be what a reminder fixes), whatever SHAP value the model gives it.
+
+    >>> from churnlab.features import get_feature
+    >>> data = pd.DataFrame({"complaints_90d": [0, 2], "spend_last_month": [0.0, 0.0]})
+    >>> features = [get_feature("complaints_90d"), get_feature("spend_last_month")]
+    >>> zero_counts(data, features).tolist()
+    [[True, False], [False, False]]
+    """
+    out = np.zeros((len(data), len(features)), dtype=bool)
+    for j, feature in enumerate(features):
+        if feature.kind == "count":
+            out[:, j] = (pd.to_numeric(data[feature.name], errors="coerce") == 0).to_numpy()
+    return out
+
+
 def _select(
     sums: np.ndarray, categories: np.ndarray, actionable: np.ndarray, k: int, min_share: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -357,4 +378,5 @@ __all__ = [
     "reason_table",
     "stated_categories",
     "typical_values",
+    "zero_counts",
 ]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from churnlab.errors import ConfigError, SpecError
 from churnlab.explanations.actions import default_actions, read_actions
-from churnlab.explanations.reasons import reason_columns, reason_table
+from churnlab.explanations.reasons import reason_columns, reason_table, zero_counts
 from churnlab.features import Feature, get_feature
 from churnlab.features.families import attribute_feature
 
@@ -207,7 +209,10 @@ def test_reasons_of_a_real_explanation_never_cite_a_risk_lowering_feature(explan
         first_two.loc[same, "reason_1_impact"] >= first_two.loc[same, "reason_2_impact"] - 1e-9
     ).all()
     # (a category whose groups cancel out, total <= 0, comes after those that raise the risk)
-    totals = explanation.grouped("category").loc[first_two.index].clip(lower=0)
+    # and a count of zero states nothing, so it counts for no category
+    silent = zero_counts(explanation.data, explanation.features)
+    cited = dataclasses.replace(explanation, values=explanation.values.mask(silent, 0.0))
+    totals = cited.grouped("category").loc[first_two.index].clip(lower=0)
     apart = first_two.loc[~same]
     assert len(apart) > 0
     first_total = totals.to_numpy()[
@@ -278,3 +283,16 @@ def test_the_category_view_moves_a_new_customers_missing_trends_to_tenure(explan
     static = by_feature.T.groupby([f.reason_category for f in explanation.features]).sum().T
     shift = (by_feature.to_numpy() * moved).sum(axis=1)
     np.testing.assert_allclose(by_category["tenure"], static["tenure"] + shift, atol=1e-9)
+
+
+def test_a_count_of_zero_is_never_a_reason_whatever_its_shap_value():
+    # late payments 0 with a positive SHAP value: "no late payment" cannot be what a payment
+    # reminder fixes, so payment is neither listed nor recommended.
+    out = table([[0.0, 0.0, 0.0, 0.3, 0.0, 0.9]], [[0, 0, 0, 0, 1.0, "month-to-month"]], k=3)
+    first = out.iloc[0]
+    assert first["reason_1_category"] == "contract"
+    assert pd.isna(first["reason_2"])
+    assert pd.isna(first["top_actionable_category"])
+    # the same SHAP value on one late payment is a reason, and the actionable one
+    out = table([[0.0, 0.0, 0.0, 0.3, 0.0, 0.9]], [[0, 0, 0, 1, 1.0, "month-to-month"]], k=3)
+    assert out.iloc[0]["top_actionable_category"] == "payment"

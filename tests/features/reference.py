@@ -193,7 +193,11 @@ def _bill_features(
         "spend_max_increase_6m": max(0.0, *increases) if len(seen) >= 2 else NAN,
         "spend_std_6m": statistics.pstdev(seen) if len(seen) >= 3 else NAN,
         "months_since_last_bill": (
-            (c - last_bill).days / DAYS_PER_MONTH if last_bill is not None else NAN
+            (c - last_bill).days / DAYS_PER_MONTH
+            if last_bill is not None
+            else (c - signup).days / DAYS_PER_MONTH  # silent since joining
+            if signup <= bounds[1]
+            else NAN  # joined less than a month ago: no bill due yet
         ),
     }
 

@@ -20,6 +20,7 @@ from strategies import cutoffs, frame, future_changes, label_specs, tables
 
 from churnlab.errors import SpecError
 from churnlab.features import build_scoring_frame, build_training_frame
+from churnlab.features.definitions import DAYS_PER_MONTH
 from churnlab.features.prepare import vocabulary_of
 from churnlab.labels import LabelSpec
 from churnlab.tables import Tables
@@ -183,7 +184,6 @@ ZERO_WITHOUT_EVENTS = {
 }
 UNKNOWN_WITHOUT_EVENTS = {
     "spend_ratio_3m",
-    "months_since_last_bill",
     "complaint_resolve_days_mean",
     "open_complaint_age_days_max",
     "days_since_complaint",
@@ -208,7 +208,7 @@ def test_a_customer_without_events_gets_zero_counts_and_unknown_days_since(
     assert row["tenure_days"] == 180
     for feature in built.features:
         value = row[feature.name]
-        if feature.name == "tenure_days" or feature.kind == "category":
+        if feature.name in ("tenure_days", "months_since_last_bill") or feature.kind == "category":
             continue
         if feature.kind == "count":
             assert value == 0, feature.name
@@ -220,6 +220,8 @@ def test_a_customer_without_events_gets_zero_counts_and_unknown_days_since(
         assert row["failure_rate_trend"] == 1  # (0 + 1) / (0 / 2 + 1)
     if present["bills"]:
         assert row["loyalty_points"] == 5  # 180 days = 5 whole months, nothing spent
+        # never billed in 180 days: silent since joining (missing only in the first month)
+        assert row["months_since_last_bill"] == pytest.approx(180 / DAYS_PER_MONTH)
     names = {f.name for f in built.features}
     assert ("days_since_complaint" in names) == present["complaints"]
 

@@ -113,7 +113,7 @@ class Spend(FeatureFamily):
                 "no bill for {value} months",
                 "已{value}个月没有账单",
                 en_one="no bill for {value} month",
-                missing=("no bill on record", "没有账单记录"),
+                missing=("joined less than a month ago: no bill yet", "入网不足1个月，尚无账单"),
             ),
             unit="months",
             group="months_since_last_bill",
@@ -166,8 +166,18 @@ class Spend(FeatureFamily):
             "spend_slope_6m": _by_months_seen(n, m, _slope, nothing),
             "spend_max_increase_6m": (n >= 2).ifelse(ibis.greatest(0.0, *increases), nothing),
             "spend_std_6m": _by_months_seen(n, m, _std, nothing),
-            "months_since_last_bill": (ibis.literal(c.day) - t.last_bill_day) / DAYS_PER_MONTH,
+            "months_since_last_bill": _months_since_last_bill(t, c),
         }
+
+
+def _months_since_last_bill(t: ir.Table, c: CutoffBounds) -> ir.NumericValue:
+    """Months since the last bill; a customer never billed counts from signup once a month
+    has passed (a fact about engagement: silent since joining), and is missing before that
+    (a fact about tenure: no bill is due yet)."""
+    since_bill = (ibis.literal(c.day) - t.last_bill_day) / DAYS_PER_MONTH
+    since_signup = (ibis.literal(c.day) - t.signup_day) / DAYS_PER_MONTH
+    silent = t.last_bill_day.isnull() & (t.signup_day <= c.month_bounds[1])
+    return silent.ifelse(since_signup, since_bill)
 
 
 def _slope(months: list[ir.NumericValue]) -> ir.NumericValue:
