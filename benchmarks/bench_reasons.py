@@ -61,6 +61,8 @@ MIN_CUSTOMERS = 30
 EFFICIENCY_TARGET = 0.85
 RECALL_TARGET = 0.40
 FOLDS = 5
+SEASONED_DAYS = 31
+"""Customers with us for at least this long have had a bill; the report shows them apart."""
 
 # --- measurement (pure functions on small frames) --------------------------------------------
 
@@ -448,6 +450,7 @@ def main() -> None:
             "capped": f"{shrunk:,} measured customers have a hazard the 0.6 cap shrinks",
         },
         timings=timings,
+        seasoned=measured[now.loc[measured, "tenure_days"].to_numpy() >= SEASONED_DAYS],
     )
 
 
@@ -459,6 +462,7 @@ def print_report(
     capped: pd.DataFrame,
     facts: dict[str, str],
     timings: list[tuple[str, float]],
+    seasoned: pd.Index | None = None,
 ) -> None:
     for key, value in facts.items():
         print(f"{key:>10}: {value}")
@@ -493,6 +497,21 @@ def print_report(
             + " ".join(f"{recall[c]:>10.1%}" for c in recall_causes)
             + f" {stable:>11} {stable_cause:>13}"
         )
+    if seasoned is not None:
+        print(
+            f"\namong the {len(seasoned):,} of them with us for at least {SEASONED_DAYS} days "
+            "(the others have no bill and, mostly, no event yet: nothing in their data says "
+            "their cause, bar region and plan, which no offer changes):"
+        )
+        for namer in namers:
+            if namer.named is not None:
+                named = namer.named.fillna(NONE).loc[seasoned]
+                recall = recall_by_cause(fix.loc[seasoned], named)
+                print(
+                    f"{namer.name:28} {fix_efficiency(drops.loc[seasoned], fix.loc[seasoned], named):>8.1%} "
+                    f"{fix_efficiency(capped.loc[seasoned], fix.loc[seasoned], named):>7.1%} "
+                    + " ".join(f"{recall.get(c, float('nan')):>10.1%}" for c in recall_causes)
+                )
     pairs = [n.stable for n in namers if n.stable]
     print(
         "fix eff.: drops hazard_moderator x max(driver - month mean, 0); capped: the drops of "
