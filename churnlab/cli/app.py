@@ -306,6 +306,8 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     as_of, positive_values. The README's "churnlab.toml" section has a full example.
     """
     from churnlab.tables import check_data
+    from churnlab.tables.churn_definition import fitting_definition
+    from churnlab.tables.column_warnings import table_findings
 
     def call() -> Any:
         with warnings.catch_warnings():
@@ -315,6 +317,13 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     report = run_or_exit(call)
     if report.tables is not None:
         typer.echo(str(report.tables.summary()))
+        typer.echo("")
+        typer.echo(str(run_or_exit(lambda: fitting_definition(report.tables))))
+        findings = run_or_exit(lambda: table_findings(report.tables))
+        if findings:
+            typer.echo(f"Column warnings ({len(findings)}):")
+            for finding in findings:
+                typer.echo(f"  {finding}")
         typer.echo("")
     typer.echo(str(report), err=not report.ok)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_DATA)
@@ -509,6 +518,15 @@ def train(
     rejoin_key: RejoinKeyOpt = None,
     bands: BandsOpt = None,
     model_param: ModelParamOpt = None,
+    keep_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-column",
+            help="Keep this customer column as a feature although it looks id-like, constant, "
+            "a copy of the label or date-like text (repeat for more; `churnlab validate` "
+            "lists them).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     family: FamilyOpt = None,
 ) -> None:
@@ -543,6 +561,7 @@ def train(
             progress=sys.stderr.isatty(),
             config=config,
             families=_own_families(family),
+            keep_columns=keep_column or (),
         )
         model = train_model(frame, settings, progress=sys.stderr.isatty())
         return model, save_model(model, out)
