@@ -145,8 +145,8 @@ def column_findings(
     label: pd.Series | np.ndarray | None = None,
     keep: Collection[str] = (),
 ) -> list[ColumnFinding]:
-    """Check ``columns`` of ``frame`` (one row per customer) for the four kinds, in that order;
-    a column gets one finding at most.
+    """Check ``columns`` of ``frame`` (one row per customer): constant, date-like text,
+    id-like, a copy of the label, in that order; a column gets one finding at most.
 
     Parameters
     ----------
@@ -181,9 +181,9 @@ def column_findings(
             continue
         finding = (
             _constant(values)
+            or _date_like(values)
             or _id_like(values)
             or (_label_copy(values, y) if y is not None else None)
-            or _date_like(values)
         )
         if finding is not None:
             kind, found, examples = finding
