@@ -56,9 +56,6 @@ MIN_ROWS = 10
 """Fewer rows than this prove nothing about a column: no finding is made."""
 DATE_SHARE = 0.9
 """Text is date-like when at least this share of its distinct values read as dates."""
-MAX_LEVELS_SHARE = 0.05
-"""A text column is checked against the label only with at most this many distinct values per
-row (at least 2): with more, per-value churn rates fit any label by chance."""
 _DATE_TEXT = re.compile(
     r"\d{4}[-/.]\d{1,2}([-/.]\d{1,2})?([ T]\d{1,2}:\d{2}(:\d{2})?)?"
     r"|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}"
@@ -269,23 +266,47 @@ def _id_like(values: pd.Series) -> tuple[Kind, str, tuple[str, ...]] | None:
     return None
 
 
-def _label_copy(values: pd.Series, y: np.ndarray) -> tuple[Kind, str, tuple[str, ...]] | None:
-    if len(y) != len(values) or y.all() or not y.any():
+def single_column_auc(values: pd.Series, y: np.ndarray) -> float | None:
+    """How well one column alone ranks churners above the others: ROC-AUC
+    (:func:`churnlab.metrics.roc_auc`), taken in the better direction (0.5 to 1), or ``None``
+    when it cannot say (one class, or a constant column). Numbers are ranked as they are
+    (missing values lowest); categories by their churn rate in these rows, when each category
+    has at least 20 rows on average (otherwise a category per customer would look perfect).
+
+    >>> y = np.array([True, False, True, False])
+    >>> single_column_auc(pd.Series([1, 0, 1, 0]), y), single_column_auc(pd.Series([1, 1, 0, 0]), y)
+    (1.0, 0.5)
+    >>> single_column_auc(pd.Series(["yes", "no", "yes", "no"], dtype="category"), y)
+    1.0
+    """
+    y = np.asarray(y, dtype=bool)
+    if len(y) == 0 or y.all() or not y.any():
         return None
-    if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype):
-        numbers = pd.to_numeric(values.astype("float64"), errors="coerce")
-        score = numbers.fillna(numbers.min() - 1 if numbers.notna().any() else 0)
-    elif _is_text(values):
-        text = values.astype("string").fillna("(missing)")
-        if text.nunique() > max(2, MAX_LEVELS_SHARE * len(text)):
+    if _is_text(values) or not (
+        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
+    ):
+        text = values.astype("string").fillna("\x00missing")
+        groups = text.nunique()
+        if groups < 2 or len(text) / groups < min(20, len(text) / 2):
             return None
-        score = pd.Series(y, index=text.index).groupby(text).transform("mean")
+        score = pd.Series(y, index=values.index).groupby(text).transform("mean").to_numpy(float)
     else:
+        score = pd.to_numeric(values, errors="coerce").astype("float64").to_numpy()
+        if np.isnan(score).all():
+            return None
+        score = np.where(np.isnan(score), np.nanmin(score) - 1.0, score)
+    if np.ptp(score) == 0:
         return None
-    ranks = score.rank(method="average").to_numpy() / len(score)  # in (0, 1]: roc_auc's range
+    ranks = pd.Series(score).rank(method="average").to_numpy() / len(score)  # roc_auc's (0, 1]
     auc = roc_auc(y, ranks)
-    best = max(auc, 1 - auc)
-    if not best > LABEL_COPY_AUC:
+    return float(max(auc, 1.0 - auc))
+
+
+def _label_copy(values: pd.Series, y: np.ndarray) -> tuple[Kind, str, tuple[str, ...]] | None:
+    if len(y) != len(values):
+        return None
+    best = single_column_auc(values.reset_index(drop=True), y)
+    if best is None or not best > LABEL_COPY_AUC:
         return None
     return (
         "label_copy",
