@@ -52,8 +52,11 @@ Kind = Literal["id_like", "constant", "label_copy", "date_like"]
 LABEL_COPY_AUC = 0.99
 """A single column whose ROC-AUC for the label is above this (either way round) is taken for
 a copy of the label."""
-MIN_ROWS = 10
+MIN_ROWS = 20
 """Fewer rows than this prove nothing about a column: no finding is made."""
+MIN_CLASS = 10
+"""Fewer churners (or non-churners) than this prove no copy of the label: with 2 churners
+among 30 rows, one column in 15 ranks them first by chance."""
 DATE_SHARE = 0.9
 """Text is date-like when at least this share of its distinct values read as dates."""
 _DATE_TEXT = re.compile(
@@ -206,11 +209,11 @@ def table_findings(tables: Tables, *, keep: Collection[str] = ()) -> list[Column
     --------
     >>> import pandas as pd
     >>> from churnlab.tables.tables import Tables
-    >>> customers = pd.DataFrame({"customer_id": [f"{i:02}" for i in range(12)], "plan": "x"})
+    >>> customers = pd.DataFrame({"customer_id": [f"{i:02}" for i in range(24)], "plan": "x"})
     >>> tables = Tables(customers=customers, extract_date=pd.Timestamp("2024-01-31"),
     ...                 attribute_columns=("plan",))
     >>> print(table_findings(tables)[0])  # doctest: +ELLIPSIS
-    customers.plan is constant: one value in all 12 rows (e.g. x); left out of the features...
+    customers.plan is constant: one value in all 24 rows (e.g. x); left out of the features...
     """
     customers = tables.customers
     label = customers["churned"] if tables.is_snapshot and "churned" in customers else None
@@ -303,7 +306,8 @@ def single_column_auc(values: pd.Series, y: np.ndarray) -> float | None:
 
 
 def _label_copy(values: pd.Series, y: np.ndarray) -> tuple[Kind, str, tuple[str, ...]] | None:
-    if len(y) != len(values):
+    churners = int(y.sum())
+    if len(y) != len(values) or min(churners, len(y) - churners) < MIN_CLASS:
         return None
     best = single_column_auc(values.reset_index(drop=True), y)
     if best is None or not best > LABEL_COPY_AUC:

@@ -21,7 +21,7 @@ from churnlab.errors import (
     IdLikeColumnWarning,
     LabelCopyWarning,
 )
-from churnlab.tables.column_warnings import MIN_ROWS, column_findings
+from churnlab.tables.column_warnings import MIN_ROWS, column_findings, single_column_auc
 
 N = 40
 CHURNED = pd.Series([i % 4 == 0 for i in range(N)])
@@ -186,3 +186,12 @@ def test_building_a_frame_warns_by_category(make_data):
     ]
     assert "batch" not in frame.feature_names
     assert frame.left_out == {"batch": "date_like: 100% of its 9 distinct values read as dates"}
+
+
+def test_a_few_churners_prove_no_copy_of_the_label():
+    y = pd.Series([i < 2 for i in range(30)])  # 2 churners: a column ranks them first by chance
+    fee = np.random.default_rng(2).uniform(10, 90, 30).round(2)
+    fee[:2] = [95.5, 99.5]
+
+    assert single_column_auc(pd.Series(fee), y.to_numpy()) == 1.0
+    assert column_findings(pd.DataFrame({"fee": fee}), ["fee"], label=y) == []
