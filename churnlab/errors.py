@@ -39,6 +39,31 @@ class DataPlausibilityWarning(ChurnlabWarning):
     was changed, and the data are used as they are."""
 
 
+class ColumnWarning(ChurnlabWarning):
+    """A customer column looks useless or dangerous as a feature (see
+    :mod:`churnlab.tables.column_warnings`); each kind has its own subclass."""
+
+
+class IdLikeColumnWarning(ColumnWarning):
+    """A column unique per row, or monotone in row order (a row number): left out."""
+
+
+class ConstantColumnWarning(ColumnWarning):
+    """A column with one value only: left out."""
+
+
+class LabelCopyWarning(ColumnWarning):
+    """A column that predicts the label almost perfectly on its own (a copy of it): left out."""
+
+
+class DateLikeCategoryWarning(ColumnWarning):
+    """Text that reads as dates, used as a category (each date its own value)."""
+
+
+class PopulationWarning(ChurnlabWarning):
+    """The label definition leaves out a large share of the customers active at a cutoff."""
+
+
 class ModelError(ChurnlabError):
     """A model cannot be trained, saved, loaded or applied as asked (a usage or model error)."""
 

@@ -8,6 +8,7 @@ for every error; a bug keeps its traceback and asks for a report) and, when it w
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -33,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts name [data], [files]...: plain text, not markup
 )
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 3
@@ -156,14 +158,24 @@ def _inputs(data_dir: Path, config: Path | None) -> list[Path]:
     return found
 
 
-def _label_spec(data_dir: Path, config: Path | None, definition: str, horizon: int) -> LabelSpec:
-    """The label definition asked for, or the snapshot extract's own flag when it is one."""
-    from churnlab.labels import LabelSpec
-    from churnlab.tables.config import resolve_config
+def _label_spec(data_dir: Path, config: Path | None, labels: LabelOptions) -> LabelSpec:
+    """The label definition asked for, checked against the data (a snapshot's own flag)."""
+    from churnlab.labels.choose import label_spec_for
 
-    if resolve_config(data_dir, config).snapshot is not None:
-        definition = "snapshot"
-    return LabelSpec(definition=definition, horizon_days=horizon)  # type: ignore[arg-type]
+    return label_spec_for(data_dir, config, **labels.__dict__)
+
+
+@dataclasses.dataclass(frozen=True)
+class LabelOptions:
+    """The label options of a command, as :func:`churnlab.labels.choose.label_spec_for`
+    takes them."""
+
+    definition: str | None
+    horizon_days: int
+    lead_days: int | None
+    lookback_days: int | None
+    grace_days: int | None
+    rejoin_key: str | None
 
 
 def _from_working_folder() -> None:
@@ -224,6 +236,62 @@ EngineOpt = Annotated[
 ]
 
 
+HorizonOpt = Annotated[int, typer.Option("--horizon", help="Label horizon in days.")]
+DefinitionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--churn-definition",
+        help="contract (end dates; the default) or inactivity (no purchase or bill in the "
+        "horizon: shops). A snapshot extract uses its own flag; `churnlab validate` says "
+        "which fits your data.",
+    ),
+]
+LeadOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--lead", help="Days between a cutoff and the label window: time to act (default 0)."
+    ),
+]
+LookbackOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--lookback",
+        help="inactivity only: a purchase or bill in this many days before a cutoff makes a "
+        "customer active (default 365).",
+    ),
+]
+GraceOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--grace",
+        help="contract only: a customer who signs up again within this many days did not "
+        "leave (needs --rejoin-key).",
+    ),
+]
+RejoinKeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--rejoin-key", help="The customers column that identifies a person, for --grace."
+    ),
+]
+BandsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--bands",
+        help="Risk band thresholds: 1 to 3 increasing churn probabilities, e.g. 0.1,0.3 "
+        "(the default: low below 10%, medium to 30%, high above).",
+    ),
+]
+ModelParamOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model-param",
+        help="A ModelSpec setting as name=value, e.g. min_child_samples=20 (repeat for more; "
+        "see the README).",
+    ),
+]
+
+
 @app.command()
 def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     """Check a data directory against the data contract; print its summary and every problem.
@@ -238,6 +306,8 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     as_of, positive_values. The README's "churnlab.toml" section has a full example.
     """
     from churnlab.tables import check_data
+    from churnlab.tables.churn_definition import fitting_definition
+    from churnlab.tables.column_warnings import table_findings
 
     def call() -> Any:
         with warnings.catch_warnings():
@@ -247,6 +317,13 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     report = run_or_exit(call)
     if report.tables is not None:
         typer.echo(str(report.tables.summary()))
+        typer.echo("")
+        typer.echo(str(run_or_exit(lambda: fitting_definition(report.tables))))
+        findings = run_or_exit(lambda: table_findings(report.tables))
+        if findings:
+            typer.echo(f"Column warnings ({len(findings)}):")
+            for finding in findings:
+                typer.echo(f"  {finding}")
         typer.echo("")
     typer.echo(str(report), err=not report.ok)
     raise typer.Exit(EXIT_OK if report.ok else EXIT_DATA)
@@ -293,10 +370,12 @@ def features(
     labels: Annotated[
         bool, typer.Option("--labels", help="Build a labelled training frame (churned column).")
     ] = False,
-    horizon: Annotated[int, typer.Option(help="Label horizon in days.")] = 90,
-    churn_definition: Annotated[
-        str, typer.Option(help="contract, inactivity or snapshot.")
-    ] = "contract",
+    horizon: HorizonOpt = 90,
+    churn_definition: DefinitionOpt = None,
+    lead: LeadOpt = None,
+    lookback: LookbackOpt = None,
+    grace: GraceOpt = None,
+    rejoin_key: RejoinKeyOpt = None,
     config: ConfigOpt = None,
     family: FamilyOpt = None,
     engine: EngineOpt = None,
@@ -330,7 +409,11 @@ def features(
             as_of=as_of,
             cutoffs=parse_cutoffs(cutoffs) if cutoffs else None,
             labels=labels,
-            spec=_label_spec(data_dir, config, churn_definition, horizon),
+            spec=_label_spec(
+                data_dir,
+                config,
+                LabelOptions(churn_definition, horizon, lead, lookback, grace, rejoin_key),
+            ),
             progress=True,
             config=config,
             families=_own_families(family),
@@ -427,10 +510,23 @@ def train(
             "window is observed)."
         ),
     ] = None,
-    horizon: Annotated[int, typer.Option(help="Label horizon in days.")] = 90,
-    churn_definition: Annotated[
-        str, typer.Option(help="contract or inactivity (snapshot extracts use their flag).")
-    ] = "contract",
+    horizon: HorizonOpt = 90,
+    churn_definition: DefinitionOpt = None,
+    lead: LeadOpt = None,
+    lookback: LookbackOpt = None,
+    grace: GraceOpt = None,
+    rejoin_key: RejoinKeyOpt = None,
+    bands: BandsOpt = None,
+    model_param: ModelParamOpt = None,
+    keep_column: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--keep-column",
+            help="Keep this customer column as a feature although it looks id-like, constant, "
+            "a copy of the label or date-like text (repeat for more; `churnlab validate` "
+            "lists them).",
+        ),
+    ] = None,
     config: ConfigOpt = None,
     family: FamilyOpt = None,
 ) -> None:
@@ -444,6 +540,7 @@ def train(
     from churnlab.model import save_model
     from churnlab.model import train as train_model
     from churnlab.model.persist import check_model_directory
+    from churnlab.model.settings import model_spec_from_text
 
     def call() -> Any:
         with writing(out, protect=_inputs(data_dir, config), directory=True):
@@ -451,7 +548,11 @@ def train(
             return _train()
 
     def _train() -> Any:
-        spec = _label_spec(data_dir, config, churn_definition, horizon)
+        labels = LabelOptions(churn_definition, horizon, lead, lookback, grace, rejoin_key)
+        spec = _label_spec(data_dir, config, labels)
+        # checked before the data are read; None keeps train's own defaults
+        asked = model_param or bands is not None
+        settings = model_spec_from_text(model_param or (), bands=bands) if asked else None
         grid = parse_cutoffs(cutoffs) if cutoffs else None
         frame = build_training_frame(
             data_dir,
@@ -460,8 +561,9 @@ def train(
             progress=sys.stderr.isatty(),
             config=config,
             families=_own_families(family),
+            keep_columns=keep_column or (),
         )
-        model = train_model(frame, progress=sys.stderr.isatty())
+        model = train_model(frame, settings, progress=sys.stderr.isatty())
         return model, save_model(model, out)
 
     model, saved = run_or_exit(call)

@@ -50,6 +50,7 @@ def holdout_features(model: ChurnModel, data: DataLike) -> pd.DataFrame:
             vocabulary=card.vocabulary,
             families=load_families(card.feature_families),
             progress=False,
+            leave_out=card.left_out,
         ).frame
     keys = ["customer_id", "cutoff"]
     missing = [c for c in keys if c not in frame.columns]

@@ -10,6 +10,7 @@ risk bands and reason texts are those of :func:`churnlab.score_with_reasons`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -189,6 +190,9 @@ def score_on_spark(
         plan = FeaturePlan.of(
             data, cutoffs, engine=eng, vocabulary=card.vocabulary, families=families
         )
+        if card.left_out:  # the columns the model was trained without
+            kept = tuple(f for f in plan.features if f.name not in card.left_out)
+            plan = dataclasses.replace(plan, features=kept)
         query = plan.query(CutoffBounds.at(cutoffs[0]), spec, label=False, engine=eng)
         rows = eng.dataframe(query.drop("key") if "key" in query.columns else query)  # type: ignore[attr-defined]
         scorer = batch_scorer(

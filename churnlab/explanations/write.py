@@ -202,6 +202,7 @@ def write_explanation(
         vocabulary=card.vocabulary,
         config=config,
         families=families,
+        leave_out=card.left_out,
     )
     explanation = explain(churn_model, frame, progress=progress)
     images, csvs = pictures(explanation), tables(explanation)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+import warnings
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ import pyarrow as pa
 
 from churnlab.dates import DateLike, parse_date
 from churnlab.display import heading
+from churnlab.errors import PopulationWarning
 from churnlab.features.engine import Engine, EngineLike
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.plan import (
@@ -26,8 +29,11 @@ from churnlab.features.plan import (
     scoring_cutoff,
     training_cutoffs,
 )
+from churnlab.features.query import inactivity_left_out
 from churnlab.labels.spec import LabelSpec
+from churnlab.labels.window import CutoffBounds
 from churnlab.tables import DataConfig
+from churnlab.tables.column_warnings import column_findings, warn_columns
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -68,6 +74,10 @@ class FeatureFrame:
     and ``negative_fraction`` of the others, drawn per cutoff; empty when not sampled.
     :func:`churnlab.model.train` weights the others by ``1 / negative_fraction`` and records
     this in the model card."""
+    left_out: Mapping[str, str] = field(default_factory=dict)
+    """Customer attributes left out of the features (id-like, constant, a copy of the label,
+    date-like text: :mod:`churnlab.tables.column_warnings`), each with what was found; the
+    model card records them and scoring leaves them out too."""
 
     @property
     def feature_names(self) -> list[str]:
@@ -141,6 +151,8 @@ def _run(
         families=families,
         rejoin_key=spec.rejoin_key,
     )
+    if label and spec.definition == "inactivity":
+        _warn_left_out(plan, spec, cutoffs[-1], engine)
     parts = list(
         plan.parts(
             spec, cutoffs, label=label, engine=engine, owned=owned, progress=progress, sample=sample
@@ -161,6 +173,34 @@ def _run(
     )
 
 
+LEFT_OUT_SHARE = 0.5
+"""The share of the customers active at a cutoff that the label definition may leave out of
+its population before :class:`~churnlab.errors.PopulationWarning` says so."""
+
+
+def _warn_left_out(
+    plan: FeaturePlan, spec: LabelSpec, cutoff: pd.Timestamp, engine: Engine
+) -> None:
+    """Warn when the inactivity look-back leaves out a large share of the customers signed up
+    and not ended at the latest cutoff (the hold-out's population)."""
+    row = engine.to_arrow(inactivity_left_out(plan.prep, CutoffBounds.at(cutoff), spec))
+    counts = {name: int(row[name][0].as_py() or 0) for name in row.column_names}
+    active, left = counts["active"], counts["active"] - counts["in_scope"]
+    if not active or left / active <= LEFT_OUT_SHARE:
+        return
+    longer = 2 * spec.lookback_days
+    warnings.warn(
+        f"At the latest cutoff {cutoff.date()}, the {spec.lookback_days}-day look-back of the "
+        f"inactivity definition leaves out {left:,} of the {active:,} customers signed up by "
+        f"then ({left / active:.0%}): they bought nothing in the {spec.lookback_days} days "
+        f"before it, so they are neither labelled nor scored, and {counts['came_back']:,} of "
+        "them buy again in the label window. If they are still customers, lengthen the "
+        f"look-back: --lookback {longer} (LabelSpec(lookback_days={longer})).",
+        PopulationWarning,
+        stacklevel=4,
+    )
+
+
 def build_scoring_frame(
     tables: TablesLike,
     *,
@@ -170,6 +210,7 @@ def build_scoring_frame(
     engine: EngineLike = None,
     config: DataConfig | str | Path | None = None,
     families: Sequence[FeatureFamily] | None = None,
+    leave_out: Mapping[str, str] | None = None,
 ) -> FeatureFrame:
     """Features of every customer in scope at ``as_of``, with no label.
 
@@ -192,6 +233,9 @@ def build_scoring_frame(
     families:
         Feature families of your own, added to the built-in ones (see
         :class:`~churnlab.features.FeatureFamily`); scoring needs the model's.
+    leave_out:
+        Customer attributes to leave out of the features, with why: the training frame's
+        ``left_out`` (a model card's), so that the columns match the model's.
     """
     if as_of is not None:
         as_of = parse_date(as_of, "as_of")  # a bad date is refused before the data are read
@@ -208,7 +252,7 @@ def build_scoring_frame(
             progress=False,
         )
 
-    return open_and_run(
+    frame = open_and_run(
         tables,
         engine,
         config,
@@ -218,6 +262,7 @@ def build_scoring_frame(
         choose=lambda data: scoring_cutoff(data, spec, as_of),
         run=run,
     )
+    return without_columns(frame, leave_out or {})
 
 
 def build_training_frame(
@@ -232,6 +277,8 @@ def build_training_frame(
     families: Sequence[FeatureFamily] | None = None,
     negative_sample: float | None = None,
     sample_seed: int = 0,
+    keep_columns: Collection[str] = (),
+    leave_out: Mapping[str, str] | None = None,
 ) -> FeatureFrame:
     """Features and churn labels for several cutoffs, stacked: one row per customer and cutoff.
 
@@ -262,6 +309,14 @@ def build_training_frame(
         of the customer id, the cutoff and ``sample_seed``. ``FeatureFrame.sampling``
         records it; :func:`churnlab.model.train` weights the others by ``1 / fraction`` and
         the model card records the sampling. Default: all rows.
+    keep_columns:
+        Customer attributes to keep as features although they look id-like, constant, a
+        copy of the label or date-like text: the others found so are left out, each with a
+        :class:`~churnlab.errors.ColumnWarning` (see :mod:`churnlab.tables.column_warnings`),
+        and ``FeatureFrame.left_out`` lists them.
+    leave_out:
+        Leave out exactly these attributes instead of looking (name: why): a model card's
+        ``left_out``, to rebuild the frame its model was trained on.
 
     A data directory of Parquet files is read in place by the engine and checked there
     (no pandas copy of the tables); anything else is loaded with :func:`churnlab.load_tables`.
@@ -283,7 +338,7 @@ def build_training_frame(
             progress=progress,
         )
 
-    return open_and_run(
+    frame = open_and_run(
         tables,
         engine,
         config,
@@ -292,4 +347,49 @@ def build_training_frame(
         progress=progress,
         choose=lambda data: training_cutoffs(data, spec, cutoffs),
         run=run,
+    )
+    if leave_out is None:
+        leave_out = _columns_to_leave_out(frame, keep_columns)
+    return without_columns(frame, leave_out)
+
+
+def _columns_to_leave_out(frame: FeatureFrame, keep: Collection[str]) -> dict[str, str]:
+    """The customer attributes of a training frame found useless or dangerous, checked on its
+    latest cutoff's rows (one per customer) against their labels; each is warned about."""
+    attributes = [f.name for f in frame.features if f.family == "attributes"]
+    if not attributes:
+        return {}
+    rows = frame.frame[frame.frame["cutoff"] == frame.cutoffs[-1]]
+    findings = column_findings(rows, attributes, label=rows["churned"], keep=keep)
+    warn_columns(findings)
+    return {f.column: f"{f.kind}: {f.found}" for f in findings if not f.kept}
+
+
+def without_columns(frame: FeatureFrame, leave_out: Mapping[str, str]) -> FeatureFrame:
+    """``frame`` without the customer attributes in ``leave_out`` (name: why), recorded in
+    its ``left_out``; names it does not hold are ignored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from churnlab.features.families import attribute_feature
+    >>> from churnlab.labels import LabelSpec
+    >>> frame = FeatureFrame(
+    ...     frame=pd.DataFrame({"customer_id": ["1"], "cutoff": [pd.Timestamp("2024-01-31")],
+    ...                         "row": [1], "fee": [9.5]}),
+    ...     spec=LabelSpec(), cutoffs=(pd.Timestamp("2024-01-31"),),
+    ...     features=(attribute_feature("row", categorical=False),
+    ...               attribute_feature("fee", categorical=False)))
+    >>> slim = without_columns(frame, {"row": "id_like"})
+    >>> slim.feature_names, list(slim.frame.columns), dict(slim.left_out)
+    (['fee'], ['customer_id', 'cutoff', 'fee'], {'row': 'id_like'})
+    """
+    names = {name: why for name, why in leave_out.items() if name in frame.frame.columns}
+    if not names:
+        return frame
+    return dataclasses.replace(
+        frame,
+        frame=frame.frame.drop(columns=list(names)),
+        features=tuple(f for f in frame.features if f.name not in names),
+        left_out={**frame.left_out, **names},
     )

@@ -109,6 +109,28 @@ def _inactivity_population(
     return pop.mutate(churned=~pop.key.isin(future.key))
 
 
+def inactivity_left_out(prep: Prepared, c: CutoffBounds, spec: LabelSpec) -> ir.Table:
+    """One row: of the customers signed up and not ended at the cutoff (``active``), those the
+    inactivity look-back keeps (``in_scope``), and those it leaves out who buy again in the
+    label window (``came_back``)."""
+    if prep.bills is None:
+        raise SpecError("The inactivity definition needs a bills table (bills or purchases).")
+    cust, bills = prep.customers, prep.bills
+    signed = cust.filter(
+        (cust.signup_day <= c.day) & (cust.end_day.isnull() | (cust.end_day > c.day))
+    )
+    recent = bills.filter(d.known_at(bills, c) & d.in_last_days(bills.day, c, spec.lookback_days))
+    start, end = label_window(c, spec)
+    future = bills.filter((bills.day > start) & (bills.day <= end))
+    kept = signed.key.isin(recent.key)
+    back = ~kept & signed.key.isin(future.key)
+    return signed.aggregate(
+        active=signed.key.count(),
+        in_scope=kept.cast("int64").sum(),
+        came_back=back.cast("int64").sum(),
+    )
+
+
 def _sources(prep: Prepared) -> dict[str, ir.Table]:
     """The relation each scan reads: an event table's recent rows where the rest were set
     apart (:func:`churnlab.features.prepare.settle`), and the bills paid late or never where

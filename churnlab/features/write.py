@@ -107,6 +107,7 @@ def write_features(
                 config=config,
                 families=families,
                 engine=engine,
+                leave_out={},  # a feature file keeps every column, as the Parquet stream does
             )
         else:
             frame = build_scoring_frame(

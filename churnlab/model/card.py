@@ -159,6 +159,9 @@ class ModelCard:
     checksums: dict[str, str] = field(default_factory=dict)
     settings_sha256: str | None = None
     run_id: str | None = None
+    left_out: dict[str, str] = field(default_factory=dict)
+    """Customer attributes left out of the features, each with what was found (id-like,
+    constant, a copy of the label, date-like text): scoring leaves them out too."""
 
     @property
     def n_features(self) -> int:

@@ -22,12 +22,13 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from churnlab.errors import ChurnlabWarning
+from churnlab.tables.column_warnings import LABEL_COPY_AUC, single_column_auc
 
 MIN_ROWS = 200
 """Fewer training rows than this: :class:`TooLittleDataWarning`."""
 MIN_CHURNERS = 20
 """Fewer churners (or non-churners) than this: :class:`TooLittleDataWarning`."""
-LEAK_AUC = 0.99
+LEAK_AUC = LABEL_COPY_AUC
 """A single column with a ROC-AUC above this (either direction): :class:`LeakWarning`."""
 LEAK_SAMPLE = 200_000
 """Rows the leak check reads at most (a seeded sample of bigger frames)."""
@@ -68,44 +69,6 @@ def warn_too_little(y: NDArray[np.bool_], *, stacklevel: int = 3) -> None:
         TooLittleDataWarning,
         stacklevel=stacklevel,
     )
-
-
-def single_column_auc(values: pd.Series, y: NDArray[np.bool_]) -> float | None:
-    """How well one column alone ranks churners above the others: ROC-AUC, taken in the better
-    direction (0.5 to 1), or ``None`` when it cannot say (one class, or a constant column).
-
-    Numbers are ranked as they are (missing values lowest); categories by their churn rate in
-    these rows, when each category has at least 20 rows on average (otherwise a category per
-    customer would look perfect).
-
-    >>> y = np.array([True, False, True, False])
-    >>> single_column_auc(pd.Series([1, 0, 1, 0]), y), single_column_auc(pd.Series([1, 1, 0, 0]), y)
-    (1.0, 0.5)
-    >>> single_column_auc(pd.Series(["yes", "no", "yes", "no"], dtype="category"), y)
-    1.0
-    """
-    churners = int(y.sum())
-    stayed = len(y) - churners
-    if churners == 0 or stayed == 0:
-        return None
-    if isinstance(values.dtype, pd.CategoricalDtype) or not (
-        pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values.dtype)
-    ):
-        text = values.astype("string").fillna("\x00missing")
-        groups = text.nunique()
-        if groups < 2 or len(text) / groups < min(20, len(text) / 2):
-            return None
-        score = pd.Series(y, index=values.index).groupby(text).transform("mean").to_numpy(float)
-    else:
-        score = values.astype(float).to_numpy()
-        if np.isnan(score).all():
-            return None
-        score = np.where(np.isnan(score), np.nanmin(score) - 1.0, score)
-    if np.ptp(score) == 0:
-        return None
-    ranks = pd.Series(score).rank(method="average").to_numpy()
-    auc = (ranks[y].sum() - churners * (churners + 1) / 2) / (churners * stayed)
-    return float(max(auc, 1.0 - auc))
 
 
 def leak_like(X: pd.DataFrame, y: NDArray[np.bool_], *, seed: int = 0) -> list[tuple[str, float]]:

@@ -205,6 +205,7 @@ def scoring_frame(
         config=config,
         families=load_families(card.feature_families),
         engine=engine,
+        leave_out=card.left_out,
     )
 
 

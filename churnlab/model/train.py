@@ -159,6 +159,20 @@ class _Validated:
     search: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _definition_hint(frame: FeatureFrame, churners: int) -> str:
+    """Where no one churned by contract but customers have bills: the inactivity definition
+    is what fits (a shop's customers have no end dates)."""
+    billed = any(feature.table == "bills" for feature in frame.features)
+    if churners or frame.spec.definition != "contract" or not billed:
+        return ""
+    return (
+        " No customer's end_date falls in a label window, but the customers have bills: if "
+        "they have no end dates (a shop), churn is when they stop buying: use "
+        "--churn-definition inactivity (LabelSpec(definition='inactivity')); `churnlab "
+        "validate` says which definition fits."
+    )
+
+
 def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
     if not isinstance(frame, FeatureFrame):
         raise SpecError(
@@ -176,7 +190,7 @@ def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
         raise DataError(
             f"The training frame has {churners:,} churners among {len(y):,} rows: a churn model "
             "needs at least two churners and two non-churners. Use more cutoffs, a longer "
-            "horizon, or more customers."
+            f"horizon, or more customers.{_definition_hint(frame, churners)}"
         )
     names = frame.feature_names
     if not names:
@@ -531,6 +545,7 @@ def train(
         vocabulary={k: tuple(v) for k, v in frame.vocabulary.items()},
         label_spec=frame.spec,
         model_spec=spec,
+        left_out=dict(frame.left_out),
         validation=v.validation,
         training_cutoffs=_dates(cutoffs),
         holdout_cutoffs=_dates(held_cutoffs),

@@ -18,7 +18,7 @@ from snapshots import FAST, snapshot_data, snapshot_frame
 from typer.testing import CliRunner
 
 from churnlab.cli import app
-from churnlab.errors import DataError
+from churnlab.errors import DataError, LabelCopyWarning
 from churnlab.features import build_training_frame
 from churnlab.model import (
     LeakWarning,
@@ -79,7 +79,18 @@ LEAKS = [
 
 @pytest.mark.parametrize(("columns", "named"), LEAKS)
 def test_a_leak_like_attribute_is_warned_about(tmp_path, columns, named):
-    model, caught = _trained(snapshot_frame(tmp_path / "d", columns=columns))
+    """Building the frame leaves the column out (LabelCopyWarning); kept on purpose
+    (keep_columns), training warns about it (LeakWarning)."""
+    column = named.strip("'")
+    with warnings.catch_warnings(record=True) as built:
+        warnings.simplefilter("always")
+        frame = snapshot_frame(tmp_path / "d", columns=columns)
+    (left,) = _of(built, LabelCopyWarning)
+    assert f"customers.{column} predicts churn almost perfectly on its own" in left
+    assert column not in frame.feature_names and column in frame.left_out
+    kept = build_training_frame(tmp_path / "d", progress=False, keep_columns=[column])
+
+    model, caught = _trained(kept)
 
     (message,) = _of(caught, LeakWarning)
     assert re.search(rf"{named} \(AUC (0\.99\d|1\.000)\)", message), message
@@ -187,8 +198,16 @@ def test_the_train_command_prints_the_leak_warning(tmp_path, columns):
     result = CliRunner().invoke(app, ["train", str(data), "--out", str(tmp_path / "m")])
 
     assert result.exit_code == 0, result.output
-    assert "'left' (AUC 1.000)" in result.stderr
+    assert "customers.left predicts churn almost perfectly on its own: ROC-AUC 1.000" in (
+        " ".join(result.stderr.split())
+    )
+    assert "left out of the features" in result.stderr
     assert "Traceback" not in result.output
+    kept = CliRunner().invoke(
+        app, ["train", str(data), "--out", str(tmp_path / "k"), "--keep-column", "left"]
+    )
+    assert kept.exit_code == 0, kept.output
+    assert "'left' (AUC 1.000)" in kept.stderr
 
 
 def test_single_column_auc_reads_numbers_categories_and_gaps():
