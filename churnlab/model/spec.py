@@ -36,9 +36,10 @@ class ModelSpec:
         interaction: against depth 5 it gained 0.0025 of test AUC on average over four demo
         seeds and horizons the benchmarks do not use, never losing significantly.
         ``min_child_samples`` ``None`` (the default) scales with the training rows and
-        churners (:func:`size_defaults`): 200 rows per leaf suit a million rows but starve a
-        3,000-row extract of splits. The card's ``lightgbm_params`` (``min_data_in_leaf``)
-        record the value used.
+        churners (:func:`size_defaults`): a leaf should expect 8 churners, so 20-30 rows at 25%
+        churn, 160 at 5%, 400 at 2% (a fixed 200 starved a 3,000-row extract at high churn of
+        splits, and under-regularised rare churn). The card's ``lightgbm_params``
+        (``min_data_in_leaf``) record the value used.
     max_rounds, early_stopping_rounds:
         Boosting rounds at most, and rounds without hold-out improvement before stopping.
     negative_sample:
@@ -161,34 +162,36 @@ class ModelSpec:
         return cls(**values)
 
 
-MIN_CHILD_SAMPLES = (10, 200)
-"""The bounds of the size-scaled ``min_child_samples``."""
-ROWS_PER_LEAF_ROW = 150
-"""Training rows per row of the smallest leaf (3,000 rows: 20 per leaf)."""
+CHURNERS_PER_LEAF = 8
+"""Expected churners in the smallest leaf of the size-scaled ``min_child_samples``."""
+MIN_CHILD_SAMPLES = 10
+"""The size-scaled ``min_child_samples`` is never below this, nor above a tenth of the rows."""
 
 
 def size_defaults(spec: ModelSpec, *, rows: int, churners: int) -> dict[str, int]:
     """The settings that scale with the training data: ``min_child_samples``.
 
-    Unless the spec sets it, ``min_child_samples`` is a 150th of the training rows, at most
-    half the churners (a leaf must be able to hold churners apart), between 10 and 200.
+    Unless the spec sets it, the smallest leaf is big enough to expect
+    :data:`CHURNERS_PER_LEAF` churners at the training churn rate (a leaf's churn rate is then
+    an estimate, not noise), at most a tenth of the rows and at least 10. On a demo operator
+    the defaults were not chosen on, a grid search's pick followed the churn rate, not the
+    row count (benchmarks/bench_defaults.py): 20 rows at 25% churn, 100 to 200 at 5%, 400 at 2%.
 
-    >>> size_defaults(ModelSpec(), rows=3_000, churners=450)
-    {'min_child_samples': 20}
-    >>> size_defaults(ModelSpec(), rows=3_000, churners=60)
-    {'min_child_samples': 20}
-    >>> size_defaults(ModelSpec(), rows=1_000_000, churners=100_000)
-    {'min_child_samples': 200}
-    >>> size_defaults(ModelSpec(), rows=10_000, churners=30)
-    {'min_child_samples': 15}
+    >>> size_defaults(ModelSpec(), rows=3_000, churners=750)  # 25% churn
+    {'min_child_samples': 32}
+    >>> size_defaults(ModelSpec(), rows=3_000, churners=150)  # 5%
+    {'min_child_samples': 160}
+    >>> size_defaults(ModelSpec(), rows=1_000_000, churners=20_000)  # 2%
+    {'min_child_samples': 400}
+    >>> size_defaults(ModelSpec(), rows=1_000, churners=10)  # at most a tenth of the rows
+    {'min_child_samples': 100}
     >>> size_defaults(ModelSpec(min_child_samples=50), rows=3_000, churners=450)
     {'min_child_samples': 50}
     """
     if spec.min_child_samples is not None:
         return {"min_child_samples": spec.min_child_samples}
-    low, high = MIN_CHILD_SAMPLES
-    scaled = min(rows / ROWS_PER_LEAF_ROW, churners / 2)
-    return {"min_child_samples": int(min(high, max(low, round(scaled))))}
+    scaled = min(CHURNERS_PER_LEAF * rows / max(churners, 1), rows / 10)
+    return {"min_child_samples": max(MIN_CHILD_SAMPLES, round(scaled))}
 
 
 def _is_number(value: object) -> bool:

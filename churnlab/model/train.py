@@ -105,7 +105,7 @@ def lightgbm_params(
     the settings that scale with the data (:func:`~churnlab.model.spec.size_defaults`).
 
     >>> lightgbm_params(ModelSpec(), rows=3_000, churners=450)["min_data_in_leaf"]
-    20
+    53
     """
     threads = spec.num_threads or (1 if rows < SINGLE_THREAD_BELOW_ROWS else 0)
     settings = {
@@ -525,7 +525,7 @@ def train(
     >>> model.card_.validation, model.card_.holdout_cutoffs
     ('out-of-time', ('2024-03-31',))
     >>> model.card_.lightgbm_params["min_data_in_leaf"]  # scaled with the training rows
-    82
+    133
     >>> float(model.predict_proba(frame.frame).max()) <= 1.0
     True
     """

@@ -1,4 +1,4 @@
-"""min_child_samples scales with the training rows and churners, and the card records it."""
+"""min_child_samples scales with the training churn rate and rows, and the card records it."""
 
 from __future__ import annotations
 
@@ -15,12 +15,13 @@ from churnlab.model.spec import MIN_CHILD_SAMPLES, size_defaults
 @pytest.mark.parametrize(
     ("rows", "churners", "expected"),
     [
-        (3_000, 450, 20),
-        (10_000, 1_000, 67),
-        (100_000, 10_000, 200),
-        (1_000_000, 100_000, 200),
-        (10_000, 40, 20),  # rare churn: a leaf must be able to hold churners apart
-        (300, 100, 10),
+        (3_000, 750, 32),  # 25% churn: small leaves
+        (3_000, 150, 160),  # 5%
+        (10_000, 200, 400),  # 2%: big leaves, so a leaf's churn rate is not noise
+        (1_000_000, 50_000, 160),
+        (1_000, 10, 100),  # at most a tenth of the rows
+        (300, 200, 12),
+        (50, 40, 10),  # never below 10
     ],
 )
 def test_min_child_samples_scales_with_the_data(rows, churners, expected):
@@ -32,14 +33,14 @@ def test_min_child_samples_scales_with_the_data(rows, churners, expected):
 sizes = st.integers(min_value=2, max_value=10**8)
 
 
-@given(rows=sizes, more=sizes, share=st.floats(min_value=0.001, max_value=0.5))
-def test_more_rows_never_give_smaller_leaves(rows, more, share):
-    few = size_defaults(ModelSpec(), rows=rows, churners=max(1, int(rows * share)))
-    many_rows = rows + more
-    many = size_defaults(ModelSpec(), rows=many_rows, churners=max(1, int(many_rows * share)))
+@given(rows=sizes, churners=sizes, fewer=sizes)
+def test_rarer_churn_never_gives_smaller_leaves(rows, churners, fewer):
+    churners = min(churners, rows)
+    common = size_defaults(ModelSpec(), rows=rows, churners=churners)["min_child_samples"]
+    rare = size_defaults(ModelSpec(), rows=rows, churners=max(1, churners - fewer))
 
-    assert MIN_CHILD_SAMPLES[0] <= few["min_child_samples"] <= many["min_child_samples"]
-    assert many["min_child_samples"] <= MIN_CHILD_SAMPLES[1]
+    assert MIN_CHILD_SAMPLES <= common <= rare["min_child_samples"]
+    assert rare["min_child_samples"] <= max(MIN_CHILD_SAMPLES, round(rows / 10))
 
 
 @given(rows=sizes, churners=sizes, chosen=st.integers(min_value=1, max_value=5000))
@@ -64,4 +65,5 @@ def test_the_card_records_the_value_used():
     model = train(frame, SMALL, created_at=CREATED)
 
     assert model.card_.model_spec.min_child_samples is None
-    assert model.card_.lightgbm_params["min_data_in_leaf"] == 10  # 1,500 rows / 150
+    churn = float(frame.frame["churned"].mean())
+    assert model.card_.lightgbm_params["min_data_in_leaf"] == round(8 / churn)
