@@ -168,7 +168,9 @@ MIN_CHILD_SAMPLES = 10
 """The size-scaled ``min_child_samples`` is never below this, nor above a tenth of the rows."""
 
 
-def size_defaults(spec: ModelSpec, *, rows: int, churners: int) -> dict[str, int]:
+def size_defaults(
+    spec: ModelSpec, *, rows: int, churners: int, churn_rate: float | None = None
+) -> dict[str, int]:
     """The settings that scale with the training data: ``min_child_samples``.
 
     Unless the spec sets it, the smallest leaf is big enough to expect
@@ -176,6 +178,8 @@ def size_defaults(spec: ModelSpec, *, rows: int, churners: int) -> dict[str, int
     an estimate, not noise), at most a tenth of the rows and at least 10. On a demo operator
     the defaults were not chosen on, a grid search's pick followed the churn rate, not the
     row count (benchmarks/bench_defaults.py): 20 rows at 25% churn, 100 to 200 at 5%, 400 at 2%.
+    ``churn_rate``: the rate before any sampling of non-churners (default ``churners / rows``),
+    so a sampled frame, richer in churners, keeps the leaves its population needs.
 
     >>> size_defaults(ModelSpec(), rows=3_000, churners=750)  # 25% churn
     {'min_child_samples': 32}
@@ -185,12 +189,15 @@ def size_defaults(spec: ModelSpec, *, rows: int, churners: int) -> dict[str, int
     {'min_child_samples': 400}
     >>> size_defaults(ModelSpec(), rows=1_000, churners=10)  # at most a tenth of the rows
     {'min_child_samples': 100}
+    >>> size_defaults(ModelSpec(), rows=1_000_000, churners=400_000, churn_rate=0.05)
+    {'min_child_samples': 160}
     >>> size_defaults(ModelSpec(min_child_samples=50), rows=3_000, churners=450)
     {'min_child_samples': 50}
     """
     if spec.min_child_samples is not None:
         return {"min_child_samples": spec.min_child_samples}
-    scaled = min(CHURNERS_PER_LEAF * rows / max(churners, 1), rows / 10)
+    rate = churn_rate if churn_rate else max(churners, 1) / max(rows, 1)
+    scaled = min(CHURNERS_PER_LEAF / rate, rows / 10)
     return {"min_child_samples": max(MIN_CHILD_SAMPLES, round(scaled))}
 
 

@@ -97,12 +97,13 @@ def negative_fraction(spec: ModelSpec, rows: int, churners: int) -> float:
 
 
 def lightgbm_params(
-    spec: ModelSpec, *, rows: int, churners: int, **overrides: Any
+    spec: ModelSpec, *, rows: int, churners: int, churn_rate: float | None = None, **overrides: Any
 ) -> dict[str, Any]:
     """LightGBM parameters of a spec (plus search overrides): binary, unweighted classes.
 
-    ``rows`` and ``churners`` (the training rows kept after sampling) set the thread count and
-    the settings that scale with the data (:func:`~churnlab.model.spec.size_defaults`).
+    ``rows`` and ``churners`` (the training rows kept after sampling) and ``churn_rate`` (before
+    sampling) set the thread count and the settings that scale with the data
+    (:func:`~churnlab.model.spec.size_defaults`).
 
     >>> lightgbm_params(ModelSpec(), rows=3_000, churners=450)["min_data_in_leaf"]
     53
@@ -112,7 +113,7 @@ def lightgbm_params(
         "learning_rate": spec.learning_rate,
         "num_leaves": spec.num_leaves,
         "max_depth": spec.max_depth,
-        **size_defaults(spec, rows=rows, churners=churners),
+        **size_defaults(spec, rows=rows, churners=churners, churn_rate=churn_rate),
         "feature_fraction": spec.feature_fraction,
         "bagging_fraction": spec.bagging_fraction,
         "lambda_l2": spec.lambda_l2,
@@ -149,6 +150,13 @@ class _Data:
     keep: NDArray[np.bool_]
     weight: NDArray[np.float64]
     fraction: float
+
+    @property
+    def size(self) -> tuple[int, int, float]:
+        """Rows and churners kept, and the churn rate before sampling (rows weighted)."""
+        w = self.weight[self.keep]
+        rate = float((w * self.y[self.keep]).sum() / w.sum())
+        return int(self.keep.sum()), int((self.y & self.keep).sum()), rate
 
     @property
     def numeric(self) -> list[str]:
@@ -290,11 +298,12 @@ def _search(
     spec: ModelSpec,
     train_set: lgb.Dataset,
     valid: tuple[pd.DataFrame, NDArray[np.bool_]],
-    size: tuple[int, int],
+    size: tuple[int, int, float],
 ) -> tuple[dict[str, Any], lgb.Booster, int, list[dict[str, Any]]]:
     """Fit the defaults, then other settings while time is left; keep the best log loss.
 
-    ``size``: the training rows and churners (kept after sampling) the settings scale with.
+    ``size``: the training rows and churners (kept after sampling) and the churn rate (before
+    sampling) the settings scale with.
     Returns the settings, booster and rounds of the best fit, and every try."""
     start = time.perf_counter()
     tried: list[dict[str, Any]] = []
@@ -303,7 +312,9 @@ def _search(
         if overrides and time.perf_counter() - start > spec.search_budget_s:
             break
         began = time.perf_counter()
-        params = lightgbm_params(spec, rows=size[0], churners=size[1], **overrides)
+        params = lightgbm_params(
+            spec, rows=size[0], churners=size[1], churn_rate=size[2], **overrides
+        )
         booster, rounds, raw = _fit(params, train_set, valid, spec)
         loss = log_loss(valid[1], raw)
         tried.append(
@@ -378,8 +389,7 @@ def _out_of_time(
     gap = [c for c in earlier if c not in fit_cutoffs]
     train_set = _dataset(d, fit_rows)
     valid = (d.X.loc[holdout], d.y[holdout])
-    size = (int(d.keep.sum()), int((d.y & d.keep).sum()))
-    params, booster, rounds, tried = _search(spec, train_set, valid, size)
+    params, booster, rounds, tried = _search(spec, train_set, valid, d.size)
     raw = np.asarray(booster.predict(valid[0], num_iteration=rounds), dtype=float)
     baseline_model = _fit_baseline(d, fit_rows, spec)
     baseline = None if baseline_model is None else baseline_model.predict_proba(valid[0])
@@ -442,8 +452,7 @@ def out_of_fold(d: _Data, spec: ModelSpec, fold: NDArray[np.int64]) -> OutOfFold
     baseline: NDArray[np.float64] | None = np.empty(len(d.y))
     rounds: list[int] = []
     tried: list[dict[str, Any]] = []
-    size = (int(d.keep.sum()), int((d.y & d.keep).sum()))
-    params = lightgbm_params(spec, rows=size[0], churners=size[1])
+    params = lightgbm_params(spec, rows=d.size[0], churners=d.size[1], churn_rate=d.size[2])
     for k in range(folds):
         test = fold == k
         inner = fold == (k + 1) % folds if folds > 2 else ~test
@@ -451,7 +460,7 @@ def out_of_fold(d: _Data, spec: ModelSpec, fold: NDArray[np.int64]) -> OutOfFold
         train_set = _dataset(d, fit_rows)
         valid = (d.X.loc[inner], d.y[inner])
         if k == 0:  # the optional search runs on the first fold only
-            params, booster, best, tried = _search(spec, train_set, valid, size)
+            params, booster, best, tried = _search(spec, train_set, valid, d.size)
         else:
             booster, best, _ = _fit(params, train_set, valid, spec)
         raw[test] = np.asarray(booster.predict(d.X.loc[test], num_iteration=best), dtype=float)

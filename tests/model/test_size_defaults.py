@@ -67,3 +67,13 @@ def test_the_card_records_the_value_used():
     assert model.card_.model_spec.min_child_samples is None
     churn = float(frame.frame["churned"].mean())
     assert model.card_.lightgbm_params["min_data_in_leaf"] == round(8 / churn)
+
+
+def test_a_sampled_frame_keeps_the_leaves_of_its_population():
+    frame, _ = synthetic_frame(rows_per_cutoff=1500, cutoffs=1, base_rate=0.1, seed=5)
+    population = 8 / float(frame.frame["churned"].mean())
+
+    model = train(frame, ModelSpec(max_rounds=60, negative_sample=0.3), created_at=CREATED)
+
+    # The kept rows churn about three times as often; the leaves follow the population.
+    assert abs(model.card_.lightgbm_params["min_data_in_leaf"] - population) < 0.1 * population
