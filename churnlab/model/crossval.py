@@ -164,7 +164,7 @@ def cross_validate(
     ...     features=(x_feature,), labelled=True)
     >>> cv = cross_validate(frame, folds=3, spec=ModelSpec(max_rounds=30))
     >>> cv.grouping, len(cv.folds), cv.min_child_samples
-    ('stratified', 3, 39)
+    ('stratified', 3, 75)
     >>> 0.6 < cv.metrics["roc_auc"] < 0.9
     True
     """

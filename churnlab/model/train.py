@@ -106,7 +106,7 @@ def lightgbm_params(
     (:func:`~churnlab.model.spec.size_defaults`).
 
     >>> lightgbm_params(ModelSpec(), rows=3_000, churners=450)["min_data_in_leaf"]
-    53
+    133
     """
     threads = spec.num_threads or (1 if rows < SINGLE_THREAD_BELOW_ROWS else 0)
     settings = {
@@ -533,8 +533,8 @@ def train(
     >>> model = train(frame, ModelSpec(max_rounds=40), created_at="2024-01-01")
     >>> model.card_.validation, model.card_.holdout_cutoffs
     ('out-of-time', ('2024-03-31',))
-    >>> model.card_.lightgbm_params["min_data_in_leaf"]  # scaled with the training rows
-    133
+    >>> model.card_.lightgbm_params["min_data_in_leaf"]  # 20 churners expected per leaf
+    334
     >>> float(model.predict_proba(frame.frame).max()) <= 1.0
     True
     """

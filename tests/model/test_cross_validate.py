@@ -54,7 +54,7 @@ def test_the_result_renders_in_one_line_html_and_json(snapshot_result):
     assert "pooled" in cv._repr_html_()
     data = json.loads(json.dumps(cv.to_dict()))
     assert len(data["folds"]) == 5
-    assert data["min_child_samples"] == cv.min_child_samples == 30  # 27% churn: 8 / 0.27
+    assert data["min_child_samples"] == cv.min_child_samples == 74  # 27% churn: 20 / 0.27
 
 
 def test_no_fold_stops_its_boosting_on_the_rows_it_scores(snapshot, monkeypatch):

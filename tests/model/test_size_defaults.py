@@ -15,12 +15,11 @@ from churnlab.model.spec import MIN_CHILD_SAMPLES, size_defaults
 @pytest.mark.parametrize(
     ("rows", "churners", "expected"),
     [
-        (3_000, 750, 32),  # 25% churn: small leaves
-        (3_000, 150, 160),  # 5%
-        (10_000, 200, 400),  # 2%: big leaves, so a leaf's churn rate is not noise
-        (1_000_000, 50_000, 160),
-        (1_000, 10, 100),  # at most a tenth of the rows
-        (300, 200, 12),
+        (3_000, 750, 80),  # 25% churn: small leaves
+        (100_000, 5_000, 400),  # 5%
+        (100_000, 2_000, 1_000),  # 2%: big leaves, so a leaf's churn rate is not noise
+        (3_000, 150, 375),  # at most an eighth of the rows
+        (300, 200, 30),
         (50, 40, 10),  # never below 10
     ],
 )
@@ -40,7 +39,7 @@ def test_rarer_churn_never_gives_smaller_leaves(rows, churners, fewer):
     rare = size_defaults(ModelSpec(), rows=rows, churners=max(1, churners - fewer))
 
     assert MIN_CHILD_SAMPLES <= common <= rare["min_child_samples"]
-    assert rare["min_child_samples"] <= max(MIN_CHILD_SAMPLES, round(rows / 10))
+    assert rare["min_child_samples"] <= max(MIN_CHILD_SAMPLES, round(rows / 8))
 
 
 @given(rows=sizes, churners=sizes, chosen=st.integers(min_value=1, max_value=5000))
@@ -66,12 +65,12 @@ def test_the_card_records_the_value_used():
 
     assert model.card_.model_spec.min_child_samples is None
     churn = float(frame.frame["churned"].mean())
-    assert model.card_.lightgbm_params["min_data_in_leaf"] == round(8 / churn)
+    assert model.card_.lightgbm_params["min_data_in_leaf"] == round(min(20 / churn, 1500 / 8))
 
 
 def test_a_sampled_frame_keeps_the_leaves_of_its_population():
-    frame, _ = synthetic_frame(rows_per_cutoff=1500, cutoffs=1, base_rate=0.1, seed=5)
-    population = 8 / float(frame.frame["churned"].mean())
+    frame, _ = synthetic_frame(rows_per_cutoff=6000, cutoffs=1, base_rate=0.1, seed=5)
+    population = 20 / float(frame.frame["churned"].mean())
 
     model = train(frame, ModelSpec(max_rounds=60, negative_sample=0.3), created_at=CREATED)
 
