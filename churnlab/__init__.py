@@ -47,6 +47,8 @@ _LAZY = {
     "save_model": "churnlab.model",
     "load_model": "churnlab.model",
     "score": "churnlab.model",
+    "CrossValidation": "churnlab.model",
+    "cross_validate": "churnlab.model",
     "Explanation": "churnlab.explanations",
     "explain": "churnlab.explanations",
     "Evaluation": "churnlab.evaluate",

@@ -463,7 +463,8 @@ def evaluate(
         ),
     ] = None,
 ) -> None:
-    """Evaluate a model on its out-of-time hold-out: print the summary, write the report.
+    """Evaluate a model on its hold-out (out of time; out-of-fold for a snapshot extract):
+    print the summary, write the report.
 
     Writes report.html (summary, deciles and plots), evaluation.json and one PNG per plot;
     with --backtest also backtest.json and the metrics-by-cutoff plot; with --data the

@@ -193,7 +193,7 @@ class Evaluation:
             deciles.to_string(
                 index=False,
                 formatters={
-                    "churners": "{:,.1f}".format,
+                    "churners": _count,
                     "churn rate": "{:.1%}".format,
                     "lift": "{:.2f}".format,
                 },
@@ -213,7 +213,7 @@ class Evaluation:
         percent, formats = "{:.1%}".format, {}
         for column in columns:
             if column == "churners":
-                formats[DECILE_HEADERS[column]] = "{:,.1f}".format
+                formats[DECILE_HEADERS[column]] = _count
             elif column == "lift":
                 formats[DECILE_HEADERS[column]] = "{:.2f}".format
             elif column not in ("decile", "customers"):
@@ -279,6 +279,16 @@ _HTML = jinja2.Environment(autoescape=True).from_string(
 <details><summary>Churn by risk decile (1 = highest risk)</summary>{{ deciles | safe }}</details>
 </div>"""
 )
+
+
+def _count(value: object) -> str:
+    """A churner count as a whole number: deciles share tied rows at their edges, so the
+    stored counts may hold a fraction that no customer list has.
+
+    >>> _count(12.4), _count(1234.0)
+    ('12', '1,234')
+    """
+    return f"{round(float(value)):,}"  # type: ignore[arg-type]
 
 
 def _cutoffs_of(values: ArrayLike | None) -> tuple[str, ...]:
@@ -371,11 +381,13 @@ def holdout_of(model: Any) -> pd.DataFrame:
     return holdout
 
 
-def evaluate_model(model: ChurnModel, *, label: str = "hold-out") -> Evaluation:
-    """Evaluate a trained model on its out-of-time hold-out, beside its logistic baseline.
+def evaluate_model(model: ChurnModel, *, label: str | None = None) -> Evaluation:
+    """Evaluate a trained model on its hold-out predictions, beside its logistic baseline.
 
     Uses ``model.holdout_`` (``churned``, calibrated ``probability``, ``baseline_probability``
-    and ``cutoff``), so nothing is recomputed from data.
+    and ``cutoff``), so nothing is recomputed from data. ``label`` defaults to what those
+    predictions are (:func:`validation_label`): the out-of-time hold-out, or for a snapshot
+    extract the out-of-fold predictions of every training row.
     """
     holdout = holdout_of(model)
     baseline = holdout.get("baseline_probability")
@@ -385,6 +397,22 @@ def evaluate_model(model: ChurnModel, *, label: str = "hold-out") -> Evaluation:
         holdout["churned"],
         holdout["probability"],
         baseline=baseline,
-        label=label,
+        label=validation_label(model) if label is None else label,
         cutoffs=holdout.get("cutoff"),
     )
+
+
+def validation_label(model: Any) -> str:
+    """What a model's hold-out predictions are, in a few words (an evaluation's label).
+
+    >>> from types import SimpleNamespace as NS
+    >>> validation_label(NS(card_=NS(validation="stratified 5-fold, out-of-fold")))
+    'out-of-fold (stratified 5-fold, nested early stopping)'
+    >>> validation_label(NS(card_=NS(validation="out-of-time")))
+    'hold-out'
+    """
+    validation = str(getattr(getattr(model, "card_", None), "validation", ""))
+    if validation.startswith("stratified"):
+        folds = validation.split(",", 1)[0]
+        return f"out-of-fold ({folds}, nested early stopping)"
+    return "hold-out"

@@ -6,9 +6,15 @@ from churnlab.model.baseline import BaselineModel
 from churnlab.model.calibration import Calibrator
 from churnlab.model.card import ModelCard
 from churnlab.model.compat import UnseenCategoryWarning
+from churnlab.model.crossval import CrossValidation, cross_validate
 from churnlab.model.model import ChurnModel
 from churnlab.model.persist import load_model, save_model
-from churnlab.model.sanity import LeakWarning, OneClassHoldoutWarning, TooLittleDataWarning
+from churnlab.model.sanity import (
+    InSampleScoresWarning,
+    LeakWarning,
+    OneClassHoldoutWarning,
+    TooLittleDataWarning,
+)
 from churnlab.model.score import Scores, score, scoring_frame
 from churnlab.model.spec import ModelSpec
 from churnlab.model.train import GapWarning, train
@@ -17,7 +23,9 @@ __all__ = [
     "BaselineModel",
     "Calibrator",
     "ChurnModel",
+    "CrossValidation",
     "GapWarning",
+    "InSampleScoresWarning",
     "LeakWarning",
     "ModelCard",
     "ModelSpec",
@@ -25,6 +33,7 @@ __all__ = [
     "Scores",
     "TooLittleDataWarning",
     "UnseenCategoryWarning",
+    "cross_validate",
     "expected_calibration_error",
     "load_model",
     "save_model",

@@ -35,6 +35,34 @@ LEAK_SAMPLE = 200_000
 SHOWN = 5
 
 
+class InSampleScoresWarning(ChurnlabWarning):
+    """Scores of the very rows a model was trained on (a snapshot scored at its own date)."""
+
+
+def warn_in_sample(as_of: str, trained: int, scored: int, *, stacklevel: int = 3) -> None:
+    """Warn that ``trained`` of the ``scored`` customers were scored at a training cutoff.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_in_sample("2024-06-30", 90, 100)
+    >>> print(caught[0].message)  # doctest: +ELLIPSIS
+    90 of the 100 customers scored at 2024-06-30 are rows the model was trained on ...
+    """
+    if trained == 0:
+        return
+    warnings.warn(
+        f"{trained:,} of the {scored:,} customers scored at {as_of} are rows the model was "
+        f"trained on (that is one of its training cutoffs): their scores are in-sample, they "
+        "have seen their own outcome and look better than the model is. To judge the model, "
+        "use out-of-fold predictions: churnlab.cross_validate(frame).predictions, or "
+        "model.holdout_ (out-of-fold for a snapshot extract). To act on scores, score a later "
+        "extract, or the customers still active after the label window.",
+        InSampleScoresWarning,
+        stacklevel=stacklevel,
+    )
+
+
 class TooLittleDataWarning(ChurnlabWarning):
     """Too few rows or churners to trust a model (see :data:`MIN_ROWS`, :data:`MIN_CHURNERS`)."""
 

@@ -30,6 +30,7 @@ from churnlab.model.compat import (
     warn_unseen,
 )
 from churnlab.model.model import ChurnModel
+from churnlab.model.sanity import warn_in_sample
 from churnlab.tables import DataConfig, Tables, load_tables
 
 SCORE_COLUMNS = ("customer_id", "as_of", "churn_probability", "risk_band")
@@ -239,6 +240,18 @@ def score_rows(
     return out, unseen
 
 
+def _warn_if_in_sample(model: ChurnModel, frame: pd.DataFrame, stamp: pd.Timestamp) -> None:
+    """Scores at one of the model's training cutoffs are in-sample: say so, with the count
+    (the training rows known: the hold-out's, every row of a snapshot extract)."""
+    day = str(pd.Timestamp(stamp).date())
+    if day not in model.card_.training_cutoffs:
+        return
+    held = model.holdout_
+    at = held.loc[pd.to_datetime(held["cutoff"]).dt.date.astype(str) == day, "customer_id"]
+    trained = int(frame["customer_id"].astype(str).isin(set(at.astype(str))).sum())
+    warn_in_sample(day, trained or len(frame), len(frame), stacklevel=4)
+
+
 def score(
     model: ChurnModel | str | Path,
     tables: Tables | str | Path,
@@ -300,6 +313,7 @@ def score(
         loaded = tables if isinstance(tables, Tables) else load_tables(tables, config=config)
         unseen = unseen_in_tables(card, loaded, frame, stamp) + unseen_in_frame
     warn_unseen(unseen, stacklevel=2)
+    _warn_if_in_sample(model, frame, stamp)
     spec = card.model_spec
     return Scores(
         frame=out,

@@ -35,6 +35,11 @@ class ModelSpec:
         under 0.002 of hold-out AUC. ``max_depth`` 12 lets those 15 leaves follow a deep
         interaction: against depth 5 it gained 0.0025 of test AUC on average over four demo
         seeds and horizons the benchmarks do not use, never losing significantly.
+        ``min_child_samples`` ``None`` (the default) scales with the training rows and
+        churners (:func:`size_defaults`): a leaf should expect 20 churners, so 80 rows at 25%
+        churn, 400 at 5%, 1,000 at 2%, at most an eighth of the rows (a fixed 200 starved a
+        3,000-row extract at high churn of splits, and under-regularised rare churn). The card's ``lightgbm_params``
+        (``min_data_in_leaf``) record the value used.
     max_rounds, early_stopping_rounds:
         Boosting rounds at most, and rounds without hold-out improvement before stopping.
     negative_sample:
@@ -74,7 +79,7 @@ class ModelSpec:
     learning_rate: float = 0.1
     num_leaves: int = 15
     max_depth: int = 12
-    min_child_samples: int = 200
+    min_child_samples: int | None = None
     max_rounds: int = 400
     early_stopping_rounds: int = 50
     feature_fraction: float = 0.8
@@ -92,7 +97,8 @@ class ModelSpec:
         _int(self, "holdout_cutoffs", 1)
         _int(self, "num_leaves", 2)
         _int(self, "max_depth", 1)
-        _int(self, "min_child_samples", 1)
+        if self.min_child_samples is not None:
+            _int(self, "min_child_samples", 1)
         _int(self, "max_rounds", 1)
         _int(self, "early_stopping_rounds", 1)
         _int(self, "seed", 0)
@@ -154,6 +160,45 @@ class ModelSpec:
         if "risk_bands" in values:
             values["risk_bands"] = tuple(values["risk_bands"])
         return cls(**values)
+
+
+CHURNERS_PER_LEAF = 20
+"""Expected churners in the smallest leaf of the size-scaled ``min_child_samples``."""
+MIN_CHILD_SAMPLES = 10
+"""The size-scaled ``min_child_samples`` is never below this, nor above an eighth of the rows."""
+
+
+def size_defaults(
+    spec: ModelSpec, *, rows: int, churners: int, churn_rate: float | None = None
+) -> dict[str, int]:
+    """The settings that scale with the training data: ``min_child_samples``.
+
+    Unless the spec sets it, the smallest leaf is big enough to expect
+    :data:`CHURNERS_PER_LEAF` churners at the training churn rate (a leaf's churn rate is then
+    an estimate, not noise), at most an eighth of the rows and at least 10. On a demo operator
+    (seed 19) a grid search's pick followed the churn rate, not the row count
+    (benchmarks/bench_defaults.py): 20 to 80 rows at 25% churn, 400 at 5% and 2%.
+    ``churn_rate``: the rate before any sampling of non-churners (default ``churners / rows``),
+    so a sampled frame, richer in churners, keeps the leaves its population needs.
+
+    >>> size_defaults(ModelSpec(), rows=3_000, churners=750)  # 25% churn
+    {'min_child_samples': 80}
+    >>> size_defaults(ModelSpec(), rows=100_000, churners=5_000)  # 5%
+    {'min_child_samples': 400}
+    >>> size_defaults(ModelSpec(), rows=1_000_000, churners=20_000)  # 2%
+    {'min_child_samples': 1000}
+    >>> size_defaults(ModelSpec(), rows=3_000, churners=150)  # at most an eighth of the rows
+    {'min_child_samples': 375}
+    >>> size_defaults(ModelSpec(), rows=1_000_000, churners=400_000, churn_rate=0.05)
+    {'min_child_samples': 400}
+    >>> size_defaults(ModelSpec(min_child_samples=50), rows=3_000, churners=450)
+    {'min_child_samples': 50}
+    """
+    if spec.min_child_samples is not None:
+        return {"min_child_samples": spec.min_child_samples}
+    rate = churn_rate if churn_rate else max(churners, 1) / max(rows, 1)
+    scaled = min(CHURNERS_PER_LEAF / rate, rows / 8)
+    return {"min_child_samples": max(MIN_CHILD_SAMPLES, round(scaled))}
 
 
 def _is_number(value: object) -> bool:

@@ -11,7 +11,9 @@ The steps, in order:
    neighbouring cutoffs with one outcome would otherwise make early stopping and calibration
    reward memorising customers (on a 365-day horizon the hold-out AUC read 0.74 where the next
    year gave 0.66). A frame with a single cutoff (a snapshot extract) uses stratified folds
-   instead, and the card says so.
+   instead, and the card says so: each fold is predicted by a booster fitted on the other
+   folds but one, which stops its early stopping (nested), so the reported out-of-fold
+   predictions were never used to choose anything.
 2. **Sample** (large frames only): every churner and a fraction of the others, weighted by
    ``1 / fraction``, so probabilities stay unbiased. Class weights such as ``is_unbalance``
    are never used: they distort probabilities.
@@ -50,7 +52,7 @@ from churnlab.model.calibration import choose_calibration
 from churnlab.model.card import ModelCard, fingerprint
 from churnlab.model.model import HOLDOUT_COLUMNS, ChurnModel
 from churnlab.model.sanity import leak_like, warn_leaks, warn_one_class, warn_too_little
-from churnlab.model.spec import ModelSpec
+from churnlab.model.spec import ModelSpec, size_defaults
 
 SINGLE_THREAD_BELOW_ROWS = 100_000
 """With ``num_threads=0``, smaller training sets use one LightGBM thread."""
@@ -94,14 +96,24 @@ def negative_fraction(spec: ModelSpec, rows: int, churners: int) -> float:
     return float(min(1.0, round(wanted / negatives, 4)))
 
 
-def lightgbm_params(spec: ModelSpec, *, rows: int, **overrides: Any) -> dict[str, Any]:
-    """LightGBM parameters of a spec (plus search overrides): binary, unweighted classes."""
+def lightgbm_params(
+    spec: ModelSpec, *, rows: int, churners: int, churn_rate: float | None = None, **overrides: Any
+) -> dict[str, Any]:
+    """LightGBM parameters of a spec (plus search overrides): binary, unweighted classes.
+
+    ``rows`` and ``churners`` (the training rows kept after sampling) and ``churn_rate`` (before
+    sampling) set the thread count and the settings that scale with the data
+    (:func:`~churnlab.model.spec.size_defaults`).
+
+    >>> lightgbm_params(ModelSpec(), rows=3_000, churners=450)["min_data_in_leaf"]
+    133
+    """
     threads = spec.num_threads or (1 if rows < SINGLE_THREAD_BELOW_ROWS else 0)
     settings = {
         "learning_rate": spec.learning_rate,
         "num_leaves": spec.num_leaves,
         "max_depth": spec.max_depth,
-        "min_child_samples": spec.min_child_samples,
+        **size_defaults(spec, rows=rows, churners=churners, churn_rate=churn_rate),
         "feature_fraction": spec.feature_fraction,
         "bagging_fraction": spec.bagging_fraction,
         "lambda_l2": spec.lambda_l2,
@@ -140,6 +152,13 @@ class _Data:
     fraction: float
 
     @property
+    def size(self) -> tuple[int, int, float]:
+        """Rows and churners kept, and the churn rate before sampling (rows weighted)."""
+        w = self.weight[self.keep]
+        rate = float((w * self.y[self.keep]).sum() / w.sum())
+        return int(self.keep.sum()), int((self.y & self.keep).sum()), rate
+
+    @property
     def numeric(self) -> list[str]:
         return [c for c in self.X.columns if c not in self.categories]
 
@@ -173,7 +192,8 @@ def _definition_hint(frame: FeatureFrame, churners: int) -> str:
     )
 
 
-def _prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
+def prepare(frame: FeatureFrame, spec: ModelSpec) -> _Data:
+    """Check a labelled frame and turn it into the rows the booster and baseline see."""
     if not isinstance(frame, FeatureFrame):
         raise SpecError(
             f"train needs a FeatureFrame from build_training_frame, got {type(frame).__name__}."
@@ -292,18 +312,24 @@ def _search(
     spec: ModelSpec,
     train_set: lgb.Dataset,
     valid: tuple[pd.DataFrame, NDArray[np.bool_]],
-    rows: int,
-) -> tuple[dict[str, Any], int, NDArray[np.float64], list[dict[str, Any]]]:
-    """Fit the defaults, then other settings while time is left; keep the best log loss."""
+    size: tuple[int, int, float],
+) -> tuple[dict[str, Any], lgb.Booster, int, list[dict[str, Any]]]:
+    """Fit the defaults, then other settings while time is left; keep the best log loss.
+
+    ``size``: the training rows and churners (kept after sampling) and the churn rate (before
+    sampling) the settings scale with.
+    Returns the settings, booster and rounds of the best fit, and every try."""
     start = time.perf_counter()
     tried: list[dict[str, Any]] = []
-    best: tuple[float, dict[str, Any], int, NDArray[np.float64]] | None = None
+    best: tuple[float, dict[str, Any], lgb.Booster, int] | None = None
     for overrides in ({}, *SEARCH_GRID) if spec.search else ({},):
         if overrides and time.perf_counter() - start > spec.search_budget_s:
             break
         began = time.perf_counter()
-        params = lightgbm_params(spec, rows=rows, **overrides)
-        _, rounds, raw = _fit(params, train_set, valid, spec)
+        params = lightgbm_params(
+            spec, rows=size[0], churners=size[1], churn_rate=size[2], **overrides
+        )
+        booster, rounds, raw = _fit(params, train_set, valid, spec)
         loss = log_loss(valid[1], raw)
         tried.append(
             {
@@ -315,7 +341,7 @@ def _search(
             }
         )
         if best is None or loss < best[0]:
-            best = (loss, params, rounds, raw)
+            best = (loss, params, booster, rounds)
     if best is None:  # unreachable: the defaults always run
         raise ModelError("The model search tried no settings.")
     if spec.search:
@@ -377,7 +403,8 @@ def _out_of_time(
     gap = [c for c in earlier if c not in fit_cutoffs]
     train_set = _dataset(d, fit_rows)
     valid = (d.X.loc[holdout], d.y[holdout])
-    params, rounds, raw, tried = _search(spec, train_set, valid, int(d.keep.sum()))
+    params, booster, rounds, tried = _search(spec, train_set, valid, d.size)
+    raw = np.asarray(booster.predict(valid[0], num_iteration=rounds), dtype=float)
     baseline_model = _fit_baseline(d, fit_rows, spec)
     baseline = None if baseline_model is None else baseline_model.predict_proba(valid[0])
     return _Validated(
@@ -403,40 +430,76 @@ def _customer_share(frame: FeatureFrame, share: float, seed: int) -> NDArray[np.
     return chosen[codes]
 
 
-def _folds(d: _Data, spec: ModelSpec) -> _Validated:
-    churners = int(d.y.sum())
-    folds = min(FOLDS, churners, len(d.y) - churners)
-    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+def snapshot_folds(y: NDArray[np.bool_], seed: int, *, folds: int = FOLDS) -> NDArray[np.int64]:
+    """The stratified fold (0 to at most ``folds`` - 1) of each row of a snapshot frame.
+
+    >>> snapshot_folds(np.array([True, False] * 5), seed=0).tolist().count(0)
+    2
+    """
+    churners = int(y.sum())
+    folds = max(2, min(folds, churners, len(y) - churners))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    fold = np.empty(len(y), dtype=np.int64)
+    for k, (_, test_idx) in enumerate(splitter.split(np.zeros(len(y)), y)):
+        fold[test_idx] = k
+    return fold
+
+
+@dataclass
+class OutOfFold:
+    """Out-of-fold predictions: each row predicted by a booster that never saw it, stopped
+    early on another fold (nested), so no row both stops and scores a fit."""
+
+    raw: NDArray[np.float64]
+    baseline: NDArray[np.float64] | None
+    rounds: list[int]
+    params: dict[str, Any]
+    search: list[dict[str, Any]]
+
+
+def out_of_fold(d: _Data, spec: ModelSpec, fold: NDArray[np.int64]) -> OutOfFold:
+    """Predict each fold from a booster fitted on the other folds but one: the next fold
+    (``k + 1``, cyclically) is that fit's early-stopping part. With two folds only, the
+    training part itself stops the fit (too few churners for a third part)."""
+    folds = int(fold.max()) + 1
     raw = np.empty(len(d.y))
     baseline: NDArray[np.float64] | None = np.empty(len(d.y))
     rounds: list[int] = []
     tried: list[dict[str, Any]] = []
-    params = lightgbm_params(spec, rows=int(d.keep.sum()))
-    for k, (_, test_idx) in enumerate(splitter.split(np.zeros(len(d.y)), d.y)):
-        test = np.zeros(len(d.y), dtype=bool)
-        test[test_idx] = True
-        valid = (d.X.loc[test], d.y[test])
-        train_set = _dataset(d, ~test)
+    params = lightgbm_params(spec, rows=d.size[0], churners=d.size[1], churn_rate=d.size[2])
+    for k in range(folds):
+        test = fold == k
+        inner = fold == (k + 1) % folds if folds > 2 else ~test
+        fit_rows = ~test & ~inner if folds > 2 else ~test
+        train_set = _dataset(d, fit_rows)
+        valid = (d.X.loc[inner], d.y[inner])
         if k == 0:  # the optional search runs on the first fold only
-            params, best, raw[test], tried = _search(spec, train_set, valid, int(d.keep.sum()))
+            params, booster, best, tried = _search(spec, train_set, valid, d.size)
         else:
-            _, best, raw[test] = _fit(params, train_set, valid, spec)
+            booster, best, _ = _fit(params, train_set, valid, spec)
+        raw[test] = np.asarray(booster.predict(d.X.loc[test], num_iteration=best), dtype=float)
         rounds.append(best)
         fold_baseline = _fit_baseline(d, ~test, spec)
         if fold_baseline is None or baseline is None:
             baseline = None
         else:
-            baseline[test] = fold_baseline.predict_proba(valid[0])
+            baseline[test] = fold_baseline.predict_proba(d.X.loc[test])
+    return OutOfFold(raw=raw, baseline=baseline, rounds=rounds, params=params, search=tried)
+
+
+def _folds(d: _Data, spec: ModelSpec) -> _Validated:
+    fold = snapshot_folds(d.y, spec.seed)
+    oof = out_of_fold(d, spec, fold)
     everything = np.ones(len(d.y), dtype=bool)
     return _Validated(
         holdout=everything,
-        raw=raw,
-        baseline=baseline,
+        raw=oof.raw,
+        baseline=oof.baseline,
         baseline_model=_fit_baseline(d, everything, spec),
-        rounds=max(1, int(np.median(rounds))),
-        params=params,
-        validation=f"stratified {folds}-fold",
-        search=tried,
+        rounds=max(1, int(np.median(oof.rounds))),
+        params=oof.params,
+        validation=f"stratified {int(fold.max()) + 1}-fold, out-of-fold",
+        search=oof.search,
     )
 
 
@@ -484,6 +547,8 @@ def train(
     >>> model = train(frame, ModelSpec(max_rounds=40), created_at="2024-01-01")
     >>> model.card_.validation, model.card_.holdout_cutoffs
     ('out-of-time', ('2024-03-31',))
+    >>> model.card_.lightgbm_params["min_data_in_leaf"]  # 20 churners expected per leaf
+    334
     >>> float(model.predict_proba(frame.frame).max()) <= 1.0
     True
     """
@@ -498,7 +563,7 @@ def train(
     )
     with steps:
         steps.set_postfix_str("preparing")
-        d = _prepare(frame, spec)
+        d = prepare(frame, spec)
         warn_too_little(d.y)
         warn_leaks(leak_like(d.X, d.y, seed=spec.seed), len(d.y))
         cutoffs = sorted(pd.DatetimeIndex(np.unique(d.cutoff)))

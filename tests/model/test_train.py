@@ -241,7 +241,7 @@ def test_a_snapshot_extract_uses_stratified_folds(snapshot_frame):
     model = train(snapshot_frame, SMALL, created_at=CREATED)
 
     holdout = model.holdout_
-    assert model.card_.validation == "stratified 5-fold"
+    assert model.card_.validation == "stratified 5-fold, out-of-fold"
     assert model.card_.holdout_cutoffs == ("2024-06-30",)
     assert holdout["customer_id"].is_unique
     assert len(holdout) == len(snapshot_frame.frame)
