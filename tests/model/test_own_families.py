@@ -80,6 +80,7 @@ def test_many_cutoffs_set_rows_apart_for_an_own_family_and_agree_with_one(demo_d
         pd.testing.assert_frame_equal(same, one)
 
 
+@pytest.mark.filterwarnings("ignore:.*rows the model was trained on")  # in-sample on purpose
 def test_a_model_with_an_own_family_records_it_and_scores_with_it(demo_dir, own_features, tmp_path):
     frame = build_training_frame(demo_dir, families=[own_features.LongOutages()], progress=False)
     model = train(frame, SMALL, created_at=CREATED)

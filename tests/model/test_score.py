@@ -102,6 +102,7 @@ def test_a_bad_as_of_is_refused_before_the_model_is_read(demo_dir, tmp_path):
         score(tmp_path / "no model here", demo_dir, as_of="today")
 
 
+@pytest.mark.filterwarnings("ignore:.*rows the model was trained on")  # in-sample on purpose
 def test_unseen_categories_count_only_complaints_known_at_the_scoring_date(
     model, demo_dir, tmp_path
 ):
