@@ -19,6 +19,7 @@ Example (every section and key is optional)::
     [columns.customers]           # churnlab name = your column name
     customer_id = "CustID"
     signup_date = "Start"
+    tier = "Customer Tier"        # any other column may be renamed too (an attribute)
 
     [personal_data]
     columns = ["nickname"]        # also personal data, never used as features
@@ -196,6 +197,34 @@ def _check_name(name: str, allowed: Any, what: str) -> None:
         raise ConfigError(f"Unknown {what} {name!r} in {CONFIG_FILE_NAME}.{hint}")
 
 
+def _check_rename(name: str, mapping: dict[str, Any], table: str) -> None:
+    """Accept a ``[columns.<table>]`` key: a contract column, or any other name a column of
+    the file is renamed to (an attribute), unless it looks like a misspelt contract column
+    that the mapping does not name (``signup`` for ``signup_date``).
+
+    >>> _check_rename("客户等级", {"客户等级": "Grade"}, "customers")
+    >>> _check_rename("signup", {"signup": "Start"}, "customers")
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.ConfigError: Unknown column of customers in [columns.customers] 'signup' in churnlab.toml. Did you mean 'signup_date'? (To rename another column of the file, choose a name that is not so close to one of customers' columns.)
+    """
+    known = CONTRACTS[table].columns
+    if not isinstance(mapping[name], str) or not mapping[name].strip():
+        raise ConfigError(
+            f"[columns.{table}] {name} must be the file's column name in quotes, "
+            f"got {mapping[name]!r}."
+        )
+    if name in known:
+        return
+    hint = did_you_mean(name, [c for c in known if c not in mapping])
+    if hint:
+        raise ConfigError(
+            f"Unknown column of {table} in [columns.{table}] {name!r} in {CONFIG_FILE_NAME}."
+            f"{hint} (To rename another column of the file, choose a name that is not so "
+            f"close to one of {table}' columns.)"
+        )
+
+
 def _check_date_format(value: Any, where: str = CONFIG_FILE_NAME) -> None:
     """Refuse a ``[data] date_format`` that Python's ``strptime`` cannot use.
 
@@ -289,9 +318,8 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     personal = raw.get("personal_data", {})
     columns: dict[str, dict[str, str]] = {}
     for table, mapping in raw.get("columns", {}).items():
-        known = CONTRACTS[table].columns
         for name in mapping:
-            _check_name(name, known, f"column of {table} in [columns.{table}]")
+            _check_rename(str(name), mapping, table)
         columns[table] = {str(k): str(v) for k, v in mapping.items()}
     snapshot = None
     if "snapshot" in raw:

@@ -1,0 +1,101 @@
+"""Real extracts' shapes: renamed and Unicode column names, empty optional tables, snapshots
+without ids or dates, a table in several files, refunds in bills (issue 15)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from churnlab.cli.app import app
+from churnlab.errors import ConfigError
+from churnlab.tables import check_data, load_tables
+
+runner = CliRunner()
+
+CUSTOMERS = """\
+customer_id,signup_date,end_date,Customer Tier
+C1,2024-01-05,,gold
+C2,2024-02-01,2024-06-30,basic
+"""
+
+
+def _snapshot_csv(rows: int = 600, seed: int = 0) -> str:
+    """A Kaggle-like snapshot: names with two spaces, spaces, and Chinese, and a churn flag."""
+    rng = np.random.default_rng(seed)
+    grade = rng.choice(["金", "银", "铜"], rows)
+    failures = rng.poisson(2, rows)
+    charge = rng.integers(0, 10, rows)
+    p = 1 / (1 + np.exp(-(-2.0 + 1.5 * failures - 0.5 * charge + 2.0 * (grade == "铜"))))
+    frame = pd.DataFrame(
+        {
+            "ID": [f"K{i:04d}" for i in range(rows)],
+            "Call  Failure": failures,
+            "Charge Amount": charge,
+            "客户等级": grade,
+            "Churn": (rng.uniform(size=rows) < p).astype(int),
+        }
+    )
+    return frame.to_csv(index=False)
+
+
+def test_the_config_renames_an_attribute_column(make_data):
+    toml = '[columns.customers]\ntier = "Customer Tier"\n'
+    folder = make_data({"customers.csv": CUSTOMERS, "churnlab.toml": toml})
+
+    tables = load_tables(folder)
+
+    assert "tier" in tables.attribute_columns
+    assert "Customer Tier" not in tables.customers.columns
+    assert tables.customers["tier"].tolist() == ["gold", "basic"]
+
+
+def test_a_renamed_attribute_may_get_a_unicode_name(make_data):
+    toml = '[columns.customers]\n"客户 等级" = "Customer Tier"\n'
+    folder = make_data({"customers.csv": CUSTOMERS, "churnlab.toml": toml})
+
+    assert "客户 等级" in load_tables(folder).attribute_columns
+
+
+def test_a_name_close_to_a_contract_column_is_still_a_misspelling(make_data):
+    toml = '[columns.customers]\nsignup = "Start"\n'
+    folder = make_data({"customers.csv": CUSTOMERS, "churnlab.toml": toml})
+
+    with pytest.raises(ConfigError, match=re.escape("Did you mean 'signup_date'?")):
+        check_data(folder)
+
+
+def test_a_renamed_attribute_that_names_no_column_is_a_problem(make_data):
+    toml = '[columns.customers]\ntier = "Tier"\n'
+    folder = make_data({"customers.csv": CUSTOMERS, "churnlab.toml": toml})
+
+    report = check_data(folder)
+
+    assert [p.column for p in report.problems] == ["tier"]
+    assert "names no column of the file" in report.problems[0].check
+
+
+def test_unicode_and_spaced_names_survive_train_save_load_score(make_data, tmp_path):
+    toml = (
+        '[snapshot]\nlabel_column = "Churn"\nas_of = "2024-06-30"\n'
+        '[columns.customers]\ncustomer_id = "ID"\n"通话 失败" = "Call  Failure"\n'
+    )
+    folder = make_data({"customers.csv": _snapshot_csv(), "churnlab.toml": toml})
+    model, scores = tmp_path / "model", tmp_path / "scores.csv"
+
+    trained = runner.invoke(app, ["train", str(folder), "--out", str(model)])
+    assert trained.exit_code == 0, trained.output
+    scored = runner.invoke(
+        app, ["score", str(folder), "--model", str(model), "--out", str(scores), "--reasons", "2"]
+    )
+
+    assert scored.exit_code == 0, scored.output
+    out = pd.read_csv(scores)
+    assert len(out) == 600
+    assert out["churn_probability"].between(0, 1).all()
+    reasons = " ".join(out["reason_1"].dropna().tolist() + out["reason_2"].dropna().tolist())
+    assert "通话 失败" in reasons
+    assert "Charge Amount" in reasons or "客户等级" in reasons
