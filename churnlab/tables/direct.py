@@ -150,6 +150,8 @@ def plan_direct_read(
             return None
         if _stores_pandas_index(schema):
             return None
+        if table != "customers" and pq.ParquetFile(path).metadata.num_rows == 0:
+            continue  # an optional table without rows is read as absent
         mapped = _table_columns(table, schema, settings)
         if mapped is None:
             return None

@@ -52,6 +52,9 @@ class ValidationReport:
     doubts: tuple[str, ...] = ()
     """What looks wrong but may be right (each also issued as a
     :class:`~churnlab.errors.DataPlausibilityWarning`); the data are used as they are."""
+    notes: tuple[str, ...] = ()
+    """What was read otherwise than one might expect, though nothing is wrong (an optional
+    table's file without rows, read as absent)."""
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,7 @@ class ValidationReport:
 
     def __str__(self) -> str:
         doubts = "".join(f"\nTo check: {d}" for d in self.doubts)
+        doubts += "".join(f"\nNote: {n}" for n in self.notes)
         if self.ok:
             return f"churnlab found no problems in {self.source}.{doubts}"
         return format_report(self.problems, self.source) + doubts
@@ -458,6 +462,7 @@ def check_data(
             problems=tuple(log.problems),
             repairs=tuple(log.repairs),
             doubts=doubts,
+            notes=tuple(log.notes),
         )
     people = frames["customers"]
     attributes, personal = split_personal(list(people.columns), settings, text_sample(people))
@@ -480,6 +485,7 @@ def check_data(
         problems=tuple(log.problems),
         repairs=tuple(log.repairs),
         doubts=doubts,
+        notes=tuple(log.notes),
     )
 
 

@@ -39,6 +39,23 @@ class ReadLog:
     repairs: list[str] = field(default_factory=list)
     aware_columns: list[str] = field(default_factory=list)
     naive_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was read otherwise than one might expect, though nothing is wrong (an empty
+    optional table read as absent)."""
+
+
+REQUIRED_TABLES = ("customers",)
+"""The tables a data folder must hold rows of; a file of another table without rows is read
+as if the table were absent."""
+
+
+def empty_table_note(table: str, name: str) -> str:
+    """What ``validate`` says of an optional table's file without rows.
+
+    >>> empty_table_note("bills", "bills.csv")
+    'bills.csv has no rows: read as if there were no bills table'
+    """
+    return f"{name} has no rows: read as if there were no {table} table"
 
 
 def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> Path | None:
@@ -128,7 +145,8 @@ def read_raw(
 
     With ``ids``, a Parquet file whose customer ids are text is read for those customers
     only (other files are read whole: :func:`keep_customers` narrows them). A file without
-    rows is reported as such, whatever ``ids`` keep.
+    rows is reported as such, whatever ``ids`` keep; one of an optional table is noted and
+    read as absent (``None``).
     """
     row_filter = None
     try:
@@ -171,6 +189,9 @@ def read_raw(
         )
         return None
     except pd.errors.EmptyDataError:
+        if table not in REQUIRED_TABLES:
+            log.notes.append(empty_table_note(table, path.name))
+            return None
         log.problems.append(
             Problem(
                 table=table, column="", check=f"{path.name} is empty", code=ProblemCode.EMPTY_FILE
@@ -189,6 +210,9 @@ def read_raw(
         )
         return None
     if frame.empty and (row_filter is None or not len(frame.columns)):
+        if table not in REQUIRED_TABLES:
+            log.notes.append(empty_table_note(table, path.name))
+            return None
         log.problems.append(
             Problem(
                 table=table, column="", check=f"{path.name} has no rows", code=ProblemCode.NO_ROWS

@@ -99,3 +99,48 @@ def test_unicode_and_spaced_names_survive_train_save_load_score(make_data, tmp_p
     reasons = " ".join(out["reason_1"].dropna().tolist() + out["reason_2"].dropna().tolist())
     assert "通话 失败" in reasons
     assert "Charge Amount" in reasons or "客户等级" in reasons
+
+
+EMPTY_FILES = {
+    "header-only-csv": ("bills.csv", "customer_id,bill_date,amount\n"),
+    "zero-byte-csv": ("complaints.csv", ""),
+    "parquet-without-rows": (
+        "service_events.parquet",
+        pd.DataFrame(
+            {
+                "customer_id": pd.Series([], dtype="str"),
+                "occurred_at": pd.Series([], dtype="datetime64[us]"),
+                "kind": pd.Series([], dtype="str"),
+            }
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", EMPTY_FILES)
+def test_an_empty_optional_table_is_an_absent_one_with_a_note(make_data, name):
+    file, content = EMPTY_FILES[name]
+    table = file.split(".")[0]
+    folder = make_data({"customers.csv": CUSTOMERS, file: content})
+
+    report = check_data(folder)
+
+    assert report.ok, str(report)
+    assert getattr(report.tables, table) is None
+    assert report.notes == (f"{file} has no rows: read as if there were no {table} table",)
+    assert f"Note: {file} has no rows" in str(report)
+
+
+def test_validate_says_an_empty_table_was_read_as_absent(make_data):
+    folder = make_data({"customers.csv": CUSTOMERS, "bills.csv": "customer_id,bill_date,amount\n"})
+
+    result = runner.invoke(app, ["validate", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert "Note: bills.csv has no rows: read as if there were no bills table" in result.output
+
+
+def test_an_empty_customers_file_is_still_an_error(make_data):
+    folder = make_data({"customers.csv": "customer_id,signup_date,end_date\n"})
+
+    assert [p.check for p in check_data(folder).problems] == ["customers.csv has no rows"]

@@ -215,13 +215,13 @@ CASES = [
         id="mixed-time-zones-across-columns",
     ),
     pytest.param(
-        {"customers.csv": CUSTOMERS, "bills.csv": ""},
-        Problem(table="bills", column="", check="bills.csv is empty"),
+        {"customers.csv": ""},
+        Problem(table="customers", column="", check="customers.csv is empty"),
         id="empty-file",
     ),
     pytest.param(
-        {"customers.csv": CUSTOMERS, "complaints.csv": "customer_id,opened_at,category\n"},
-        Problem(table="complaints", column="", check="complaints.csv has no rows"),
+        {"customers.csv": "customer_id,signup_date,end_date\n"},
+        Problem(table="customers", column="", check="customers.csv has no rows"),
         id="header-only-file",
     ),
     pytest.param(
