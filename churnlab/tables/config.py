@@ -27,7 +27,8 @@ Example (every section and key is optional)::
 
     [snapshot]                    # a one-row-per-customer extract with a churn flag
     label_column = "Exited"
-    as_of = "2024-06-30"
+    as_of = "2024-06-30"          # default: [data] extract_date, else the file's date
+    id = "row_number"             # no id column: ids are the row numbers 1, 2, ...
     positive_values = ["1", "yes"]
 
     [engine]                      # where the feature queries run: duckdb (default) or spark
@@ -62,14 +63,29 @@ class SnapshotSpec:
     """A snapshot extract: one row per customer with a churn flag as of one date."""
 
     label_column: str
-    as_of: dt.date
+    as_of: dt.date | None = None
+    """The date of the extract; ``None``: ``[data] extract_date``, else the day the customers
+    file was last modified (:func:`churnlab.tables.load.check_data` settles it and says so)."""
     positive_values: tuple[str, ...] = DEFAULT_POSITIVE
     negative_values: tuple[str, ...] = DEFAULT_NEGATIVE
+    id: str | None = None
+    """``"row_number"``: the extract has no id column; a row's id is its number in the file
+    (1 for the first row after the header), as text."""
 
     def __post_init__(self) -> None:
         if not self.label_column:
             raise ConfigError("[snapshot] label_column must name the churn flag column.")
-        object.__setattr__(self, "as_of", _as_date(self.as_of, "[snapshot] as_of"))
+        if self.as_of is not None:
+            object.__setattr__(self, "as_of", _as_date(self.as_of, "[snapshot] as_of"))
+        if self.id not in (None, ROW_NUMBER):
+            raise ConfigError(
+                f'[snapshot] id = {self.id!r} is not known: write id = "{ROW_NUMBER}" for '
+                "an extract without ids (name an id column with [columns.customers] "
+                "customer_id instead)."
+            )
+
+
+ROW_NUMBER = "row_number"
 
 
 ENGINES = ("duckdb", "spark")
@@ -156,7 +172,7 @@ class DataConfig:
         out = asdict(self)
         out["extract_date"] = self.extract_date.isoformat() if self.extract_date else None
         out["earliest_date"] = self.earliest_date.isoformat()
-        if self.snapshot is not None:
+        if self.snapshot is not None and self.snapshot.as_of is not None:
             out["snapshot"]["as_of"] = self.snapshot.as_of.isoformat()
         return out
 
@@ -167,7 +183,7 @@ _SECTIONS: dict[str, set[str]] = {
     "checks": {"earliest_date"},
     "columns": set(CONTRACTS),
     "personal_data": {"columns", "not_personal"},
-    "snapshot": {"label_column", "as_of", "positive_values", "negative_values"},
+    "snapshot": {"label_column", "as_of", "positive_values", "negative_values", "id"},
     "engine": {"name", "master", "settings"},
 }
 
@@ -324,8 +340,8 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     snapshot = None
     if "snapshot" in raw:
         snap = raw["snapshot"]
-        if "label_column" not in snap or "as_of" not in snap:
-            raise ConfigError("[snapshot] needs both label_column and as_of.")
+        if "label_column" not in snap:
+            raise ConfigError("[snapshot] needs label_column, the churn flag column.")
         extra: dict[str, tuple[str, ...]] = {
             key: tuple(v.lower() for v in _strings(snap[key], f"[snapshot] {key}"))
             for key in ("positive_values", "negative_values")
@@ -333,9 +349,17 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
         }
         snapshot = SnapshotSpec(
             label_column=str(snap["label_column"]),
-            as_of=_as_date(snap["as_of"], "[snapshot] as_of"),
+            as_of=_as_date(snap["as_of"], "[snapshot] as_of") if "as_of" in snap else None,
+            id=None if snap.get("id") is None else str(snap["id"]),
             **extra,
         )
+        if snapshot.id == ROW_NUMBER and "customer_id" in raw.get("columns", {}).get(
+            "customers", {}
+        ):
+            raise ConfigError(
+                '[snapshot] id = "row_number" makes the ids from row numbers: remove '
+                "customer_id from [columns.customers], or the id setting."
+            )
     body = raw.get("engine", {})
     settings = body.get("settings", {})
     if not isinstance(settings, dict):

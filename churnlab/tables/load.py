@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -100,9 +100,14 @@ def _read_table(
                 )
             )
         return None
-    raw = read_raw(path, table, config, log, ids=ids)
+    numbered = table == "customers" and config.snapshot is not None and config.snapshot.id
+    raw = read_raw(path, table, config, log, ids=None if numbered else ids)
     if raw is None:
         return None
+    if numbered:
+        raw = _number_rows(raw, log)
+        if raw is None:
+            return None
     mapped = apply_mapping(
         raw, CONTRACTS[table], config, required_columns(table, config.snapshot), log
     )
@@ -113,6 +118,45 @@ def _read_table(
         mapped = keep_customers(mapped, CONTRACTS[table], config, ids, from_text=from_text)
         from_text = False  # attributes are typed already, over the whole file
     return type_columns(mapped, CONTRACTS[table], config, log, from_text=from_text)
+
+
+def _number_rows(raw: pd.DataFrame, log: ReadLog) -> pd.DataFrame | None:
+    """A snapshot without ids (``[snapshot] id = "row_number"``): ``customer_id`` is each
+    row's number in the file, 1 for the first row after the header, as text.
+
+    >>> _number_rows(pd.DataFrame({"Exited": [0, 1]}), ReadLog())["customer_id"].tolist()
+    ['1', '2']
+    """
+    if "customer_id" in raw.columns:
+        log.problems.append(
+            Problem(
+                table="customers",
+                column="customer_id",
+                check='the file has a customer_id column, but [snapshot] id = "row_number" '
+                "makes the ids from row numbers; remove one of them",
+                code=ProblemCode.DUPLICATE_COLUMN,
+            )
+        )
+        return None
+    ids = pd.Series(np.arange(1, len(raw) + 1), index=raw.index).astype("str")
+    return pd.concat([ids.rename("customer_id"), raw], axis=1)
+
+
+def _snapshot_date(data_dir: Path, config: DataConfig, log: ReadLog) -> tuple[pd.Timestamp, str]:
+    """The date a snapshot stands for when ``[snapshot] as_of`` is not set: ``[data]
+    extract_date``, else the day (UTC) the customers file was last modified, as a file
+    manager shows it (what an extract without dates can tell of when it was taken)."""
+    if config.extract_date is not None:
+        return pd.Timestamp(config.extract_date), "[data] extract_date"
+    path = find_file(data_dir, "customers", config, ReadLog())
+    if path is None:
+        return pd.Timestamp("1970-01-01"), "snapshot as_of"
+    day = pd.Timestamp(path.stat().st_mtime, unit="s").normalize()
+    log.notes.append(
+        f"no [snapshot] as_of: the snapshot stands for {day.date()}, the day {path.name} was "
+        f'last modified; set as_of = "YYYY-MM-DD" under [snapshot] to fix it'
+    )
+    return day, f"the day {path.name} was last modified"
 
 
 def _as_ids(customers: Collection[str]) -> pa.Array:
@@ -405,8 +449,11 @@ def check_data(
     if "customers" in frames and settings.snapshot is not None:
         frames["customers"] = _snapshot_label(frames["customers"], settings.snapshot, log)
 
-    if settings.snapshot is not None:
+    if settings.snapshot is not None and settings.snapshot.as_of is not None:
         extract, extract_source = pd.Timestamp(settings.snapshot.as_of), "snapshot as_of"
+    elif settings.snapshot is not None:
+        extract, extract_source = _snapshot_date(data_dir, settings, log)
+        settings = replace(settings, snapshot=replace(settings.snapshot, as_of=extract.date()))
     elif settings.extract_date is not None:
         extract, extract_source = pd.Timestamp(settings.extract_date), "config"
     else:

@@ -3,6 +3,9 @@ without ids or dates, a table in several files, refunds in bills (issue 15)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import os
 import re
 
 import numpy as np
@@ -144,3 +147,56 @@ def test_an_empty_customers_file_is_still_an_error(make_data):
     folder = make_data({"customers.csv": "customer_id,signup_date,end_date\n"})
 
     assert [p.check for p in check_data(folder).problems] == ["customers.csv has no rows"]
+
+
+def test_a_snapshot_without_ids_or_dates_numbers_its_rows(make_data):
+    toml = '[snapshot]\nlabel_column = "Churn"\nid = "row_number"\n'
+    folder = make_data(
+        {"customers.csv": "Plan,Churn\nbasic,1\ngold,0\nbasic,0\n", "churnlab.toml": toml}
+    )
+    os.utime(folder / "customers.csv", (0, dt.datetime(2025, 3, 9, 12, tzinfo=dt.UTC).timestamp()))
+
+    report = check_data(folder)
+
+    assert report.ok, str(report)
+    tables = report.tables
+    assert tables.customers["customer_id"].tolist() == ["1", "2", "3"]
+    assert tables.customers["churned"].tolist() == [True, False, False]
+    assert tables.extract_date == pd.Timestamp("2025-03-09")
+    assert tables.snapshot.as_of == dt.date(2025, 3, 9)
+    assert any("the snapshot stands for 2025-03-09" in note for note in report.notes)
+
+
+def test_a_snapshot_without_as_of_takes_the_extract_date_when_set(make_data):
+    toml = (
+        '[data]\nextract_date = 2024-12-31\n[snapshot]\nlabel_column = "Churn"\nid = "row_number"\n'
+    )
+    folder = make_data({"customers.csv": "Plan,Churn\nbasic,1\ngold,0\n", "churnlab.toml": toml})
+
+    report = check_data(folder)
+
+    assert report.tables.extract_date == pd.Timestamp("2024-12-31") and not report.notes
+
+
+def test_row_numbers_and_a_customer_id_column_conflict(make_data):
+    toml = '[snapshot]\nlabel_column = "Churn"\nid = "row_number"\n'
+    folder = make_data({"customers.csv": "customer_id,Churn\nA,1\n", "churnlab.toml": toml})
+
+    assert [p.column for p in check_data(folder).problems] == ["customer_id"]
+
+
+def test_every_command_works_on_a_snapshot_without_ids_or_dates(make_data, tmp_path):
+    frame = pd.read_csv(io.StringIO(_snapshot_csv())).drop(columns=["ID"])
+    toml = '[snapshot]\nlabel_column = "Churn"\nid = "row_number"\n'
+    folder = make_data({"customers.csv": frame.to_csv(index=False), "churnlab.toml": toml})
+    model, scores = tmp_path / "model", tmp_path / "scores.csv"
+
+    validated = runner.invoke(app, ["validate", str(folder)])
+    trained = runner.invoke(app, ["train", str(folder), "--out", str(model)])
+    scored = runner.invoke(app, ["score", str(folder), "--model", str(model), "--out", str(scores)])
+
+    assert validated.exit_code == 0 and "Note: no [snapshot] as_of" in validated.output
+    assert trained.exit_code == 0, trained.output
+    assert scored.exit_code == 0, scored.output
+    out = pd.read_csv(scores, dtype={"customer_id": str})
+    assert sorted(out["customer_id"], key=int) == [str(i) for i in range(1, 601)]
