@@ -11,6 +11,7 @@ Example (every section and key is optional)::
 
     [files]                       # file names, when they are not <table>.csv/.parquet
     customers = "clients.csv"     # inside the data folder: no absolute path, no ".."
+    bills = ["bills_2024.csv", "bills_*.parquet"]  # several files (or globs): one table
     allow_outside = false         # true: let a name above point outside the data folder
 
     [checks]                      # what churnlab finds plausible
@@ -123,7 +124,8 @@ class DataConfig:
     decimal: str = "."
     date_format: str | None = None
     encoding: str = "utf-8"
-    files: dict[str, str] = field(default_factory=dict)
+    files: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    """Per table, its file name, or several names or glob patterns read as one table."""
     allow_outside: bool = False
     """Whether ``files`` may name files outside the data folder (an absolute path, ``..``)."""
     earliest_date: dt.date = EARLIEST_DATE
@@ -146,7 +148,7 @@ class DataConfig:
             self, "earliest_date", _as_date(self.earliest_date, "[checks] earliest_date")
         )
         if not self.allow_outside:
-            for table, name in self.files.items():
+            for table, name in ((t, n) for t in self.files for n in self.file_names(t)):
                 if outside_folder(name):
                     raise ConfigError(
                         f"[files] {table} = {name!r} in {CONFIG_FILE_NAME} points outside the "
@@ -166,6 +168,15 @@ class DataConfig:
             raise ConfigError(f"[data] decimal must be '.' or ',', got {self.decimal!r}.")
         if self.date_format is not None:
             _check_date_format(self.date_format, self.path or CONFIG_FILE_NAME)
+
+    def file_names(self, table: str) -> tuple[str, ...]:
+        """The names or glob patterns ``[files]`` gives a table (none when it gives none).
+
+        >>> DataConfig(files={"bills": ("b_2024.csv", "b_*.csv"), "customers": "c.csv"}).file_names("bills")
+        ('b_2024.csv', 'b_*.csv')
+        """
+        names = self.files.get(table, ())
+        return (names,) if isinstance(names, str) else tuple(names)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready settings, for run manifests."""
@@ -328,8 +339,15 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     if not isinstance(allow_outside, bool):
         raise ConfigError(f"[files] allow_outside must be true or false, got {allow_outside!r}.")
     for table, name in files.items():
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"[files] {table} must be a file name in quotes, got {name!r}.")
+        names = name if isinstance(name, list) else [name]
+        if not names or any(not isinstance(n, str) or not n.strip() for n in names):
+            raise ConfigError(
+                f"[files] {table} must be a file name in quotes, or a list of them "
+                f'(["bills_2024.csv", "bills_2025.csv"]; a glob such as "bills_*.csv" '
+                f"too), got {name!r}."
+            )
+        if isinstance(name, list):
+            files[table] = tuple(name)
     checks = raw.get("checks", {})
     personal = raw.get("personal_data", {})
     columns: dict[str, dict[str, str]] = {}
@@ -380,7 +398,7 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
         decimal=str(data.get("decimal", ".")),
         date_format=data.get("date_format"),
         encoding=str(data.get("encoding", "utf-8")),
-        files={str(k): str(v) for k, v in files.items()},
+        files={str(k): v if isinstance(v, tuple) else str(v) for k, v in files.items()},
         allow_outside=allow_outside,
         earliest_date=_as_date(
             checks.get("earliest_date", EARLIEST_DATE), "[checks] earliest_date"

@@ -27,7 +27,7 @@ from churnlab.tables.problems import (
 from churnlab.tables.read import (
     ReadLog,
     apply_mapping,
-    find_file,
+    find_files,
     keep_customers,
     latest_dates,
     mixed_zone_problems,
@@ -88,8 +88,8 @@ def _read_table(
     data_dir: Path, table: str, config: DataConfig, log: ReadLog, ids: pa.Array | None = None
 ) -> pd.DataFrame | None:
     """One table read, mapped and typed; with ``ids``, only those customers' rows."""
-    path = find_file(data_dir, table, config, log)
-    if path is None:
+    paths = find_files(data_dir, table, config, log)
+    if not paths:
         if table == "customers" and not any(p.table == table for p in log.problems):
             log.problems.append(
                 Problem(
@@ -101,7 +101,7 @@ def _read_table(
             )
         return None
     numbered = table == "customers" and config.snapshot is not None and config.snapshot.id
-    raw = read_raw(path, table, config, log, ids=None if numbered else ids)
+    raw = _read_files(paths, table, config, log, ids=None if numbered else ids)
     if raw is None:
         return None
     if numbered:
@@ -113,11 +113,72 @@ def _read_table(
     )
     if mapped is None:
         return None
-    from_text = path.suffix.lower() != ".parquet"
+    from_text = any(path.suffix.lower() != ".parquet" for path in paths)
     if ids is not None:  # rows a Parquet filter could not leave out (a no-op where it did)
         mapped = keep_customers(mapped, CONTRACTS[table], config, ids, from_text=from_text)
         from_text = False  # attributes are typed already, over the whole file
     return type_columns(mapped, CONTRACTS[table], config, log, from_text=from_text)
+
+
+def _read_files(
+    paths: Sequence[Path], table: str, config: DataConfig, log: ReadLog, ids: pa.Array | None
+) -> pd.DataFrame | None:
+    """The files of one table read as one (:func:`read_raw` each), in order; a file without
+    rows adds none. Files must have the same columns (in any order)."""
+    if len(paths) == 1:
+        return read_raw(paths[0], table, config, log, ids=ids)
+    frames: dict[Path, pd.DataFrame] = {}
+    failed = False
+    for path in paths:
+        notes = len(log.notes)
+        frame = read_raw(path, table, config, log, ids=ids)
+        if frame is not None:
+            frames[path] = frame
+        elif len(log.notes) > notes:  # no rows: the table's other files hold its rows
+            log.notes[notes:] = [f"{path.name} has no rows: {table} is read from its other files"]
+        else:
+            failed = True
+    if failed or not frames:
+        return None
+    first, *others = frames
+    for path in others:
+        if _columns_disagree(table, (first, frames[first]), (path, frames[path]), log):
+            failed = True
+    if failed:
+        return None
+    columns = list(frames[first].columns)
+    return pd.concat([f[columns] for f in frames.values()], ignore_index=True)
+
+
+def _columns_disagree(
+    table: str, first: tuple[Path, pd.DataFrame], other: tuple[Path, pd.DataFrame], log: ReadLog
+) -> bool:
+    """Report the columns one of a table's files has and its first file lacks, or the reverse."""
+    (one, a), (two, b) = first, other
+    found = False
+    for column in [c for c in a.columns if c not in b.columns]:
+        found = True
+        log.problems.append(
+            Problem(
+                table=table,
+                column=str(column),
+                check=f"{two.name} lacks this column of {one.name}; the files of one table "
+                "must have the same columns",
+                code=ProblemCode.FILES_DISAGREE,
+            )
+        )
+    for column in [c for c in b.columns if c not in a.columns]:
+        found = True
+        log.problems.append(
+            Problem(
+                table=table,
+                column=str(column),
+                check=f"{two.name} has this column, {one.name} has not; the files of one "
+                "table must have the same columns",
+                code=ProblemCode.FILES_DISAGREE,
+            )
+        )
+    return found
 
 
 def _number_rows(raw: pd.DataFrame, log: ReadLog) -> pd.DataFrame | None:
@@ -148,9 +209,10 @@ def _snapshot_date(data_dir: Path, config: DataConfig, log: ReadLog) -> tuple[pd
     manager shows it (what an extract without dates can tell of when it was taken)."""
     if config.extract_date is not None:
         return pd.Timestamp(config.extract_date), "[data] extract_date"
-    path = find_file(data_dir, "customers", config, ReadLog())
-    if path is None:
+    paths = find_files(data_dir, "customers", config, ReadLog())
+    if not paths:
         return pd.Timestamp("1970-01-01"), "snapshot as_of"
+    path = max(paths, key=lambda p: p.stat().st_mtime)
     day = pd.Timestamp(path.stat().st_mtime, unit="s").normalize()
     log.notes.append(
         f"no [snapshot] as_of: the snapshot stands for {day.date()}, the day {path.name} was "
@@ -214,12 +276,12 @@ def _latest_in_files(
 ) -> pd.Timestamp | None:
     """:func:`_latest_date` over the whole files of ``tables``, however few customers were
     loaded: their date columns alone are read."""
-    files = {table: find_file(data_dir, table, config, ReadLog()) for table in tables}
+    files = {table: find_files(data_dir, table, config, ReadLog()) for table in tables}
     return _latest_date(
         {
-            table: latest_dates(path, CONTRACTS[table], config)
-            for table, path in files.items()
-            if path is not None
+            table: pd.concat([latest_dates(path, CONTRACTS[table], config) for path in paths])
+            for table, paths in files.items()
+            if paths
         }
     )
 

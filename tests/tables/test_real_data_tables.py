@@ -15,7 +15,11 @@ from typer.testing import CliRunner
 
 from churnlab.cli.app import app
 from churnlab.errors import ConfigError
+from churnlab.features import build_scoring_frame
+from churnlab.features.direct import open_direct
+from churnlab.features.engine import DuckDBEngine
 from churnlab.tables import check_data, load_tables
+from churnlab.tables.direct import plan_direct_read
 
 runner = CliRunner()
 
@@ -200,3 +204,135 @@ def test_every_command_works_on_a_snapshot_without_ids_or_dates(make_data, tmp_p
     assert scored.exit_code == 0, scored.output
     out = pd.read_csv(scores, dtype={"customer_id": str})
     assert sorted(out["customer_id"], key=int) == [str(i) for i in range(1, 601)]
+
+
+BILLS_2024 = "customer_id,bill_date,amount\nC1,2024-03-01,10\nC2,2024-03-01,12\n"
+BILLS_2025 = "customer_id,bill_date,amount\nC1,2025-01-01,11\n"
+
+
+@pytest.mark.parametrize(
+    "names",
+    ['["bills_2024.csv", "bills_2025.csv"]', '"bills_*.csv"', '["bills_2025.csv", "b*_2024.csv"]'],
+)
+def test_one_table_in_several_files_is_read_as_one(make_data, names):
+    folder = make_data(
+        {
+            "customers.csv": CUSTOMERS,
+            "bills_2024.csv": BILLS_2024,
+            "bills_2025.csv": BILLS_2025,
+            "churnlab.toml": f"[data]\nextract_date = 2025-06-30\n[files]\nbills = {names}\n",
+        }
+    )
+
+    bills = load_tables(folder).bills
+
+    assert sorted(bills["amount"].tolist()) == [10.0, 11.0, 12.0]
+    assert set(bills["customer_id"].astype(str)) == {"C1", "C2"}
+
+
+def test_the_missing_one_of_several_files_is_named(make_data):
+    toml = '[files]\nbills = ["bills_2024.csv", "bills_2026.csv", "old_*.csv"]\n'
+    folder = make_data(
+        {"customers.csv": CUSTOMERS, "bills_2024.csv": BILLS_2024, "churnlab.toml": toml}
+    )
+
+    checks = [p.check for p in check_data(folder).problems]
+
+    assert checks == ["file bills_2026.csv not found", "no file matches old_*.csv"]
+
+
+def test_files_of_one_table_must_have_the_same_columns(make_data):
+    other = "customer_id,bill_date,amount,paid_date\nC1,2025-01-01,11,2025-01-05\n"
+    toml = '[files]\nbills = "bills_*.csv"\n'
+    folder = make_data(
+        {
+            "customers.csv": CUSTOMERS,
+            "bills_2024.csv": BILLS_2024,
+            "bills_2025.csv": other,
+            "churnlab.toml": toml,
+        }
+    )
+
+    problems = check_data(folder).problems
+
+    assert [(p.table, p.column) for p in problems] == [("bills", "paid_date")]
+    assert problems[0].check.startswith("bills_2025.csv has this column, bills_2024.csv has not")
+
+
+def test_an_empty_file_among_several_adds_no_rows(make_data):
+    toml = '[files]\nbills = "bills_*.csv"\n'
+    folder = make_data(
+        {
+            "customers.csv": CUSTOMERS,
+            "bills_2024.csv": BILLS_2024,
+            "bills_2025.csv": "customer_id,bill_date,amount\n",
+            "churnlab.toml": toml,
+        }
+    )
+
+    report = check_data(folder)
+
+    assert report.ok and len(report.tables.bills) == 2
+    assert report.notes == ("bills_2025.csv has no rows: bills is read from its other files",)
+
+
+def _parquet_folder(make_data, bills_files, toml=""):
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["C1", "C2", "C3"],
+            "signup_date": pd.to_datetime(["2023-01-05", "2023-02-01", "2023-03-01"]).astype(
+                "datetime64[us]"
+            ),
+            "end_date": pd.to_datetime([None, "2024-06-30", None]).astype("datetime64[us]"),
+        }
+    )
+    return make_data({"customers.parquet": customers, **bills_files, "churnlab.toml": toml})
+
+
+def _bills(ids, days, amounts):
+    return pd.DataFrame(
+        {
+            "customer_id": ids,
+            "bill_date": pd.to_datetime(days).astype("datetime64[us]"),
+            "amount": [float(a) for a in amounts],
+        }
+    )
+
+
+def test_several_parquet_files_are_read_in_place_as_one_table(make_data):
+    folder = _parquet_folder(
+        make_data,
+        {
+            "bills_a.parquet": _bills(["C1", "C2"], ["2024-01-31", "2024-02-29"], [10, 12]),
+            "bills_b.parquet": _bills(["C1", "C3"], ["2024-05-31", "2024-05-31"], [11, 9]),
+        },
+        '[data]\nextract_date = 2024-06-30\n[files]\nbills = "bills_*.parquet"\n',
+    )
+
+    plan = plan_direct_read(folder)
+    engine = DuckDBEngine()
+    try:
+        assert open_direct(engine, folder) is not None  # the engine's checks pass: no fallback
+    finally:
+        engine.close()
+    direct = build_scoring_frame(folder, as_of="2024-06-30").frame
+    loaded = build_scoring_frame(load_tables(folder), as_of="2024-06-30").frame
+
+    assert plan is not None and [p.name for p in plan.files["bills"]] == [
+        "bills_a.parquet",
+        "bills_b.parquet",
+    ]
+    pd.testing.assert_frame_equal(
+        direct.sort_values("customer_id").reset_index(drop=True),
+        loaded.sort_values("customer_id").reset_index(drop=True),
+        check_dtype=False,
+        check_categorical=False,
+    )
+
+
+def test_an_empty_parquet_table_is_left_out_of_the_in_place_read(make_data):
+    folder = _parquet_folder(make_data, {"bills.parquet": _bills([], [], [])})
+
+    plan = plan_direct_read(folder)
+
+    assert plan is not None and "bills" not in plan.files
