@@ -8,6 +8,7 @@ Example (every section and key is optional)::
     decimal = ","                 # CSV only
     date_format = "%d.%m.%Y"      # CSV only; ISO 8601 is read without it
     encoding = "utf-8"            # CSV only
+    refund_kinds = ["refund", "return", "credit"]  # bills.kind values that are refunds
 
     [files]                       # file names, when they are not <table>.csv/.parquet
     customers = "clients.csv"     # inside the data folder: no absolute path, no ".."
@@ -56,6 +57,8 @@ CONFIG_FILE_NAME = "churnlab.toml"
 EARLIEST_DATE = dt.date(1950, 1, 1)
 """The default earliest plausible date of any date in the data (``[checks] earliest_date``)."""
 DEFAULT_POSITIVE = ("1", "1.0", "true", "yes", "y", "churned", "churn", "exited", "left")
+DEFAULT_REFUND_KINDS = ("refund", "return", "credit")
+"""Values of a bill's ``kind`` that make it a refund (``[data] refund_kinds``), in any case."""
 DEFAULT_NEGATIVE = ("0", "0.0", "false", "no", "n", "stayed", "retained", "active")
 
 
@@ -124,6 +127,8 @@ class DataConfig:
     decimal: str = "."
     date_format: str | None = None
     encoding: str = "utf-8"
+    refund_kinds: tuple[str, ...] = DEFAULT_REFUND_KINDS
+    """Values of the bills' ``kind`` column that make a bill a refund (lower case)."""
     files: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     """Per table, its file name, or several names or glob patterns read as one table."""
     allow_outside: bool = False
@@ -189,7 +194,7 @@ class DataConfig:
 
 
 _SECTIONS: dict[str, set[str]] = {
-    "data": {"extract_date", "delimiter", "decimal", "date_format", "encoding"},
+    "data": {"extract_date", "delimiter", "decimal", "date_format", "encoding", "refund_kinds"},
     "files": {*CONTRACTS, "allow_outside"},
     "checks": {"earliest_date"},
     "columns": set(CONTRACTS),
@@ -393,6 +398,12 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
             _as_date(data["extract_date"], "[data] extract_date")
             if "extract_date" in data
             else None
+        ),
+        refund_kinds=tuple(
+            v.strip().lower()
+            for v in _strings(
+                data.get("refund_kinds", list(DEFAULT_REFUND_KINDS)), "[data] refund_kinds"
+            )
         ),
         delimiter=str(data.get("delimiter", ",")),
         decimal=str(data.get("decimal", ".")),

@@ -181,6 +181,35 @@ def _columns_disagree(
     return found
 
 
+def mark_refunds(bills: pd.DataFrame, config: DataConfig, log: ReadLog) -> pd.DataFrame:
+    """Bills with a negative ``amount``, or a ``kind`` among ``[data] refund_kinds``, are
+    refunds: money returned to the customer. They get ``refund = True`` and their amount
+    as a positive number, so that every amount is 0 or more; a ``refund`` column is added
+    only when there is a refund or a ``kind`` column.
+
+    >>> bills = pd.DataFrame({"amount": [10.0, -4.0, 3.0], "kind": ["sale", None, "Return"]})
+    >>> marked = mark_refunds(bills, DataConfig(), ReadLog())
+    >>> marked["amount"].tolist(), marked["refund"].tolist()
+    ([10.0, 4.0, 3.0], [False, True, True])
+    """
+    if "amount" not in bills:
+        return bills
+    amount = bills["amount"]
+    refund = (amount < 0).fillna(False).astype(bool)
+    if "kind" in bills:
+        kind = bills["kind"].astype("str").str.strip().str.lower()
+        refund |= kind.isin(config.refund_kinds).fillna(False).astype(bool)
+    elif not refund.any():
+        return bills
+    count = int(refund.sum())
+    if count:
+        log.notes.append(
+            f"bills: {count:,} row{'s' if count != 1 else ''} read as refunds (a negative amount "
+            f"or kind {', '.join(config.refund_kinds)}), counted apart from spend"
+        )
+    return bills.assign(amount=amount.abs().where(refund, amount), refund=refund.to_numpy())
+
+
 def _number_rows(raw: pd.DataFrame, log: ReadLog) -> pd.DataFrame | None:
     """A snapshot without ids (``[snapshot] id = "row_number"``): ``customer_id`` is each
     row's number in the file, 1 for the first row after the header, as text.
@@ -508,6 +537,8 @@ def check_data(
         if frame is not None:
             frames[table] = frame
     mixed_zone_problems(log)
+    if "bills" in frames:
+        frames["bills"] = mark_refunds(frames["bills"], settings, log)
     if "customers" in frames and settings.snapshot is not None:
         frames["customers"] = _snapshot_label(frames["customers"], settings.snapshot, log)
 

@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 
 from churnlab.cli.app import app
 from churnlab.errors import ConfigError
-from churnlab.features import build_scoring_frame
+from churnlab.features import build_scoring_frame, build_training_frame
 from churnlab.features.direct import open_direct
 from churnlab.features.engine import DuckDBEngine
+from churnlab.labels import LabelSpec
 from churnlab.tables import check_data, load_tables
 from churnlab.tables.direct import plan_direct_read
 
@@ -336,3 +337,93 @@ def test_an_empty_parquet_table_is_left_out_of_the_in_place_read(make_data):
     plan = plan_direct_read(folder)
 
     assert plan is not None and "bills" not in plan.files
+
+
+REFUND_CUSTOMERS = "customer_id,signup_date,end_date\nC1,2023-01-05,\nC2,2023-01-05,\n"
+
+
+def _refund_folder(make_data, bills: str, toml: str = ""):
+    return make_data(
+        {
+            "customers.csv": REFUND_CUSTOMERS,
+            "bills.csv": bills,
+            "churnlab.toml": "[data]\nextract_date = 2024-06-30\n" + toml,
+        }
+    )
+
+
+def test_negative_amounts_and_refund_kinds_are_refunds(make_data):
+    bills = (
+        "customer_id,bill_date,amount,kind\n"
+        "C1,2024-05-10,30,sale\nC1,2024-05-20,-10,\nC2,2024-05-10,25,sale\nC2,2024-05-12,5,Return\n"
+    )
+    report = check_data(_refund_folder(make_data, bills))
+
+    assert report.ok, str(report)
+    marked = report.tables.bills
+    assert marked["amount"].tolist() == [30.0, 10.0, 25.0, 5.0]
+    assert marked["refund"].tolist() == [False, True, False, True]
+    assert any("2 rows read as refunds" in note for note in report.notes)
+
+
+def test_refund_kinds_are_configurable(make_data):
+    bills = "customer_id,bill_date,amount,kind\nC1,2024-05-10,30,storno\nC2,2024-05-10,5,return\n"
+    folder = _refund_folder(make_data, bills, 'refund_kinds = ["Storno"]\n')
+
+    assert load_tables(folder).bills["refund"].tolist() == [True, False]
+
+
+def test_other_negative_numbers_stay_errors(make_data):
+    folder = make_data(
+        {
+            "customers.csv": REFUND_CUSTOMERS,
+            "service_events.csv": "customer_id,occurred_at,kind,duration_minutes\nC1,2024-05-01,call,-3\n",
+        }
+    )
+
+    assert [p.column for p in check_data(folder).problems] == ["duration_minutes"]
+
+
+def test_spend_counts_no_refund(make_data, tmp_path):
+    spend_only = "customer_id,bill_date,amount\nC1,2024-06-10,30\nC2,2024-06-10,25\n"
+    with_refunds = spend_only + "C1,2024-06-20,-10\nC2,2024-06-12,-7\n"
+    toml = "[data]\nextract_date = 2024-06-30\n"
+    frames = [
+        build_scoring_frame(
+            load_tables(
+                make_data(
+                    {"customers.csv": REFUND_CUSTOMERS, "bills.csv": bills, "churnlab.toml": toml},
+                    folder=name,
+                )
+            ),
+            as_of="2024-06-30",
+        ).frame
+        for name, bills in (("plain", spend_only), ("refunded", with_refunds))
+    ]
+
+    plain, refunded = frames
+    columns = [
+        c for c in plain.columns if c.startswith(("spend", "months_since", "late", "unpaid"))
+    ]
+    assert plain["spend_last_month"].tolist() == [30.0, 25.0]
+    pd.testing.assert_frame_equal(plain[columns], refunded[columns])
+
+
+def test_a_refund_is_not_activity_for_the_inactivity_label(make_data):
+    bills = (
+        "customer_id,bill_date,amount\n"
+        "C1,2024-01-10,30\nC2,2024-01-10,30\n"
+        "C1,2024-02-10,-30\nC2,2024-02-10,20\n"
+        "C1,2024-06-10,5\nC2,2024-06-10,5\n"
+    )
+    folder = _refund_folder(make_data, bills)
+    spec = LabelSpec(definition="inactivity", horizon_days=30, lookback_days=30)
+
+    frame = build_training_frame(
+        load_tables(folder), spec, cutoffs=["2024-01-31"], progress=False
+    ).frame
+
+    assert dict(zip(frame["customer_id"], frame["churned"], strict=True)) == {
+        "C1": True,
+        "C2": False,
+    }
