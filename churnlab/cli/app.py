@@ -154,7 +154,7 @@ def _inputs(data_dir: Path, config: Path | None) -> list[Path]:
 
     found = [data_dir, *([config] if config is not None else [])]
     settings = resolve_config(data_dir, config)
-    found += [data_dir / name for name in settings.files.values()]
+    found += [data_dir / name for table in settings.files for name in settings.file_names(table)]
     return found
 
 

@@ -75,7 +75,7 @@ def extract_date(
     if isinstance(data, Tables):
         return data.extract_date, f"extract date ({data.extract_date_source})"
     settings = resolve_config(Path(data), config)
-    if settings.snapshot is not None:
+    if settings.snapshot is not None and settings.snapshot.as_of is not None:
         return pd.Timestamp(settings.snapshot.as_of), "extract date (snapshot as_of)"
     if settings.extract_date is not None:
         return pd.Timestamp(settings.extract_date), "extract date (churnlab.toml)"

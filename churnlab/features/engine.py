@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self, TypeAlias
@@ -37,8 +38,9 @@ class Engine(Protocol):
         """Make a pandas DataFrame available as a table called ``name``."""
         ...
 
-    def read_parquet(self, name: str, path: Path) -> ir.Table:
-        """Make a Parquet file available as a table called ``name``, read where it lies."""
+    def read_parquet(self, name: str, path: Path | Sequence[Path]) -> ir.Table:
+        """Make a Parquet file (or several with the same columns, as one table) available
+        as a table called ``name``, read where it lies."""
         ...
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
@@ -109,8 +111,9 @@ class DuckDBEngine(Engine):
         self.backend.con.register(self._prefix + name, data)
         return self.backend.table(self._prefix + name)
 
-    def read_parquet(self, name: str, path: Path) -> ir.Table:
-        return self.backend.read_parquet(path, table_name=self._prefix + name)
+    def read_parquet(self, name: str, path: Path | Sequence[Path]) -> ir.Table:
+        paths = [path] if isinstance(path, Path | str) else [str(p) for p in path]
+        return self.backend.read_parquet(paths, table_name=self._prefix + name)
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         # Not ``create_table(overwrite=True)``: for a temporary table Ibis then fills a table

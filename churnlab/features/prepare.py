@@ -46,6 +46,10 @@ class Prepared:
     pass of every cutoff reads instead of every bill."""
     materialized: bool = False
     """The relations are tables computed once (many cutoffs), not views."""
+    refunds: ir.Table | None = None
+    """The refund bills (``refund`` true in the loaded bills: money returned to the customer,
+    ``amount`` how much), kept apart from ``bills``, which hold the spend alone: spend,
+    payment and the inactivity label read ``bills`` and so never count a refund."""
     recent: Mapping[str, ir.Table] = field(default_factory=dict)
     """After :func:`settle`: per event table, the rows that some cutoff counts differently from
     another (the rows each cutoff's pass reads instead of the whole table)."""
@@ -222,7 +226,16 @@ def derive(
             **_optional(b, "recorded_at", "rec_day"),
             **(_dates(b, "bill_date") if from_files else {}),
             **flags.get("bills", {}),
+            **(
+                {"refund": b.refund.cast("boolean").fill_null(False)}
+                if "refund" in b.columns
+                else {}
+            ),
         )
+    refunds = None
+    if bills is not None and "refund" in bills.columns:
+        refunds = bills.filter(bills.refund).drop("refund")
+        bills = bills.filter(~bills.refund).drop("refund")
     if (q := raw.get("complaints")) is not None:
         complaints = with_key(
             q,
@@ -270,6 +283,7 @@ def derive(
         key_in_id_order=keys == "compact",
         late_bills=late_bills,
         materialized=materialize,
+        refunds=refunds,
     )
 
 

@@ -24,7 +24,7 @@ import os
 import shutil
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -221,9 +221,10 @@ class SparkEngine(Engine):
         table = table.cast(_spark_arrow_schema(table.schema))
         return self._register(name, self.session.createDataFrame(table))
 
-    def read_parquet(self, name: str, path: Path | str) -> ir.Table:
+    def read_parquet(self, name: str, path: Path | str | Sequence[Path]) -> ir.Table:
+        paths = [str(path)] if isinstance(path, Path | str) else [str(p) for p in path]
         try:
-            df = self.session.read.parquet(str(path))
+            df = self.session.read.parquet(*paths)
         except Exception as exc:
             raise spark_error(
                 f"Spark could not read {path}",

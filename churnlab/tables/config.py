@@ -8,9 +8,11 @@ Example (every section and key is optional)::
     decimal = ","                 # CSV only
     date_format = "%d.%m.%Y"      # CSV only; ISO 8601 is read without it
     encoding = "utf-8"            # CSV only
+    refund_kinds = ["refund", "return", "credit"]  # bills.kind values that are refunds
 
     [files]                       # file names, when they are not <table>.csv/.parquet
     customers = "clients.csv"     # inside the data folder: no absolute path, no ".."
+    bills = ["bills_2024.csv", "bills_*.parquet"]  # several files (or globs): one table
     allow_outside = false         # true: let a name above point outside the data folder
 
     [checks]                      # what churnlab finds plausible
@@ -19,6 +21,7 @@ Example (every section and key is optional)::
     [columns.customers]           # churnlab name = your column name
     customer_id = "CustID"
     signup_date = "Start"
+    tier = "Customer Tier"        # any other column may be renamed too (an attribute)
 
     [personal_data]
     columns = ["nickname"]        # also personal data, never used as features
@@ -26,7 +29,8 @@ Example (every section and key is optional)::
 
     [snapshot]                    # a one-row-per-customer extract with a churn flag
     label_column = "Exited"
-    as_of = "2024-06-30"
+    as_of = "2024-06-30"          # default: [data] extract_date, else the file's date
+    id = "row_number"             # no id column: ids are the row numbers 1, 2, ...
     positive_values = ["1", "yes"]
 
     [engine]                      # where the feature queries run: duckdb (default) or spark
@@ -53,6 +57,8 @@ CONFIG_FILE_NAME = "churnlab.toml"
 EARLIEST_DATE = dt.date(1950, 1, 1)
 """The default earliest plausible date of any date in the data (``[checks] earliest_date``)."""
 DEFAULT_POSITIVE = ("1", "1.0", "true", "yes", "y", "churned", "churn", "exited", "left")
+DEFAULT_REFUND_KINDS = ("refund", "return", "credit")
+"""Values of a bill's ``kind`` that make it a refund (``[data] refund_kinds``), in any case."""
 DEFAULT_NEGATIVE = ("0", "0.0", "false", "no", "n", "stayed", "retained", "active")
 
 
@@ -61,14 +67,29 @@ class SnapshotSpec:
     """A snapshot extract: one row per customer with a churn flag as of one date."""
 
     label_column: str
-    as_of: dt.date
+    as_of: dt.date | None = None
+    """The date of the extract; ``None``: ``[data] extract_date``, else the day the customers
+    file was last modified (:func:`churnlab.tables.load.check_data` settles it and says so)."""
     positive_values: tuple[str, ...] = DEFAULT_POSITIVE
     negative_values: tuple[str, ...] = DEFAULT_NEGATIVE
+    id: str | None = None
+    """``"row_number"``: the extract has no id column; a row's id is its number in the file
+    (1 for the first row after the header), as text."""
 
     def __post_init__(self) -> None:
         if not self.label_column:
             raise ConfigError("[snapshot] label_column must name the churn flag column.")
-        object.__setattr__(self, "as_of", _as_date(self.as_of, "[snapshot] as_of"))
+        if self.as_of is not None:
+            object.__setattr__(self, "as_of", _as_date(self.as_of, "[snapshot] as_of"))
+        if self.id not in (None, ROW_NUMBER):
+            raise ConfigError(
+                f'[snapshot] id = {self.id!r} is not known: write id = "{ROW_NUMBER}" for '
+                "an extract without ids (name an id column with [columns.customers] "
+                "customer_id instead)."
+            )
+
+
+ROW_NUMBER = "row_number"
 
 
 ENGINES = ("duckdb", "spark")
@@ -106,7 +127,10 @@ class DataConfig:
     decimal: str = "."
     date_format: str | None = None
     encoding: str = "utf-8"
-    files: dict[str, str] = field(default_factory=dict)
+    refund_kinds: tuple[str, ...] = DEFAULT_REFUND_KINDS
+    """Values of the bills' ``kind`` column that make a bill a refund (lower case)."""
+    files: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
+    """Per table, its file name, or several names or glob patterns read as one table."""
     allow_outside: bool = False
     """Whether ``files`` may name files outside the data folder (an absolute path, ``..``)."""
     earliest_date: dt.date = EARLIEST_DATE
@@ -129,7 +153,7 @@ class DataConfig:
             self, "earliest_date", _as_date(self.earliest_date, "[checks] earliest_date")
         )
         if not self.allow_outside:
-            for table, name in self.files.items():
+            for table, name in ((t, n) for t in self.files for n in self.file_names(t)):
                 if outside_folder(name):
                     raise ConfigError(
                         f"[files] {table} = {name!r} in {CONFIG_FILE_NAME} points outside the "
@@ -150,23 +174,32 @@ class DataConfig:
         if self.date_format is not None:
             _check_date_format(self.date_format, self.path or CONFIG_FILE_NAME)
 
+    def file_names(self, table: str) -> tuple[str, ...]:
+        """The names or glob patterns ``[files]`` gives a table (none when it gives none).
+
+        >>> DataConfig(files={"bills": ("b_2024.csv", "b_*.csv"), "customers": "c.csv"}).file_names("bills")
+        ('b_2024.csv', 'b_*.csv')
+        """
+        names = self.files.get(table, ())
+        return (names,) if isinstance(names, str) else tuple(names)
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready settings, for run manifests."""
         out = asdict(self)
         out["extract_date"] = self.extract_date.isoformat() if self.extract_date else None
         out["earliest_date"] = self.earliest_date.isoformat()
-        if self.snapshot is not None:
+        if self.snapshot is not None and self.snapshot.as_of is not None:
             out["snapshot"]["as_of"] = self.snapshot.as_of.isoformat()
         return out
 
 
 _SECTIONS: dict[str, set[str]] = {
-    "data": {"extract_date", "delimiter", "decimal", "date_format", "encoding"},
+    "data": {"extract_date", "delimiter", "decimal", "date_format", "encoding", "refund_kinds"},
     "files": {*CONTRACTS, "allow_outside"},
     "checks": {"earliest_date"},
     "columns": set(CONTRACTS),
     "personal_data": {"columns", "not_personal"},
-    "snapshot": {"label_column", "as_of", "positive_values", "negative_values"},
+    "snapshot": {"label_column", "as_of", "positive_values", "negative_values", "id"},
     "engine": {"name", "master", "settings"},
 }
 
@@ -194,6 +227,34 @@ def _check_name(name: str, allowed: Any, what: str) -> None:
     if name not in allowed:
         hint = did_you_mean(name, allowed) or f" Known: {', '.join(sorted(allowed))}."
         raise ConfigError(f"Unknown {what} {name!r} in {CONFIG_FILE_NAME}.{hint}")
+
+
+def _check_rename(name: str, mapping: dict[str, Any], table: str) -> None:
+    """Accept a ``[columns.<table>]`` key: a contract column, or any other name a column of
+    the file is renamed to (an attribute), unless it looks like a misspelt contract column
+    that the mapping does not name (``signup`` for ``signup_date``).
+
+    >>> _check_rename("客户等级", {"客户等级": "Grade"}, "customers")
+    >>> _check_rename("signup", {"signup": "Start"}, "customers")
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.ConfigError: Unknown column of customers in [columns.customers] 'signup' in churnlab.toml. Did you mean 'signup_date'? (To rename another column of the file, choose a name that is not so close to one of customers' columns.)
+    """
+    known = CONTRACTS[table].columns
+    if not isinstance(mapping[name], str) or not mapping[name].strip():
+        raise ConfigError(
+            f"[columns.{table}] {name} must be the file's column name in quotes, "
+            f"got {mapping[name]!r}."
+        )
+    if name in known:
+        return
+    hint = did_you_mean(name, [c for c in known if c not in mapping])
+    if hint:
+        raise ConfigError(
+            f"Unknown column of {table} in [columns.{table}] {name!r} in {CONFIG_FILE_NAME}."
+            f"{hint} (To rename another column of the file, choose a name that is not so "
+            f"close to one of {table}' columns.)"
+        )
 
 
 def _check_date_format(value: Any, where: str = CONFIG_FILE_NAME) -> None:
@@ -283,21 +344,27 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     if not isinstance(allow_outside, bool):
         raise ConfigError(f"[files] allow_outside must be true or false, got {allow_outside!r}.")
     for table, name in files.items():
-        if not isinstance(name, str) or not name.strip():
-            raise ConfigError(f"[files] {table} must be a file name in quotes, got {name!r}.")
+        names = name if isinstance(name, list) else [name]
+        if not names or any(not isinstance(n, str) or not n.strip() for n in names):
+            raise ConfigError(
+                f"[files] {table} must be a file name in quotes, or a list of them "
+                f'(["bills_2024.csv", "bills_2025.csv"]; a glob such as "bills_*.csv" '
+                f"too), got {name!r}."
+            )
+        if isinstance(name, list):
+            files[table] = tuple(name)
     checks = raw.get("checks", {})
     personal = raw.get("personal_data", {})
     columns: dict[str, dict[str, str]] = {}
     for table, mapping in raw.get("columns", {}).items():
-        known = CONTRACTS[table].columns
         for name in mapping:
-            _check_name(name, known, f"column of {table} in [columns.{table}]")
+            _check_rename(str(name), mapping, table)
         columns[table] = {str(k): str(v) for k, v in mapping.items()}
     snapshot = None
     if "snapshot" in raw:
         snap = raw["snapshot"]
-        if "label_column" not in snap or "as_of" not in snap:
-            raise ConfigError("[snapshot] needs both label_column and as_of.")
+        if "label_column" not in snap:
+            raise ConfigError("[snapshot] needs label_column, the churn flag column.")
         extra: dict[str, tuple[str, ...]] = {
             key: tuple(v.lower() for v in _strings(snap[key], f"[snapshot] {key}"))
             for key in ("positive_values", "negative_values")
@@ -305,9 +372,17 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
         }
         snapshot = SnapshotSpec(
             label_column=str(snap["label_column"]),
-            as_of=_as_date(snap["as_of"], "[snapshot] as_of"),
+            as_of=_as_date(snap["as_of"], "[snapshot] as_of") if "as_of" in snap else None,
+            id=None if snap.get("id") is None else str(snap["id"]),
             **extra,
         )
+        if snapshot.id == ROW_NUMBER and "customer_id" in raw.get("columns", {}).get(
+            "customers", {}
+        ):
+            raise ConfigError(
+                '[snapshot] id = "row_number" makes the ids from row numbers: remove '
+                "customer_id from [columns.customers], or the id setting."
+            )
     body = raw.get("engine", {})
     settings = body.get("settings", {})
     if not isinstance(settings, dict):
@@ -324,11 +399,17 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
             if "extract_date" in data
             else None
         ),
+        refund_kinds=tuple(
+            v.strip().lower()
+            for v in _strings(
+                data.get("refund_kinds", list(DEFAULT_REFUND_KINDS)), "[data] refund_kinds"
+            )
+        ),
         delimiter=str(data.get("delimiter", ",")),
         decimal=str(data.get("decimal", ".")),
         date_format=data.get("date_format"),
         encoding=str(data.get("encoding", "utf-8")),
-        files={str(k): str(v) for k, v in files.items()},
+        files={str(k): v if isinstance(v, tuple) else str(v) for k, v in files.items()},
         allow_outside=allow_outside,
         earliest_date=_as_date(
             checks.get("earliest_date", EARLIEST_DATE), "[checks] earliest_date"

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 from churnlab.tables.config import DataConfig, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, ID, NUMBER, TEXT
 from churnlab.tables.load import required_columns, split_personal
-from churnlab.tables.read import ReadLog, find_file
+from churnlab.tables.read import ReadLog, find_files, source_name
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +31,7 @@ class DirectPlan:
     Attributes
     ----------
     files:
-        Parquet file of each table present.
+        Parquet files of each table present (several when ``[files]`` names several).
     columns:
         Per table, contract (or attribute) name -> column name in the file.
     attribute_columns, personal_columns:
@@ -43,7 +43,7 @@ class DirectPlan:
     """
 
     source: str
-    files: dict[str, Path]
+    files: dict[str, tuple[Path, ...]]
     columns: dict[str, dict[str, str]]
     attribute_columns: tuple[str, ...]
     personal_columns: tuple[str, ...]
@@ -92,6 +92,13 @@ def _table_columns(table: str, schema: pa.Schema, config: DataConfig) -> dict[st
     return columns
 
 
+def _holds_refunds(schema: pa.Schema, config: DataConfig) -> bool:
+    """Whether bills name refunds by a ``kind`` column: then they are read with
+    :func:`load_tables`, which turns refunds into refund bills. (A negative amount breaks the
+    engine's check of the amount rule, which falls back to it too.)"""
+    return source_name(schema.names, "kind", "bills", config) is not None
+
+
 def _stores_pandas_index(schema: pa.Schema) -> bool:
     """Whether pandas wrote its index as a column (pandas reads it back as the index)."""
     meta = schema.pandas_metadata or {}
@@ -132,29 +139,37 @@ def plan_direct_read(
     if settings.snapshot is not None or not data_dir.is_dir():
         return None
     log = ReadLog()
-    files: dict[str, Path] = {}
+    files: dict[str, tuple[Path, ...]] = {}
     columns: dict[str, dict[str, str]] = {}
     for table in CONTRACTS:
-        path = find_file(data_dir, table, settings, log)
+        paths = find_files(data_dir, table, settings, log)
         if log.problems:
             return None
-        if path is None:
+        if not paths:
             if table == "customers":
                 return None
             continue
-        if path.suffix.lower() != ".parquet":
+        if any(path.suffix.lower() != ".parquet" for path in paths):
             return None
         try:
-            schema = pq.read_schema(path)
+            schemas = [pq.read_schema(path) for path in paths]
         except Exception:  # unreadable: load_tables says why
             return None
-        if _stores_pandas_index(schema):
+        if any(_stores_pandas_index(schema) for schema in schemas):
             return None
-        mapped = _table_columns(table, schema, settings)
+        if any(not schema.equals(schemas[0], check_metadata=False) for schema in schemas):
+            return None  # files that disagree: load_tables names the column
+        if table != "customers":
+            paths = [p for p in paths if pq.ParquetFile(p).metadata.num_rows > 0]
+            if not paths:
+                continue  # an optional table without rows is read as absent
+        if table == "bills" and _holds_refunds(schemas[0], settings):
+            return None  # refunds are turned into refund bills by load_tables
+        mapped = _table_columns(table, schemas[0], settings)
         if mapped is None:
             return None
-        files[table], columns[table] = path, mapped
-    sample = _text_sample(files["customers"], columns["customers"])
+        files[table], columns[table] = tuple(paths), mapped
+    sample = _text_sample(files["customers"][0], columns["customers"])
     attributes, personal = split_personal(list(columns["customers"]), settings, sample)
     return DirectPlan(
         source=str(data_dir),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +27,7 @@ from churnlab.tables.problems import (
 from churnlab.tables.read import (
     ReadLog,
     apply_mapping,
-    find_file,
+    find_files,
     keep_customers,
     latest_dates,
     mixed_zone_problems,
@@ -52,6 +52,9 @@ class ValidationReport:
     doubts: tuple[str, ...] = ()
     """What looks wrong but may be right (each also issued as a
     :class:`~churnlab.errors.DataPlausibilityWarning`); the data are used as they are."""
+    notes: tuple[str, ...] = ()
+    """What was read otherwise than one might expect, though nothing is wrong (an optional
+    table's file without rows, read as absent)."""
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,7 @@ class ValidationReport:
 
     def __str__(self) -> str:
         doubts = "".join(f"\nTo check: {d}" for d in self.doubts)
+        doubts += "".join(f"\nNote: {n}" for n in self.notes)
         if self.ok:
             return f"churnlab found no problems in {self.source}.{doubts}"
         return format_report(self.problems, self.source) + doubts
@@ -84,8 +88,8 @@ def _read_table(
     data_dir: Path, table: str, config: DataConfig, log: ReadLog, ids: pa.Array | None = None
 ) -> pd.DataFrame | None:
     """One table read, mapped and typed; with ``ids``, only those customers' rows."""
-    path = find_file(data_dir, table, config, log)
-    if path is None:
+    paths = find_files(data_dir, table, config, log)
+    if not paths:
         if table == "customers" and not any(p.table == table for p in log.problems):
             log.problems.append(
                 Problem(
@@ -96,19 +100,154 @@ def _read_table(
                 )
             )
         return None
-    raw = read_raw(path, table, config, log, ids=ids)
+    numbered = table == "customers" and config.snapshot is not None and config.snapshot.id
+    raw = _read_files(paths, table, config, log, ids=None if numbered else ids)
     if raw is None:
         return None
+    if numbered:
+        raw = _number_rows(raw, log)
+        if raw is None:
+            return None
     mapped = apply_mapping(
         raw, CONTRACTS[table], config, required_columns(table, config.snapshot), log
     )
     if mapped is None:
         return None
-    from_text = path.suffix.lower() != ".parquet"
+    from_text = any(path.suffix.lower() != ".parquet" for path in paths)
     if ids is not None:  # rows a Parquet filter could not leave out (a no-op where it did)
         mapped = keep_customers(mapped, CONTRACTS[table], config, ids, from_text=from_text)
         from_text = False  # attributes are typed already, over the whole file
     return type_columns(mapped, CONTRACTS[table], config, log, from_text=from_text)
+
+
+def _read_files(
+    paths: Sequence[Path], table: str, config: DataConfig, log: ReadLog, ids: pa.Array | None
+) -> pd.DataFrame | None:
+    """The files of one table read as one (:func:`read_raw` each), in order; a file without
+    rows adds none. Files must have the same columns (in any order)."""
+    if len(paths) == 1:
+        return read_raw(paths[0], table, config, log, ids=ids)
+    frames: dict[Path, pd.DataFrame] = {}
+    failed = False
+    for path in paths:
+        notes = len(log.notes)
+        frame = read_raw(path, table, config, log, ids=ids)
+        if frame is not None:
+            frames[path] = frame
+        elif len(log.notes) > notes:  # no rows: the table's other files hold its rows
+            log.notes[notes:] = [f"{path.name} has no rows: {table} is read from its other files"]
+        else:
+            failed = True
+    if failed or not frames:
+        return None
+    first, *others = frames
+    for path in others:
+        if _columns_disagree(table, (first, frames[first]), (path, frames[path]), log):
+            failed = True
+    if failed:
+        return None
+    columns = list(frames[first].columns)
+    return pd.concat([f[columns] for f in frames.values()], ignore_index=True)
+
+
+def _columns_disagree(
+    table: str, first: tuple[Path, pd.DataFrame], other: tuple[Path, pd.DataFrame], log: ReadLog
+) -> bool:
+    """Report the columns one of a table's files has and its first file lacks, or the reverse."""
+    (one, a), (two, b) = first, other
+    found = False
+    for column in [c for c in a.columns if c not in b.columns]:
+        found = True
+        log.problems.append(
+            Problem(
+                table=table,
+                column=str(column),
+                check=f"{two.name} lacks this column of {one.name}; the files of one table "
+                "must have the same columns",
+                code=ProblemCode.FILES_DISAGREE,
+            )
+        )
+    for column in [c for c in b.columns if c not in a.columns]:
+        found = True
+        log.problems.append(
+            Problem(
+                table=table,
+                column=str(column),
+                check=f"{two.name} has this column, {one.name} has not; the files of one "
+                "table must have the same columns",
+                code=ProblemCode.FILES_DISAGREE,
+            )
+        )
+    return found
+
+
+def mark_refunds(bills: pd.DataFrame, config: DataConfig, log: ReadLog) -> pd.DataFrame:
+    """Bills with a negative ``amount``, or a ``kind`` among ``[data] refund_kinds``, are
+    refunds: money returned to the customer. They get ``refund = True`` and their amount
+    as a positive number, so that every amount is 0 or more; a ``refund`` column is added
+    only when there is a refund or a ``kind`` column.
+
+    >>> bills = pd.DataFrame({"amount": [10.0, -4.0, 3.0], "kind": ["sale", None, "Return"]})
+    >>> marked = mark_refunds(bills, DataConfig(), ReadLog())
+    >>> marked["amount"].tolist(), marked["refund"].tolist()
+    ([10.0, 4.0, 3.0], [False, True, True])
+    """
+    if "amount" not in bills:
+        return bills
+    amount = bills["amount"]
+    refund = (amount < 0).fillna(False).astype(bool)
+    if "kind" in bills:
+        kind = bills["kind"].astype("str").str.strip().str.lower()
+        refund |= kind.isin(config.refund_kinds).fillna(False).astype(bool)
+    elif not refund.any():
+        return bills
+    count = int(refund.sum())
+    if count:
+        log.notes.append(
+            f"bills: {count:,} row{'s' if count != 1 else ''} read as refunds (a negative amount "
+            f"or kind {', '.join(config.refund_kinds)}), counted apart from spend"
+        )
+    return bills.assign(amount=amount.abs().where(refund, amount), refund=refund.to_numpy())
+
+
+def _number_rows(raw: pd.DataFrame, log: ReadLog) -> pd.DataFrame | None:
+    """A snapshot without ids (``[snapshot] id = "row_number"``): ``customer_id`` is each
+    row's number in the file, 1 for the first row after the header, as text.
+
+    >>> _number_rows(pd.DataFrame({"Exited": [0, 1]}), ReadLog())["customer_id"].tolist()
+    ['1', '2']
+    """
+    if "customer_id" in raw.columns:
+        log.problems.append(
+            Problem(
+                table="customers",
+                column="customer_id",
+                check='the file has a customer_id column, but [snapshot] id = "row_number" '
+                "makes the ids from row numbers; remove one of them",
+                code=ProblemCode.DUPLICATE_COLUMN,
+            )
+        )
+        return None
+    ids = pd.Series(np.arange(1, len(raw) + 1), index=raw.index).astype("str")
+    return pd.concat([ids.rename("customer_id"), raw], axis=1)
+
+
+def _snapshot_date(data_dir: Path, config: DataConfig, log: ReadLog) -> tuple[pd.Timestamp, str]:
+    """The date a snapshot stands for when ``[snapshot] as_of`` is not set: ``[data]
+    extract_date``, else the day (UTC) the customers file was last modified, as a file
+    manager shows it (what an extract without dates can tell of when it was taken)."""
+    if config.extract_date is not None:
+        return pd.Timestamp(config.extract_date), "[data] extract_date"
+    paths = find_files(data_dir, "customers", config, ReadLog())
+    if not paths:
+        return pd.Timestamp("1970-01-01"), "snapshot as_of"
+    path = max(paths, key=lambda p: p.stat().st_mtime)
+    day = pd.Timestamp(path.stat().st_mtime, unit="s").normalize()
+    log.notes.append(
+        f"no [snapshot] as_of: the snapshot stands for {day.date()}, the day {path.name} was "
+        f'last modified; set as_of = "YYYY-MM-DD" under [snapshot] to fix it'
+    )
+    return day, f"the day {path.name} was last modified"
 
 
 def _as_ids(customers: Collection[str]) -> pa.Array:
@@ -166,12 +305,12 @@ def _latest_in_files(
 ) -> pd.Timestamp | None:
     """:func:`_latest_date` over the whole files of ``tables``, however few customers were
     loaded: their date columns alone are read."""
-    files = {table: find_file(data_dir, table, config, ReadLog()) for table in tables}
+    files = {table: find_files(data_dir, table, config, ReadLog()) for table in tables}
     return _latest_date(
         {
-            table: latest_dates(path, CONTRACTS[table], config)
-            for table, path in files.items()
-            if path is not None
+            table: pd.concat([latest_dates(path, CONTRACTS[table], config) for path in paths])
+            for table, paths in files.items()
+            if paths
         }
     )
 
@@ -398,11 +537,16 @@ def check_data(
         if frame is not None:
             frames[table] = frame
     mixed_zone_problems(log)
+    if "bills" in frames:
+        frames["bills"] = mark_refunds(frames["bills"], settings, log)
     if "customers" in frames and settings.snapshot is not None:
         frames["customers"] = _snapshot_label(frames["customers"], settings.snapshot, log)
 
-    if settings.snapshot is not None:
+    if settings.snapshot is not None and settings.snapshot.as_of is not None:
         extract, extract_source = pd.Timestamp(settings.snapshot.as_of), "snapshot as_of"
+    elif settings.snapshot is not None:
+        extract, extract_source = _snapshot_date(data_dir, settings, log)
+        settings = replace(settings, snapshot=replace(settings.snapshot, as_of=extract.date()))
     elif settings.extract_date is not None:
         extract, extract_source = pd.Timestamp(settings.extract_date), "config"
     else:
@@ -458,6 +602,7 @@ def check_data(
             problems=tuple(log.problems),
             repairs=tuple(log.repairs),
             doubts=doubts,
+            notes=tuple(log.notes),
         )
     people = frames["customers"]
     attributes, personal = split_personal(list(people.columns), settings, text_sample(people))
@@ -480,6 +625,7 @@ def check_data(
         problems=tuple(log.problems),
         repairs=tuple(log.repairs),
         doubts=doubts,
+        notes=tuple(log.notes),
     )
 
 

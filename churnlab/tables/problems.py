@@ -32,6 +32,7 @@ class ProblemCode(StrEnum):
     UNREADABLE_FILE = "unreadable_file"
     NO_ROWS = "no_rows"
     NOT_A_TABLE = "not_a_table"
+    FILES_DISAGREE = "files_disagree"
     # Columns and their values as read.
     DUPLICATE_COLUMN = "duplicate_column"
     MISSING_COLUMN = "missing_column"

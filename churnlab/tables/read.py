@@ -7,6 +7,7 @@ trusted) or a repair message (a safe fix was applied), so the user sees all of t
 from __future__ import annotations
 
 import difflib
+import glob
 import re
 import warnings
 from collections.abc import Iterable
@@ -39,44 +40,84 @@ class ReadLog:
     repairs: list[str] = field(default_factory=list)
     aware_columns: list[str] = field(default_factory=list)
     naive_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What was read otherwise than one might expect, though nothing is wrong (an empty
+    optional table read as absent)."""
 
 
-def find_file(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> Path | None:
-    """Locate a table's file: the name in ``[files]``, else ``<table>.parquet`` or ``.csv``."""
-    if table in config.files:
-        path = data_dir / config.files[table]
-        if not config.allow_outside and not path.resolve().is_relative_to(data_dir.resolve()):
-            raise ConfigError(  # a link inside the folder to a file outside it
-                f"[files] {table} = {config.files[table]!r} in {CONFIG_FILE_NAME} leads outside "
-                f"the data folder {data_dir}. Copy the file into the data folder, or set "
-                "allow_outside = true under [files] if you mean it."
-            )
-        if not path.is_file():
+REQUIRED_TABLES = ("customers",)
+"""The tables a data folder must hold rows of; a file of another table without rows is read
+as if the table were absent."""
+
+
+def empty_table_note(table: str, name: str) -> str:
+    """What ``validate`` says of an optional table's file without rows.
+
+    >>> empty_table_note("bills", "bills.csv")
+    'bills.csv has no rows: read as if there were no bills table'
+    """
+    return f"{name} has no rows: read as if there were no {table} table"
+
+
+def find_files(data_dir: Path, table: str, config: DataConfig, log: ReadLog) -> list[Path]:
+    """Locate a table's files: the names or glob patterns in ``[files]`` (sorted matches, in
+    the order given), else ``<table>.parquet`` or ``.csv``; none when the table is absent or
+    a named file is missing (a problem naming it).
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("b_2025.csv", "b_2024.csv"):
+    ...     _ = (folder / name).write_text("customer_id,bill_date,amount\\n")
+    >>> config = DataConfig(files={"bills": ("b_*.csv", "b_2026.csv")})
+    >>> log = ReadLog()
+    >>> find_files(folder, "bills", config, log), log.problems[0].check
+    ([], 'file b_2026.csv not found')
+    >>> [p.name for p in find_files(folder, "bills", DataConfig(files={"bills": "b_*.csv"}), log)]
+    ['b_2024.csv', 'b_2025.csv']
+    """
+    if table not in config.files:
+        found = [
+            data_dir / f"{table}{s}" for s in FILE_SUFFIXES if (data_dir / f"{table}{s}").is_file()
+        ]
+        if len(found) > 1:
+            names = " and ".join(p.name for p in found)
             log.problems.append(
                 Problem(
                     table=table,
                     column="",
-                    check=f"file {config.files[table]} not found",
-                    code=ProblemCode.MISSING_FILE,
+                    check=f"both {names} exist; keep one or set [files]",
+                    code=ProblemCode.TWO_FILES,
                 )
             )
-            return None
-        return path
-    found = [
-        data_dir / f"{table}{s}" for s in FILE_SUFFIXES if (data_dir / f"{table}{s}").is_file()
-    ]
-    if len(found) > 1:
-        names = " and ".join(p.name for p in found)
-        log.problems.append(
-            Problem(
-                table=table,
-                column="",
-                check=f"both {names} exist; keep one or set [files]",
-                code=ProblemCode.TWO_FILES,
+            return []
+        return found
+    paths: list[Path] = []
+    missing = False
+    for name in config.file_names(table):
+        if glob.has_magic(name):
+            matches = sorted(Path(p) for p in glob.glob(str(data_dir / name)) if Path(p).is_file())
+        else:
+            matches = [data_dir / name] if (data_dir / name).is_file() else []
+        if not matches:
+            missing = True
+            what = f"no file matches {name}" if glob.has_magic(name) else f"file {name} not found"
+            log.problems.append(
+                Problem(table=table, column="", check=what, code=ProblemCode.MISSING_FILE)
             )
+        for path in matches:
+            _refuse_outside(path, data_dir, table, name, config)
+            if path not in paths:
+                paths.append(path)
+    return [] if missing else paths
+
+
+def _refuse_outside(path: Path, data_dir: Path, table: str, name: str, config: DataConfig) -> None:
+    if not config.allow_outside and not path.resolve().is_relative_to(data_dir.resolve()):
+        raise ConfigError(  # a link inside the folder to a file outside it
+            f"[files] {table} = {name!r} in {CONFIG_FILE_NAME} leads outside "
+            f"the data folder {data_dir}. Copy the file into the data folder, or set "
+            "allow_outside = true under [files] if you mean it."
         )
-        return None
-    return found[0] if found else None
 
 
 def source_name(columns: Iterable[str], name: str, table: str, config: DataConfig) -> str | None:
@@ -128,7 +169,8 @@ def read_raw(
 
     With ``ids``, a Parquet file whose customer ids are text is read for those customers
     only (other files are read whole: :func:`keep_customers` narrows them). A file without
-    rows is reported as such, whatever ``ids`` keep.
+    rows is reported as such, whatever ``ids`` keep; one of an optional table is noted and
+    read as absent (``None``).
     """
     row_filter = None
     try:
@@ -171,6 +213,9 @@ def read_raw(
         )
         return None
     except pd.errors.EmptyDataError:
+        if table not in REQUIRED_TABLES:
+            log.notes.append(empty_table_note(table, path.name))
+            return None
         log.problems.append(
             Problem(
                 table=table, column="", check=f"{path.name} is empty", code=ProblemCode.EMPTY_FILE
@@ -189,6 +234,9 @@ def read_raw(
         )
         return None
     if frame.empty and (row_filter is None or not len(frame.columns)):
+        if table not in REQUIRED_TABLES:
+            log.notes.append(empty_table_note(table, path.name))
+            return None
         log.problems.append(
             Problem(
                 table=table, column="", check=f"{path.name} has no rows", code=ProblemCode.NO_ROWS

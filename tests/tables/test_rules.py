@@ -154,6 +154,12 @@ def test_clean_data_pass_both_backends(tmp_path: Path, statistics: bool) -> None
 
 @pytest.mark.parametrize("rule", EVERY_RULE)
 def test_every_rule_is_reported_by_check_data_with_its_code(tmp_path: Path, rule: Rule) -> None:
+    if (rule.table, rule.column, rule.kind) == ("bills", "amount", RuleKind.NON_NEGATIVE):
+        # load_tables reads a negative amount as a refund (checked in test_real_data_tables);
+        # the rule stays for the in-place read, which then falls back to load_tables.
+        report = check_data(broken(tmp_path / "data", rule))
+        assert report.ok and report.tables is not None and report.tables.bills["refund"].any()
+        return
     report = check_data(broken(tmp_path / "data", rule))
     found = [(p.code, p.where, p.check) for p in report.problems]
     expected = (rule.code, f"{rule.table}.{rule.column}", rule.message(extract=EXTRACT))

@@ -134,8 +134,12 @@ def test_an_unknown_name_is_a_config_error_with_a_hint(make_data, toml, message)
             r"Got 'soon' instead\.",
         ),
         (
-            '[snapshot]\nlabel_column = "Exited"\n',
-            r"\[snapshot\] needs both label_column and as_of",
+            "[snapshot]\nas_of = 2024-06-30\n",
+            r"\[snapshot\] needs label_column, the churn flag column",
+        ),
+        (
+            '[snapshot]\nlabel_column = "Exited"\nid = "row"\n',
+            r"\[snapshot\] id = 'row' is not known",
         ),
         (
             '[snapshot]\nlabel_column = "Exited"\nas_of = 2024-06-30\npositive_values = "1"\n',
