@@ -93,6 +93,14 @@ def _dates(rel: ir.Table, column: str) -> dict[str, ir.Value]:
     return out
 
 
+def _flag(value: ir.Value) -> ir.Value:
+    return value.cast("boolean").fill_null(False)
+
+
+def _as_int(value: ir.Value) -> ir.Value:
+    return value.cast("int32")
+
+
 def _optional(rel: ir.Table, column: str, name: str, fn: object = _day) -> dict[str, ir.Value]:
     return {name: fn(rel[column])} if column in rel.columns else {}  # type: ignore[operator]
 
@@ -220,6 +228,8 @@ def derive(
             **_optional(b, "due_date", "due_day"),
             **_optional(b, "paid_date", "paid_day"),
             **_optional(b, "recorded_at", "rec_day"),
+            **_optional(b, "refund", "refund", _flag),
+            **_optional(b, "order_lines", "order_lines", _as_int),
             **(_dates(b, "bill_date") if from_files else {}),
             **flags.get("bills", {}),
         )

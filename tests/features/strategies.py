@@ -227,14 +227,20 @@ def tables(draw: st.DrawFn, *, need_bills: bool = False, max_customers: int = 6)
             present[table] = None
             continue
         rows = []
+        shop = table == "bills" and draw(st.booleans())  # orders made bills, refunds among them
         for customer in customers:
             if table == "bills":
                 rows += _bills_of(draw, customer, extract)
+                if shop:  # irregular purchases, some on one day, beside the monthly ones
+                    rows += _events_of(draw, "bills", customer, extract, 6)
             else:
                 rows += _events_of(
                     draw, table, customer, extract, 6 if table == "complaints" else 8
                 )
         data = frame(table, rows)
+        if shop:
+            data["refund"] = draw(st.lists(st.booleans(), min_size=len(data), max_size=len(data)))
+            data["order_lines"] = pd.Series(range(len(data)), dtype="int32") % 3 + 1
         for group in OPTIONAL[table]:
             if not draw(MOSTLY):
                 data = data.drop(columns=[c for c in group if c in data.columns])
