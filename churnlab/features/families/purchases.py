@@ -56,8 +56,12 @@ def _windows() -> tuple[Feature, ...]:
     )
 
 
-def _is_refund(rows: ir.Table) -> ir.BooleanValue:
-    return rows.refund if "refund" in rows.columns else ibis.literal(False)
+def _sales(rows: ir.Table, condition: ir.BooleanValue | None = None) -> ir.BooleanValue | None:
+    """``condition`` on the purchases (bills that are not refunds); ``None``: every row."""
+    if "refund" not in rows.columns:  # no refunds in the data
+        return condition
+    sale = ~rows.refund
+    return sale if condition is None else sale & condition
 
 
 class Purchases(FeatureFamily):
@@ -167,20 +171,21 @@ class Purchases(FeatureFamily):
     def aggregate(self, scans: Scans, c: CutoffBounds) -> None:
         bills = scans["bills"]
         b = bills.rows
-        sale = ~_is_refund(b)
+        sale = _sales(b)
         bills.add(
             **{
-                f"purchases_{days}d": bills.count(sale & bills.in_last_days(days))
+                f"purchases_{days}d": bills.count(_sales(b, bills.in_last_days(days)))
                 for days in PURCHASE_WINDOWS
             },
-            purchase_spend_365d=bills.only(b.amount, sale & bills.in_last_days(365)).sum(),
+            purchase_spend_365d=bills.only(b.amount, _sales(b, bills.in_last_days(365))).sum(),
             purchase_spend_lifetime=bills.only(b.amount, sale).sum(),
-            purchase_count=bills.count(sale),
+            purchase_count=bills.only(b.day, sale).count(),  # count(None) has no column
             purchase_day_count=bills.only(b.day, sale).nunique(),
-            refund_count=bills.count(~sale),
             first_purchase_day=bills.only(b.day, sale).min(),
             last_purchase_day=bills.only(b.day, sale).max(),
         )
+        if "refund" in b.columns:
+            bills.add(refund_count=bills.count(b.refund))
 
     def second_pass(
         self, prep: Prepared, c: CutoffBounds, first: Mapping[str, ir.Table]
@@ -193,7 +198,7 @@ class Purchases(FeatureFamily):
         many = last.filter(last.purchase_day_count >= 2).select("key", "last_purchase_day")
         joined = bills.inner_join(many, "key")
         before = joined.filter(
-            known_at(joined, c) & ~_is_refund(joined) & (joined.day < joined.last_purchase_day)
+            _sales(joined, known_at(joined, c) & (joined.day < joined.last_purchase_day))
         )
         return before.group_by("key").aggregate(previous_purchase_day=before.day.max())
 
@@ -203,6 +208,7 @@ class Purchases(FeatureFamily):
         nothing = ibis.null("float64")
         bought = t.purchase_count.fill_null(0)
         days = t.purchase_day_count.fill_null(0)
+        refunds = t.refund_count.fill_null(0) if "refund_count" in t.columns else ibis.literal(0)
         several = days >= 2
         mean_gap = several.ifelse(
             (t.last_purchase_day - t.first_purchase_day) / (days - 1).cast("float64"), nothing
@@ -220,9 +226,7 @@ class Purchases(FeatureFamily):
             "purchase_gap_last_days": last_gap,
             "purchase_gap_last_ratio": last_gap / mean_gap,
             "purchase_overdue_ratio": (ibis.literal(c.day) - t.last_purchase_day) / mean_gap,
-            "refund_share": (bought > 0).ifelse(
-                t.refund_count.fill_null(0) / bought.cast("float64"), nothing
-            ),
+            "refund_share": (bought > 0).ifelse(refunds / bought.cast("float64"), nothing),
             "days_since_first_purchase": (ibis.literal(c.day) - t.first_purchase_day).cast(
                 "float64"
             ),
