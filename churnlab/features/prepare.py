@@ -306,7 +306,7 @@ def settle(
     settled: dict[str, ir.Table] = {}
     for table in EVENT_TABLES:
         rel = prep.relation(table)
-        readers = [f for f in families if table in f.reads]
+        readers = [f for f in families if table in f.reads and _gives_any(f, prep)]
         days = [f.settles(table, first) for f in readers]
         if rel is None or not readers or any(day is None for day in days):
             continue
@@ -329,6 +329,15 @@ def settle(
         after = d.after_first_late(known, prep.late_bills).order_by("key")
         wipe_bills = engine.materialize("wipe_bills", after)
     return replace(prep, recent=recent, settled=settled, wipe_bills=wipe_bills)
+
+
+def _gives_any(family: FeatureFamily, prep: Prepared) -> bool:
+    """Whether a family may give features from these tables: not when every entry of it needs
+    columns they lack and it gives none (the purchases family on a telecom's monthly bills),
+    so that it does not keep rows from being set apart."""
+    if family.features(prep, {}) or not family.entries:
+        return True
+    return any(e.available(prep.columns(e.table) or ()) for e in family.entries)
 
 
 def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> ir.Table | None:
