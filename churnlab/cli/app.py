@@ -336,12 +336,25 @@ def demo_data(
     months: Annotated[int, typer.Option(help="Months simulated.")] = 36,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 7,
     locale: Annotated[str, typer.Option(help="Language of attribute values: en or zh.")] = "en",
+    kind: Annotated[
+        str, typer.Option(help="telecom (four tables) or shop (customers and order lines).")
+    ] = "telecom",
 ) -> None:
-    """Write a synthetic telecom operator (four tables plus its true churn hazards)."""
+    """Write a synthetic telecom operator (four tables plus its true churn hazards), or with
+    --kind shop an online shop (customers, order lines with returns, when each lapsed and why)."""
     from churnlab.demo import DemoSpec, generate_demo
+    from churnlab.demo.shop import generate_shop
+
+    if kind not in ("telecom", "shop"):
+        typer.echo(f"--kind must be telecom or shop, not {kind!r}.", err=True)
+        raise typer.Exit(2)
 
     def call() -> Any:
         with writing(out_dir, directory=True):
+            if kind == "shop":
+                return generate_shop(
+                    out_dir, DemoSpec(customers=customers, months=months, seed=seed)
+                )
             return generate_demo(
                 out_dir,
                 DemoSpec(customers=customers, months=months, seed=seed, locale=locale),  # type: ignore[arg-type]

@@ -253,7 +253,12 @@ class ParquetSinks:
 
 CONFIG_HEADER = "# churnlab data config for the generated demo operator"
 """The first line of the demo's ``churnlab.toml``: what tells an earlier demo from user data."""
-DEMO_NAMES: tuple[str, ...] = (*(f"{table}.parquet" for table in TABLES), "churnlab.toml", "truth")
+DEMO_NAMES: tuple[str, ...] = (
+    *(f"{table}.parquet" for table in TABLES),
+    "orders.parquet",  # the shop demo (churnlab.demo.shop)
+    "churnlab.toml",
+    "truth",
+)
 
 
 def check_demo_folder(out_dir: Path) -> None:

@@ -97,6 +97,14 @@ def _dates(rel: ir.Table, column: str) -> dict[str, ir.Value]:
     return out
 
 
+def _flag(value: ir.Value) -> ir.Value:
+    return value.cast("boolean").fill_null(False)
+
+
+def _as_int(value: ir.Value) -> ir.Value:
+    return value.cast("int32")
+
+
 def _optional(rel: ir.Table, column: str, name: str, fn: object = _day) -> dict[str, ir.Value]:
     return {name: fn(rel[column])} if column in rel.columns else {}  # type: ignore[operator]
 
@@ -224,13 +232,10 @@ def derive(
             **_optional(b, "due_date", "due_day"),
             **_optional(b, "paid_date", "paid_day"),
             **_optional(b, "recorded_at", "rec_day"),
+            **_optional(b, "refund", "refund", _flag),
+            **_optional(b, "order_lines", "order_lines", _as_int),
             **(_dates(b, "bill_date") if from_files else {}),
             **flags.get("bills", {}),
-            **(
-                {"refund": b.refund.cast("boolean").fill_null(False)}
-                if "refund" in b.columns
-                else {}
-            ),
         )
     refunds = None
     if bills is not None and "refund" in bills.columns:
@@ -310,7 +315,7 @@ def settle(
     settled: dict[str, ir.Table] = {}
     for table in EVENT_TABLES:
         rel = prep.relation(table)
-        readers = [f for f in families if table in f.reads]
+        readers = [f for f in families if table in f.reads and _gives_any(f, prep)]
         days = [f.settles(table, first) for f in readers]
         if rel is None or not readers or any(day is None for day in days):
             continue
@@ -333,6 +338,15 @@ def settle(
         after = d.after_first_late(known, prep.late_bills).order_by("key")
         wipe_bills = engine.materialize("wipe_bills", after)
     return replace(prep, recent=recent, settled=settled, wipe_bills=wipe_bills)
+
+
+def _gives_any(family: FeatureFamily, prep: Prepared) -> bool:
+    """Whether a family may give features from these tables: not when every entry of it needs
+    columns they lack and it gives none (the purchases family on a telecom's monthly bills),
+    so that it does not keep rows from being set apart."""
+    if family.features(prep, {}) or not family.entries:
+        return True
+    return any(e.available(prep.columns(e.table) or ()) for e in family.entries)
 
 
 def _keep(engine: Engine, name: str, rel: ir.Table | None, *, by_key: bool) -> ir.Table | None:

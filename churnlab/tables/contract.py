@@ -1,7 +1,8 @@
 """The input data contract: which tables exist, their columns and their types.
 
 A data directory holds one file per table (``customers.parquet`` or ``customers.csv`` ...).
-Only ``customers`` is required; ``bills``, ``complaints`` and ``service_events`` are optional.
+Only ``customers`` is required; ``bills``, ``complaints``, ``service_events`` and ``orders``
+(order lines, loaded as bills) are optional.
 """
 
 from __future__ import annotations
@@ -58,8 +59,16 @@ SERVICE_EVENTS = TableContract(
     date_column="occurred_at",
 )
 
+ORDERS = TableContract(
+    name="orders",
+    required={"customer_id": ID, "ordered_at": DATE, "amount": NUMBER},
+    optional={"order_id": TEXT, "quantity": NUMBER, "kind": TEXT, "recorded_at": DATE},
+    date_column="ordered_at",
+)
+"""An online shop's order lines, which churnlab makes bills (:mod:`churnlab.tables.orders`)."""
+
 CONTRACTS: dict[str, TableContract] = {
-    c.name: c for c in (CUSTOMERS, BILLS, COMPLAINTS, SERVICE_EVENTS)
+    c.name: c for c in (CUSTOMERS, BILLS, COMPLAINTS, SERVICE_EVENTS, ORDERS)
 }
 EVENT_TABLES = ("bills", "complaints", "service_events")
 FILE_SUFFIXES = (".parquet", ".csv")

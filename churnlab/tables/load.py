@@ -16,6 +16,7 @@ from churnlab.errors import DataError, DataPlausibilityWarning, DataRepairWarnin
 from churnlab.tables.checks import build_schema, run_schema
 from churnlab.tables.config import DataConfig, SnapshotSpec, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, looks_personal, personal_values
+from churnlab.tables.orders import with_order_bills
 from churnlab.tables.problems import (
     UNREADABLE_VALUES,
     Problem,
@@ -587,6 +588,11 @@ def check_data(
         )
         skip = {column for t, column in unreadable if t == table}
         log.problems.extend(run_schema(schema, frame, skip=skip))
+    if "orders" in frames:  # order lines become bills (checked as lines, above)
+        frames["bills"] = with_order_bills(
+            frames.get("bills"), frames.pop("orders"), settings.refund_kinds
+        )
+        codes = _customer_codes(people, {"bills": frames["bills"]})
     if people is not None:
         _encode_customer_ids(people, frames, codes)
 

@@ -56,7 +56,7 @@ class Tables:
         """The table called ``name`` (``customers``, ``bills``, ...)."""
         if name not in CONTRACTS:
             raise KeyError(f"Unknown table {name!r}; tables are {', '.join(CONTRACTS)}.")
-        return getattr(self, name)
+        return getattr(self, name, None)  # orders are loaded as bills
 
     @property
     def customer_columns(self) -> list[str]:
@@ -75,7 +75,7 @@ class Tables:
 
     def present(self) -> dict[str, pd.DataFrame]:
         """The tables this data directory has, by name."""
-        return {n: t for n in CONTRACTS if (t := getattr(self, n)) is not None}
+        return {n: t for n in CONTRACTS if (t := getattr(self, n, None)) is not None}
 
     def summary(self) -> TableSummary:
         """Row counts, date ranges, active and churned customers and churn by month."""

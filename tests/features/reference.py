@@ -237,6 +237,34 @@ def _bill_features(
     return out
 
 
+def _purchase_features(bills: list[Row], c: dt.date) -> dict[str, float]:
+    """The purchases family (shop-shaped bills): a purchase is a known bill that is not a
+    refund; gaps are between distinct purchase days."""
+    known = _known(bills, "bill_date", c)
+    sales = [b for b in known if not b.get("refund")]
+    refunds = len(known) - len(sales)
+    days = sorted({_day(b["bill_date"]) for b in sales})
+    out: dict[str, float] = {
+        f"purchases_{n}d": sum(1 for b in sales if _in_last_days(_day(b["bill_date"]), c, n))
+        for n in (30, 90, 365)
+    }
+    spent = math.fsum(b["amount"] for b in sales)
+    out["purchase_spend_365d"] = math.fsum(
+        b["amount"] for b in sales if _in_last_days(_day(b["bill_date"]), c, 365)
+    )
+    out["purchase_spend_lifetime"] = spent
+    out["average_order_value"] = spent / len(sales) if sales else NAN
+    mean_gap = (days[-1] - days[0]).days / (len(days) - 1) if len(days) >= 2 else NAN
+    last_gap = float((days[-1] - days[-2]).days) if len(days) >= 2 else NAN
+    out["purchase_gap_mean_days"] = mean_gap
+    out["purchase_gap_last_days"] = last_gap
+    out["purchase_gap_last_ratio"] = last_gap / mean_gap if len(days) >= 2 else NAN
+    out["purchase_overdue_ratio"] = (c - days[-1]).days / mean_gap if len(days) >= 2 else NAN
+    out["refund_share"] = refunds / len(sales) if sales else NAN
+    out["days_since_first_purchase"] = float((c - days[0]).days) if days else NAN
+    return out
+
+
 def _complaint_features(
     complaints: list[Row], c: dt.date, categories: Sequence[str]
 ) -> dict[str, float]:
@@ -386,6 +414,8 @@ def reference_frame(
         values: dict[str, Any] = {"tenure_days": (c - signup).days}
         if tables.bills is not None:
             values |= _bill_features(bills.get(cid, []), signup, c, bounds)
+            if "order_lines" in tables.bills.columns:
+                values |= _purchase_features(bills.get(cid, []), c)
         if tables.complaints is not None:
             values |= _complaint_features(complaints.get(cid, []), c, categories)
         if tables.service_events is not None:

@@ -215,8 +215,12 @@ def is_loaded(t: Tables) -> bool:
 
 
 @st.composite
-def tables(draw: st.DrawFn, *, need_bills: bool = False, max_customers: int = 6) -> Tables:
-    """Small contract-valid tables: 1 to ``max_customers`` customers and their events."""
+def tables(
+    draw: st.DrawFn, *, need_bills: bool = False, max_customers: int = 6, shop: bool = False
+) -> Tables:
+    """Small contract-valid tables: 1 to ``max_customers`` customers and their events; with
+    ``shop``, the bills are at times as loaded from order lines (``refund`` and ``order_lines``
+    columns, irregular purchases beside the monthly bills)."""
     start = draw(st.sampled_from(STARTS))
     extract = start + SPAN_DAYS * DAY
     numbers = draw(st.lists(st.integers(0, 999), min_size=1, max_size=max_customers, unique=True))
@@ -227,14 +231,20 @@ def tables(draw: st.DrawFn, *, need_bills: bool = False, max_customers: int = 6)
             present[table] = None
             continue
         rows = []
+        as_orders = shop and table == "bills" and draw(st.booleans())  # refunds among them
         for customer in customers:
             if table == "bills":
                 rows += _bills_of(draw, customer, extract)
+                if as_orders:  # irregular purchases, some on one day, beside the monthly ones
+                    rows += _events_of(draw, "bills", customer, extract, 6)
             else:
                 rows += _events_of(
                     draw, table, customer, extract, 6 if table == "complaints" else 8
                 )
         data = frame(table, rows)
+        if as_orders:
+            data["refund"] = draw(st.lists(st.booleans(), min_size=len(data), max_size=len(data)))
+            data["order_lines"] = pd.Series(range(len(data)), dtype="int32") % 3 + 1
         for group in OPTIONAL[table]:
             if not draw(MOSTLY):
                 data = data.drop(columns=[c for c in group if c in data.columns])
@@ -358,7 +368,10 @@ def unknown_rows(data: pd.DataFrame, table: str, cutoff: pd.Timestamp) -> pd.Ind
 
 
 def _append(data: pd.DataFrame, table: str, row: dict[str, Any]) -> pd.DataFrame:
-    new = frame(table, [row])[list(data.columns)]
+    new = frame(table, [row]).reindex(columns=data.columns)
+    if "refund" in data.columns:  # bills as loaded from order lines: a purchase of one line
+        new["refund"] = False
+        new["order_lines"] = pd.Series([1], dtype="int32")
     return pd.concat([data, new], ignore_index=True)
 
 

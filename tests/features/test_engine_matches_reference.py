@@ -30,7 +30,7 @@ EMPTY = "No customers are in scope"
 @PROPERTY
 @given(data=st.data())
 def test_scoring_frame_equals_the_reference(data: st.DataObject) -> None:
-    t = data.draw(tables(), label="tables")
+    t = data.draw(tables(shop=True), label="tables")
     cutoff = data.draw(cutoffs(t), label="cutoff")
     expected = reference_frame(t, cutoff)
     if expected.empty:
@@ -46,7 +46,7 @@ def test_scoring_frame_equals_the_reference(data: st.DataObject) -> None:
 def test_training_frame_equals_the_reference(data: st.DataObject, definition: str) -> None:
     """One cutoff or two (relations materialised once and re-read, keys compacted)."""
     spec = data.draw(label_specs([definition]), label="spec")
-    t = data.draw(tables(need_bills=definition == "inactivity"), label="tables")
+    t = data.draw(tables(need_bills=definition == "inactivity", shop=True), label="tables")
     chosen = sorted({data.draw(cutoffs(t, spec)) for _ in range(data.draw(st.integers(1, 2)))})
     note(f"cutoffs {[c.date().isoformat() for c in chosen]}")
     expected = reference_frames(t, chosen, spec, label=True)

@@ -59,7 +59,7 @@ def _features(
 @given(data=st.data())
 def test_changes_after_the_cutoff_never_change_a_feature(data: st.DataObject) -> None:
     spec = data.draw(label_specs(), label="spec")
-    t = data.draw(tables(need_bills=spec.definition == "inactivity"), label="tables")
+    t = data.draw(tables(need_bills=spec.definition == "inactivity", shop=True), label="tables")
     training = data.draw(st.booleans(), label="as a training frame")
     cutoff = data.draw(cutoffs(t, spec if training else None), label="cutoff")
     assume(cutoff < t.extract_date)

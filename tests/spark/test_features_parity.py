@@ -44,7 +44,7 @@ def _both(build: Any, spark_engine: Any) -> None:
 @given(data=st.data())
 def test_training_frames_are_the_same(data, spark_engine, key_path, definition) -> None:
     spec = data.draw(label_specs([definition]), label="spec")
-    t = KEY_PATHS[key_path](data.draw(tables(need_bills=definition == "inactivity")))
+    t = KEY_PATHS[key_path](data.draw(tables(need_bills=definition == "inactivity", shop=True)))
     chosen = sorted({data.draw(cutoffs(t, spec)) for _ in range(data.draw(st.integers(1, 2)))})
     _both(
         lambda engine: build_training_frame(t, spec, cutoffs=chosen, engine=engine, progress=False),

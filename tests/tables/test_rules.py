@@ -111,6 +111,18 @@ def write_data(folder: Path, tables: dict[str, pd.DataFrame], *, statistics: boo
 
 def broken(folder: Path, rule: Rule, *, statistics: bool = True) -> Path:
     tables = clean_tables()
+    if rule.table == "orders":  # order lines: only where an orders rule is broken
+        tables["orders"] = pd.DataFrame(
+            {
+                "customer_id": ["C1", "C2"],
+                "ordered_at": _ts("2024-01-03", "2024-02-03"),
+                "amount": [12.0, -3.0],
+                "order_id": ["o1", "o2"],
+                "quantity": [2.0, 1.0],
+                "kind": ["sale", "return"],
+                "recorded_at": _ts("2024-01-03", "2024-02-04"),
+            }
+        )
     BREAK[rule.kind](tables[rule.table], rule)
     return write_data(folder, tables, statistics=statistics)
 
@@ -133,6 +145,8 @@ def declined_in_place(folder: Path, *, many_cutoffs: bool) -> bool:
 
 
 EVERY_RULE = [pytest.param(rule, id=rule.name.replace(" ", "-")) for rule in RULES]
+# Order lines are made bills by load_tables: the direct read leaves them to it.
+READ_IN_PLACE = [p for p in EVERY_RULE if p.values[0].table != "orders"]  # type: ignore[union-attr]
 
 
 def test_every_kind_of_rule_has_a_breaking_edit_here() -> None:
@@ -168,7 +182,7 @@ def test_every_rule_is_reported_by_check_data_with_its_code(tmp_path: Path, rule
 
 
 @pytest.mark.parametrize("statistics", [True, False], ids=["statistics", "no-statistics"])
-@pytest.mark.parametrize("rule", EVERY_RULE)
+@pytest.mark.parametrize("rule", READ_IN_PLACE)
 def test_every_rule_makes_the_direct_read_decline(
     tmp_path: Path, rule: Rule, statistics: bool
 ) -> None:

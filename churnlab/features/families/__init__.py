@@ -4,6 +4,7 @@ from churnlab.features.families.attributes import Attributes, attribute_feature
 from churnlab.features.families.complaints import Complaints
 from churnlab.features.families.payment import Payment
 from churnlab.features.families.plan_fit import PlanFit
+from churnlab.features.families.purchases import Purchases
 from churnlab.features.families.service import Service
 from churnlab.features.families.spend import Spend
 from churnlab.features.families.tenure import Tenure
@@ -16,6 +17,7 @@ BUILT_IN: tuple[FeatureFamily, ...] = (
     Complaints(),
     Service(),
     PlanFit(),
+    Purchases(),
     Attributes(),
 )
 """The families every frame has (where the data allow), before any of your own."""
@@ -26,6 +28,7 @@ __all__ = [
     "Complaints",
     "Payment",
     "PlanFit",
+    "Purchases",
     "Service",
     "Spend",
     "Tenure",
