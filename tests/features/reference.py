@@ -387,6 +387,11 @@ def reference_frame(
     c = stamp.date()
     customers = _rows(tables.customers)
     bills = _by_customer(tables.bills)
+    # a refund is neither spend nor activity: only the purchases family sees refund bills
+    everything, bills = (
+        bills,
+        {cid: [b for b in rows if not b.get("refund")] for cid, rows in bills.items()},
+    )
     complaints = _by_customer(tables.complaints)
     events = _by_customer(tables.service_events)
     categories = _values(tables.complaints, "category")
@@ -415,7 +420,7 @@ def reference_frame(
         if tables.bills is not None:
             values |= _bill_features(bills.get(cid, []), signup, c, bounds)
             if "order_lines" in tables.bills.columns:
-                values |= _purchase_features(bills.get(cid, []), c)
+                values |= _purchase_features(everything.get(cid, []), c)
         if tables.complaints is not None:
             values |= _complaint_features(complaints.get(cid, []), c, categories)
         if tables.service_events is not None:
