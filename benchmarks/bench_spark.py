@@ -168,7 +168,7 @@ def cost(args: argparse.Namespace) -> None:
 SCORE_SPARK = """
 import sys, time
 import pyarrow.parquet as pq
-from churnlab.explanations.spark import batch_scorer, model_texts, _write_atomically
+from churnlab.explanations.spark import batch_scorer, model_texts, typical_on_spark, _write_atomically
 from churnlab.features.spark import spark_session
 from churnlab.model import load_model
 model_dir, features, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -180,7 +180,8 @@ import pandas as pd
 from pyspark.sql.pandas.types import from_arrow_schema
 stamp = pd.Timestamp(pq.read_table(features, columns=["cutoff"]).column(0)[0].as_py())
 texts = session.sparkContext.broadcast(model_texts(model))
-scorer = batch_scorer(texts, card.features, card.vocabulary, stamp, k=3, language="en", actions=None)
+typical = typical_on_spark(rows, card.features, card.vocabulary)
+scorer = batch_scorer(texts, card.features, card.vocabulary, stamp, k=3, language="en", actions=None, typical=typical)
 local = batch_scorer(model_texts(model), card.features, card.vocabulary, stamp, k=3, language="en", actions=None)
 sample = next(local(iter([rows.limit(50).toPandas()])))
 import pyarrow as pa
