@@ -11,7 +11,8 @@ and the reference runs alternating so that a busy spell of this shared machine s
         --features benchmarks/out/features_demo_1000000_36_2025-12-31.parquet --customers 100000
     .venv/bin/python benchmarks/bench_spark.py cost --data benchmarks/out/demo_50000_36 \\
         --data benchmarks/out/demo_1000000_36
-    .venv/bin/python benchmarks/bench_spark.py sampling --data benchmarks/out/demo_50000_36
+    .venv/bin/python benchmarks/bench_spark.py sampling --data benchmarks/out/demo_50000_36 \\
+        --seeds 5
 
 Targets (issue "The same definitions on Spark"): one cutoff of features on Spark ``local[2]``
 within 10x of DuckDB at 1,000,000 customers; scoring plus top-3 reasons for 100,000 customers
@@ -167,7 +168,7 @@ def cost(args: argparse.Namespace) -> None:
 SCORE_SPARK = """
 import sys, time
 import pyarrow.parquet as pq
-from churnlab.explanations.spark import batch_scorer, model_texts, _write_atomically
+from churnlab.explanations.spark import batch_scorer, model_texts, typical_on_spark, _write_atomically
 from churnlab.features.spark import spark_session
 from churnlab.model import load_model
 model_dir, features, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
@@ -179,7 +180,8 @@ import pandas as pd
 from pyspark.sql.pandas.types import from_arrow_schema
 stamp = pd.Timestamp(pq.read_table(features, columns=["cutoff"]).column(0)[0].as_py())
 texts = session.sparkContext.broadcast(model_texts(model))
-scorer = batch_scorer(texts, card.features, card.vocabulary, stamp, k=3, language="en", actions=None)
+typical = typical_on_spark(rows, card.features, card.vocabulary)
+scorer = batch_scorer(texts, card.features, card.vocabulary, stamp, k=3, language="en", actions=None, typical=typical)
 local = batch_scorer(model_texts(model), card.features, card.vocabulary, stamp, k=3, language="en", actions=None)
 sample = next(local(iter([rows.limit(50).toPandas()])))
 import pyarrow as pa
@@ -225,8 +227,12 @@ def scoring(args: argparse.Namespace) -> None:
 
 
 def sampling(args: argparse.Namespace) -> None:
-    """A model trained on a frame sampled on Spark against one trained on the whole frame,
-    both scored on the same later cutoff (whole, unseen in training)."""
+    """Models trained on frames sampled where they are built (by each engine, one draw per
+    seed) against one trained on the whole frame, all scored on the same later cutoff (whole,
+    unseen in training): the median difference in AUC over the seeds, and its spread."""
+    import dataclasses
+
+    import pandas as pd
     from sklearn.metrics import roc_auc_score
 
     sys.path.insert(0, str(ROOT))
@@ -242,29 +248,52 @@ def sampling(args: argparse.Namespace) -> None:
     cutoffs = [c.date().isoformat() for c in probe.cutoffs]
     fit, test = cutoffs[:-1], cutoffs[-1:]
     whole = probe.frame[probe.frame["cutoff"] < test[0]]
-    import dataclasses
-
     whole_frame = dataclasses.replace(probe, frame=whole, cutoffs=probe.cutoffs[:-1])
     held = probe.frame[probe.frame["cutoff"] == test[0]].reset_index(drop=True)
-    engine = SparkEngine(master="local[2]") if args.engine == "spark" else "duckdb"
-    start = time.perf_counter()
-    sampled = build_training_frame(
-        data, spec, cutoffs=fit, engine=engine, negative_sample=args.fraction, sample_seed=1
-    )
-    took = time.perf_counter() - start
-    aucs = {}
-    for name, frame in (("whole", whole_frame), ("sampled", sampled)):
+
+    def auc(frame: object) -> float:
         model = train(frame, ModelSpec(), progress=False, created_at="2026-01-01T00:00:00")
         scores, _ = score_rows(model, held, held["cutoff"].iloc[0])
-        aucs[name] = roc_auc_score(held["churned"], scores["churn_probability"])
-        print(f"  {name}: {len(frame.frame):,} training rows, test AUC {aucs[name]:.4f}")
-    gap = aucs["sampled"] - aucs["whole"]
-    print(
-        f"sampling, {data.name}: {len(fit)} cutoffs, every churner + {args.fraction:.0%} of the "
-        f"others (sampled by {args.engine} in {took:.0f} s): test AUC {aucs['sampled']:.4f} "
-        f"against {aucs['whole']:.4f} on the whole frame, difference {gap:+.4f} "
-        f"(target within 0.005) on {len(held):,} customers at {test[0]}"
-    )
+        return float(roc_auc_score(held["churned"], scores["churn_probability"]))
+
+    base = auc(whole_frame)
+    print(f"  whole: {len(whole):,} training rows, test AUC {base:.4f}", flush=True)
+    seeds = range(1, args.seeds + 1)
+    engines = args.engine or ["spark", "duckdb"]
+    gaps: dict[str, list[float]] = {name: [] for name in engines}
+    drawn: dict[tuple[str, int], pd.DataFrame] = {}
+    for name in engines:
+        engine = SparkEngine(master="local[2]") if name == "spark" else "duckdb"
+        for seed in seeds:
+            start = time.perf_counter()
+            sampled = build_training_frame(
+                data,
+                spec,
+                cutoffs=fit,
+                engine=engine,
+                negative_sample=args.fraction,
+                sample_seed=seed,
+                progress=False,
+            )
+            took = time.perf_counter() - start
+            drawn[name, seed] = sampled.frame[["customer_id", "cutoff"]]
+            gaps[name].append(auc(sampled) - base)
+            print(
+                f"  {name} seed {seed}: {len(sampled.frame):,} rows drawn in {took:.0f} s, "
+                f"AUC difference {gaps[name][-1]:+.4f}",
+                flush=True,
+            )
+    for name, found in gaps.items():
+        print(
+            f"sampling by {name}, {data.name}: {len(fit)} cutoffs, every churner + "
+            f"{args.fraction:.0%} of the others, {len(found)} seeds: median AUC difference "
+            f"{statistics.median(found):+.4f} (spread {min(found):+.4f}..{max(found):+.4f}; "
+            f"target within 0.005) against {base:.4f} on the whole frame, {len(held):,} "
+            f"customers at {test[0]}"
+        )
+    if len(engines) == 2:
+        same = sum(drawn[engines[0], s].equals(drawn[engines[1], s]) for s in seeds)
+        print(f"the engines drew the same rows for {same} of {len(seeds)} seeds")
 
 
 def main() -> None:
@@ -277,7 +306,13 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--fraction", type=float, default=0.2)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--engine", default="spark", help="Where the sampled frame is built.")
+    parser.add_argument(
+        "--engine",
+        action="append",
+        choices=["spark", "duckdb"],
+        help="Where the sampled frames are built (repeat for both; default both).",
+    )
+    parser.add_argument("--seeds", type=int, default=5, help="Draws (seeds 1..N) per engine.")
     args = parser.parse_args()
     {"features": features, "cost": cost, "scoring": scoring, "sampling": sampling}[args.what](args)
 

@@ -16,6 +16,7 @@ from churnlab.errors import (
     DataError,
     DataPlausibilityWarning,
     DataRepairWarning,
+    EngineError,
     ModelError,
     SpecError,
 )
@@ -78,6 +79,7 @@ __all__ = [
     "DataError",
     "DataPlausibilityWarning",
     "DataRepairWarning",
+    "EngineError",
     "ModelError",
     "SnapshotSpec",
     "SpecError",

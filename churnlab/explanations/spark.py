@@ -91,11 +91,14 @@ def batch_scorer(
     k: int,
     language: str,
     actions: ActionTable | None,
+    typical: Mapping[str, object] | None = None,
 ) -> Callable[[Iterator[pd.DataFrame]], Iterator[pd.DataFrame]]:
     """The function each Spark worker runs on its batches of feature rows (``mapInPandas``).
 
     ``texts`` is the broadcast of :func:`model_texts` (or the dict itself). The model is
-    rebuilt once per worker process, on its first batch.
+    rebuilt once per worker process, on its first batch. ``typical``: the typical values that
+    reasons compare with, over every customer (:func:`typical_on_spark`; a batch holds a
+    share of them only); default: each batch's own.
     """
     from churnlab.explanations.compute import explain
     from churnlab.model.score import score_rows
@@ -110,12 +113,46 @@ def batch_scorer(
             scores, _ = score_rows(model, frame, stamp)
             if k:
                 reasons = explain(model, frame, progress=False).reasons(
-                    k, language, actions=actions
+                    k, language, actions=actions, typical=typical
                 )
                 scores = with_reasons(scores, reasons)
             yield _plain(scores)
 
     return run
+
+
+def typical_on_spark(
+    rows: Any, features: Sequence[Feature], vocab: Mapping[str, tuple[str, ...]]
+) -> dict[str, object]:
+    """Each feature's typical value over all ``rows`` (a Spark DataFrame of feature rows), as
+    :func:`~churnlab.explanations.reasons.typical_values` gives it over the frame of those
+    rows: the exact median of the known numbers, or the most frequent category (values
+    outside a category list counted as :func:`~churnlab.features.plan.frame_of` codes them).
+    Only the medians and each category's count reach this machine.
+    """
+    from pyspark.sql import functions as F
+
+    categorical = [f for f in features if f"customers.{f.name}" in vocab]
+    numeric = [f.name for f in features if f not in categorical]
+    out: dict[str, object] = {}
+    if numeric:
+        known = {n: F.col(n).cast("double") for n in numeric}  # NaN is unknown, as in pandas
+        medians = rows.agg(
+            *(F.percentile(F.when(~F.isnan(x), x), F.lit(0.5)).alias(n) for n, x in known.items())
+        ).first()
+        out.update({n: None if medians[n] is None else float(medians[n]) for n in numeric})
+    for feature in categorical:
+        counts = rows.groupBy(feature.name).count().toArrow()
+        dated = counts.append_column("cutoff", pa.nulls(counts.num_rows, pa.timestamp("us")))
+        codes = frame_of(dated, [feature], vocab)[feature.name]  # frame_of wants a cutoff
+        totals = (
+            pd.Series(counts["count"].to_numpy(), dtype="int64")
+            .groupby(codes, observed=False)
+            .sum()
+        )
+        ranked = totals.sort_values(ascending=False, kind="stable")
+        out[feature.name] = ranked.index[0] if len(ranked) else None
+    return out
 
 
 def _naive_utc(frame: pd.DataFrame) -> pd.DataFrame:
@@ -203,6 +240,7 @@ def score_on_spark(
             k=k,
             language=language,
             actions=table,
+            typical=typical_on_spark(rows, plan.features, plan.vocab) if k else None,
         )
         schema = _result_schema(
             scorer, rows, model_texts(model), plan, cutoffs[0], k, language, table

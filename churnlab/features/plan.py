@@ -140,8 +140,7 @@ class Sample:
         if self.fraction >= 1:
             return rows
         text = rows.customer_id.cast("string") + f"|{cutoff.date()}|{self.seed}"
-        draw = (text.hash() % 1_000_003).abs().cast("float64") / 1_000_003
-        return rows.filter(rows.churned | (draw < self.fraction))
+        return rows.filter(rows.churned | (_uniform(text) < self.fraction))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +150,24 @@ class Sample:
             "strata": "cutoff and label: every churner, the same fraction of the others of "
             "each cutoff",
         }
+
+
+_HEX = {digit: value for value, digit in enumerate("0123456789abcdef")}
+_DIGITS = 6
+
+
+def _uniform(text: ir.StringValue) -> ir.FloatingValue:
+    """A number in [0, 1) drawn from ``text``: the first hex digits of its MD5.
+
+    Every engine computes the same MD5 (each engine's own ``hash`` differs: DuckDB's and
+    Spark's drew different rows for one seed), so the same seed keeps the same rows.
+    """
+    digest = text.hexdigest("md5")
+    number = sum(
+        digest.substr(i, 1).substitute(_HEX, else_=0).cast("int64") * 16 ** (_DIGITS - 1 - i)
+        for i in range(_DIGITS)
+    )
+    return number.cast("float64") / 16**_DIGITS
 
 
 @dataclass(frozen=True, eq=False)

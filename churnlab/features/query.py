@@ -72,8 +72,20 @@ def population(prep: Prepared, c: CutoffBounds, spec: LabelSpec, *, label: bool)
     start, end = label_window(c, spec)
     churned = pop.end_day.notnull() & (pop.end_day > start) & (pop.end_day <= end)
     if spec.grace_days and spec.rejoin_key:
-        churned = churned & ~pop.key.isin(_rejoined(prep, pop, spec).key)
+        pop = _mark_found(pop, _rejoined(prep, pop, spec), "rejoined")
+        return pop.mutate(churned=churned & ~pop.rejoined).drop("rejoined")
     return pop.mutate(churned=churned)
+
+
+def _mark_found(pop: ir.Table, rows: ir.Table, name: str) -> ir.Table:
+    """``pop`` with a column ``name``: whether its key is among the keys of ``rows``.
+
+    A left join on the distinct keys, not ``NOT IN``: Spark plans ``NOT IN`` over a subquery
+    as a null-aware join that compares every customer with every row (a nested loop).
+    """
+    found = rows.select(found_key=rows.key).distinct().mutate(**{name: ibis.literal(True)})
+    joined = pop.left_join(found, pop.key == found.found_key)
+    return joined.mutate(**{name: joined[name].notnull()}).drop("found_key")
 
 
 def _rejoined(prep: Prepared, pop: ir.Table, spec: LabelSpec) -> ir.Table:
@@ -106,7 +118,8 @@ def _inactivity_population(
         return pop
     start, end = label_window(c, spec)
     future = bills.filter((bills.day > start) & (bills.day <= end))
-    return pop.mutate(churned=~pop.key.isin(future.key))
+    pop = _mark_found(pop, future, "billed")
+    return pop.mutate(churned=~pop.billed).drop("billed")
 
 
 def inactivity_left_out(prep: Prepared, c: CutoffBounds, spec: LabelSpec) -> ir.Table:

@@ -131,6 +131,10 @@ def spark_session(master: str | None = None, settings: Mapping[str, Any] | None 
         # driver does; pyspark reads it from the environment when it starts the context.
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         chosen.setdefault("spark.ui.enabled", "false")
+        # Adaptive execution runs every shuffle stage as a job of its own and re-plans between
+        # them; on one machine it has little to rebalance (50k customers, one cutoff: 13 jobs
+        # instead of about 40).
+        chosen.setdefault("spark.sql.adaptive.enabled", "false")
     for key, value in chosen.items():
         builder = builder.config(key, value)
     try:
@@ -224,7 +228,9 @@ class SparkEngine(Engine):
     def read_parquet(self, name: str, path: Path | str | Sequence[Path]) -> ir.Table:
         paths = [str(path)] if isinstance(path, Path | str) else [str(p) for p in path]
         try:
-            df = self.session.read.parquet(*paths)
+            reader = self.session.read
+            schema = _footer_schema(paths[0])  # the files of one table agree on their columns
+            df = (reader.schema(schema) if schema is not None else reader).parquet(*paths)
         except Exception as exc:
             raise spark_error(
                 f"Spark could not read {path}",
@@ -235,10 +241,11 @@ class SparkEngine(Engine):
         return self._register(name, df)
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
+        # Spark fills the cache with the first query that reads it (no job of its own: a
+        # count here cost a job per materialised relation, each a second or more in local mode).
         self._pin_utc()
         df = self._dataframe(expr).cache()
         self._cached.append(df)
-        self._run(df.count)
         return self._register(name, df)
 
     def to_arrow(self, expr: ir.Table) -> pa.Table:
@@ -286,6 +293,28 @@ class SparkEngine(Engine):
 
     def __repr__(self) -> str:
         return f"<SparkEngine {self.session.sparkContext.master}>"
+
+
+def _footer_schema(path: Path | str) -> Any:
+    """The Spark schema of a local Parquet file, from its footer (read here), or ``None``.
+
+    Given a schema, Spark skips the job it runs to infer one (a second or more in local
+    mode, per file). Naive timestamps are ``TIMESTAMP_NTZ``, as Spark infers them; a type
+    Spark has no counterpart for, a folder or a remote path leave the inference to Spark.
+    """
+    import pyarrow.parquet as pq
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    local = Path(path)
+    if "://" in str(path) or not local.is_file():
+        return None
+    try:
+        stored = pq.read_schema(local)
+        if any(pa.types.is_timestamp(t) and t.unit == "ns" for t in stored.types):
+            return None  # Spark reads no nanoseconds: its own message says so
+        return from_arrow_schema(_spark_arrow_schema(stored), prefer_timestamp_ntz=True)
+    except Exception:  # Arrow types Spark lacks (unsigned, nanoseconds...): Spark decides
+        return None
 
 
 def _compiler() -> Any:

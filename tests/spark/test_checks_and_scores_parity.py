@@ -125,6 +125,15 @@ def test_a_training_frame_sampled_on_spark_trains_here(tiny_demo: Path, spark_en
     others = (~full.frame["churned"]).groupby(full.frame["cutoff"]).sum()
     kept = (~sampled.frame["churned"]).groupby(sampled.frame["cutoff"]).sum()
     assert ((kept / others).between(0.3, 0.5)).all(), kept / others  # per cutoff
+    # the same seed draws the same rows on DuckDB (one hash for every engine), another seed not
+    for seed, same in ((2, True), (3, False)):
+        here = build_training_frame(
+            tiny_demo, cutoffs=cutoffs, engine="duckdb", negative_sample=0.4, sample_seed=seed
+        )
+        assert (
+            here.frame[["customer_id", "cutoff"]].equals(sampled.frame[["customer_id", "cutoff"]])
+            is same
+        )
     model = train(sampled, ModelSpec(max_rounds=20), progress=False)
     assert model.card_.sampling["when_built"]["negative_fraction"] == 0.4
     assert model.card_.sampling["negative_weight"] == pytest.approx(2.5)
