@@ -53,7 +53,7 @@ def with_built_in(families: Sequence[FeatureFamily] | None) -> tuple[FeatureFami
     """The built-in families followed by ``families`` of your own (checked).
 
     >>> [f.name for f in with_built_in(None)]
-    ['tenure', 'spend', 'payment', 'complaints', 'service', 'plan_fit', 'attributes']
+    ['tenure', 'spend', 'payment', 'complaints', 'service', 'plan_fit', 'purchases', 'attributes']
     """
     extra = tuple(families or ())
     for family in extra:
