@@ -156,30 +156,25 @@ def _columns_disagree(
 ) -> bool:
     """Report the columns one of a table's files has and its first file lacks, or the reverse."""
     (one, a), (two, b) = first, other
-    found = False
-    for column in [c for c in a.columns if c not in b.columns]:
-        found = True
+    differ = [
+        (column, f"{two.name} lacks this column of {one.name}")
+        for column in a.columns
+        if column not in b.columns
+    ] + [
+        (column, f"{two.name} has this column, {one.name} has not")
+        for column in b.columns
+        if column not in a.columns
+    ]
+    for column, words in differ:
         log.problems.append(
             Problem(
                 table=table,
                 column=str(column),
-                check=f"{two.name} lacks this column of {one.name}; the files of one table "
-                "must have the same columns",
+                check=f"{words}; the files of one table must have the same columns",
                 code=ProblemCode.FILES_DISAGREE,
             )
         )
-    for column in [c for c in b.columns if c not in a.columns]:
-        found = True
-        log.problems.append(
-            Problem(
-                table=table,
-                column=str(column),
-                check=f"{two.name} has this column, {one.name} has not; the files of one "
-                "table must have the same columns",
-                code=ProblemCode.FILES_DISAGREE,
-            )
-        )
-    return found
+    return bool(differ)
 
 
 def mark_refunds(bills: pd.DataFrame, config: DataConfig, log: ReadLog) -> pd.DataFrame:
