@@ -42,9 +42,9 @@ from churnlab.tables.rules import Rule
 
 # Whitespace around an id: load_tables would trim it (a repair), so the shortcut is not taken.
 # RE2's \s is ASCII only; \p{Z}, \x0b, \x1c-\x1f and \x85 complete what Arrow trims.
-_SPACED = r"^[\s\p{Z}\x0b\x1c-\x1f\x{85}]|[\s\p{Z}\x0b\x1c-\x1f\x{85}]$"
+SPACED_ID = r"^[\s\p{Z}\x0b\x1c-\x1f\x{85}]|[\s\p{Z}\x0b\x1c-\x1f\x{85}]$"
 # Every date column's range is read: the latest is the extract date unless the settings give it.
-_DATES = {
+DATE_COLUMNS = {
     table: [column for column, kind in contract.columns.items() if kind == DATE]
     for table, contract in CONTRACTS.items()
 }
@@ -107,12 +107,12 @@ def _customer_checks(c: ir.Table, rules: EngineChecks) -> dict[str, ir.Scalar]:
         "rows": c.count(),
         **_broken_by({rule: _count(condition) for rule, condition in rules.rows.items()}),
         **_broken_by(rules.totals),
-        "broken:spaces around id": _count(c.customer_id.re_search(_SPACED)),
+        "broken:spaces around id": _count(c.customer_id.re_search(SPACED_ID)),
         # An id load_tables reports: a control character in it, or nothing at all.
         "broken:control character or blank id": _count(
             c.customer_id.re_search(r"[\x00-\x1f\x7f]|^$")
         ),
-        **_dates(c, _DATES["customers"]),
+        **_dates(c, DATE_COLUMNS["customers"]),
     }
 
 
@@ -187,7 +187,7 @@ def _event_checks(
             # counts as missing (duration), and it must not be read in place as a number.
             # Statistics leave NaN out.
             checks.rows[f"broken:NaN {column}"] = e[column].cast("float64").isnan()
-    for column in _DATES[table]:
+    for column in DATE_COLUMNS[table]:
         if column not in e.columns:
             continue
         low, high = (stored[column].low, stored[column].high) if column in stored else (None,) * 2

@@ -22,6 +22,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from churnlab.errors import SpecError
 from churnlab.tables.config import ENGINES, EngineSettings
@@ -42,6 +43,17 @@ class Engine(Protocol):
         """Make a Parquet file (or several with the same columns, as one table) available
         as a table called ``name``, read where it lies."""
         ...
+
+    def read_parquet_numbered(self, name: str, paths: Sequence[Path | str]) -> ir.Table:
+        """As :meth:`read_parquet`, with a column ``row_number``: each row's 0-based position
+        in the files read one after the other, in the order given (what a problem's "row N"
+        counts from)."""
+        ...
+
+    reports_in_place: bool = False
+    """Whether data that break the contract's rules are reported from the engine
+    (:func:`churnlab.features.direct_problems.problems_in_place`) rather than loaded into
+    pandas to be checked: for data larger than this machine."""
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         """Compute ``expr`` once and keep the result as a table called ``name``."""
@@ -114,6 +126,19 @@ class DuckDBEngine(Engine):
     def read_parquet(self, name: str, path: Path | Sequence[Path]) -> ir.Table:
         paths = [path] if isinstance(path, Path | str) else [str(p) for p in path]
         return self.backend.read_parquet(paths, table_name=self._prefix + name)
+
+    def read_parquet_numbered(self, name: str, paths: Sequence[Path | str]) -> ir.Table:
+        parts = []
+        offset = 0
+        for i, path in enumerate(paths):
+            rel = self.backend.read_parquet(
+                str(path), table_name=f"{self._prefix}{name}_{i}", file_row_number=True
+            )
+            parts.append(
+                rel.mutate(row_number=rel.file_row_number + offset).drop("file_row_number")
+            )
+            offset += pq.ParquetFile(path).metadata.num_rows
+        return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         # Not ``create_table(overwrite=True)``: for a temporary table Ibis then fills a table

@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from churnlab.dates import DateLike, parse_date
-from churnlab.errors import ModelError, SpecError
+from churnlab.errors import DataError, ModelError, SpecError
 from churnlab.features.direct import (
     DirectData,
     RowsBreakRules,
@@ -31,6 +31,7 @@ from churnlab.features.direct import (
     check_first_pass,
     open_direct,
 )
+from churnlab.features.direct_problems import problems_in_place
 from churnlab.features.engine import Engine, EngineLike, open_engine
 from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily
@@ -41,6 +42,7 @@ from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
 from churnlab.tables import DataConfig, Tables, load_tables
 from churnlab.tables.config import resolve_config
+from churnlab.tables.load import ValidationReport
 
 TablesLike = Tables | str | Path
 Data = Tables | DirectData
@@ -340,7 +342,22 @@ def _open(
             engine, tables, config, many_cutoffs=many_cutoffs, rejoin_key=rejoin_key
         )
         bar.update()
-    return direct if direct is not None else load_tables(tables, config=config)
+    return direct if direct is not None else _load(engine, tables, config)
+
+
+def _load(engine: Engine, data_dir: str | Path, config: DataConfig | str | Path | None) -> Tables:
+    """A data directory that cannot be read in place, loaded with :func:`load_tables`; an
+    engine that ``reports_in_place`` first words the problems of data it reads in place itself
+    (:func:`~churnlab.features.direct_problems.problems_in_place`), so that data that break
+    the contract never have to fit in pandas."""
+    if engine.reports_in_place:
+        problems = problems_in_place(engine, data_dir, config)
+        if problems:
+            report = ValidationReport(
+                source=str(data_dir), tables=None, problems=tuple(problems), repairs=()
+            )
+            raise DataError(str(report), problems)
+    return load_tables(data_dir, config=config)
 
 
 @contextmanager
@@ -392,7 +409,7 @@ def open_and_run(
             if isinstance(tables, Tables):  # only data read in place are checked late
                 raise
     with _engine(engine, tables, config) as (eng, owned):
-        data = load_tables(tables, config=config)
+        data = _load(eng, tables, config)
         return run(data, choose(data), eng, owned)
 
 

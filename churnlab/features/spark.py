@@ -240,6 +240,29 @@ class SparkEngine(Engine):
             ) from None
         return self._register(name, df)
 
+    def read_parquet_numbered(self, name: str, paths: Sequence[Path | str]) -> ir.Table:
+        from pyspark.sql import functions as F
+
+        parts = []
+        offset = 0
+        for path in paths:
+            try:
+                df = self.session.read.parquet(str(path))
+                rows = df.count()  # from the footers
+            except Exception as exc:
+                raise spark_error(
+                    f"Spark could not read {path}", exc, "Check that the path exists."
+                ) from None
+            position = F.col("_metadata.row_index") + F.lit(offset)
+            parts.append(df.select("*", position.alias("row_number")))
+            offset += rows
+        numbered = parts[0]
+        for part in parts[1:]:
+            numbered = numbered.unionByName(part)
+        return self._register(name, numbered)
+
+    reports_in_place = True
+
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         # Spark fills the cache with the first query that reads it (no job of its own: a
         # count here cost a job per materialised relation, each a second or more in local mode).

@@ -94,7 +94,12 @@ def build_schema(
                 checks.append(pa.Check(_within_bound, error=words, ignore_na=True))
             elif rule.kind is RuleKind.KNOWN_CUSTOMER and known_customer is not None:
                 known = known_customer
-                checks.append(pa.Check(lambda s, known=known: known, error=words, ignore_na=True))
+                # Aligned on the values checked: ignore_na leaves the empty ids out.
+                checks.append(
+                    pa.Check(
+                        lambda s, known=known: known.loc[s.index], error=words, ignore_na=True
+                    )
+                )
             by_check[name, _BUILT_IN.get(rule.kind, words)] = (rule, words)
         schema_columns[name] = pa.Column(
             checks=checks,
@@ -144,6 +149,7 @@ def _problems_from(
         rule, words = compiled.rules[str(column), str(check)]
         if rule.code is ProblemCode.EMPTY_VALUE and column in skip:
             continue
+        group = group.sort_values("index", kind="stable")  # examples in the file's order
         index = pd.Index(group["index"].dropna().astype("int64").unique())
         if column == "customer_id" and rule.code is not ProblemCode.EMPTY_VALUE:
             examples = examples_of(group["failure_case"])
