@@ -25,6 +25,7 @@ import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
 
@@ -484,3 +485,15 @@ def sha256_file(path: str | Path) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def is_remote(path: str | Path) -> bool:
+    """Whether ``path`` is a URI another file system serves (a one-letter scheme is a
+    Windows drive; ``file://`` is this machine's, read through the engine all the same).
+
+    >>> is_remote("hdfs://namenode:8020/churn/operator"), is_remote("s3a://bucket/churn")
+    (True, True)
+    >>> is_remote("/data/operator"), is_remote(Path("data")), is_remote("C:/data")
+    (False, False, False)
+    """
+    return isinstance(path, str) and "://" in path and len(urlsplit(path).scheme) > 1

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 
 from churnlab.errors import ChurnlabError, ChurnlabWarning, DataError
+from churnlab.files import is_remote
 
 if TYPE_CHECKING:  # the commands import lazily: `churnlab --help` stays fast
     import pandas as pd
@@ -152,6 +153,8 @@ def _inputs(data_dir: Path, config: Path | None) -> list[Path]:
     (which ``[files]`` may place elsewhere)."""
     from churnlab.tables.config import resolve_config
 
+    if is_remote(data_dir):  # not on this machine: no output here can overwrite it
+        return [config] if config is not None else []
     found = [data_dir, *([config] if config is not None else [])]
     settings = resolve_config(data_dir, config)
     found += [data_dir / name for table in settings.files for name in settings.file_names(table)]
@@ -202,8 +205,12 @@ FamilyOpt = Annotated[
 ]
 
 
-def _data_folder(path: Path) -> Path:
-    """A usage error (exit 2) for a data folder that is not there."""
+def _data_folder(value: str) -> Path | str:
+    """A usage error (exit 2) for a data folder that is not there; a URI (``hdfs://``,
+    ``s3a://``) is left to the engine that reads it."""
+    if is_remote(value):
+        return value
+    path = Path(value)
     if not path.is_dir():
         what = "is a file, not a folder" if path.exists() else "does not exist"
         typer.echo(
@@ -218,7 +225,11 @@ def _data_folder(path: Path) -> Path:
 DataDir = Annotated[
     Path,
     typer.Argument(
-        help="Folder with customers.csv/.parquet and optional event tables.",
+        help=(
+            "Folder with customers.csv/.parquet and optional event tables; with --engine "
+            "spark also a URI Spark reads (hdfs://..., s3a://...)."
+        ),
+        parser=str,
         callback=_data_folder,
     ),
 ]

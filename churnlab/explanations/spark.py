@@ -213,7 +213,7 @@ def score_on_spark(
         model = load_model(model)
     card = model.card_
     if engine is None:
-        engine = open_engine("spark", resolve_config(Path(data_dir), config).engine)
+        engine = open_engine("spark", resolve_config(data_dir, config).engine)
         owned = True
     else:
         owned = False

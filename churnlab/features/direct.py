@@ -23,7 +23,6 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-import pyarrow.parquet as pq
 
 from churnlab.errors import EngineError
 from churnlab.features.engine import Engine
@@ -125,15 +124,15 @@ def _unkeyed(p: ir.Table) -> ir.Table:
     return p.aggregate(**checks)
 
 
-def _stored_statistics(
-    paths: Sequence[Path], columns: Mapping[str, str]
-) -> tuple[int, dict[str, ColumnStatistics]]:
-    """Rows, and per contract column the statistics every row group of the files stores.
+def _stored_statistics(plan: DirectPlan, table: str) -> tuple[int, dict[str, ColumnStatistics]]:
+    """Rows, and per contract column the statistics every row group of the table's files
+    stores (their footers, read once by the plan).
 
     A column is left out when a row group lacks its null count; its range is left out
     (``None``) when a row group with values lacks one. Writers differ in what they store.
     """
-    metas = [pq.ParquetFile(path).metadata for path in paths]
+    metas = [plan.footers[path] for path in plan.files[table]]
+    columns = plan.columns[table]
     out: dict[str, ColumnStatistics] = {}
     for name, source in columns.items():
         groups = []
@@ -263,7 +262,7 @@ def open_direct(
     a snapshot extract, columns that need converting, or any row that breaks a rule of the
     data contract or would be repaired (the full check then reports or repairs it).
     """
-    plan = plan_direct_read(data_dir, config)
+    plan = plan_direct_read(data_dir, config, engine.storage())
     if plan is None or (rejoin_key and rejoin_key not in plan.columns["customers"]):
         return None
     raw: dict[str, ir.Table] = {}
@@ -286,7 +285,7 @@ def open_direct(
     dated = list(customer_rules.latest)
     flags: dict[str, dict[str, ir.BooleanValue]] = {}
     for table, rel in raw.items():
-        rows, stored = _stored_statistics(plan.files[table], plan.columns[table])
+        rows, stored = _stored_statistics(plan, table)
         checks = _event_checks(table, rel, stored, plan.earliest_date)
         found[table] = {
             "rows": rows,

@@ -57,7 +57,7 @@ def problems_in_place(
     ...     [(p.where, p.check, p.rows, p.examples) for p in problems_in_place(engine, folder)]
     [('customers.customer_id', 'duplicate customer_id', 2, ('C1',))]
     """
-    plan = plan_direct_read(data_dir, config)
+    plan = plan_direct_read(data_dir, config, engine.storage())
     if plan is None:
         return None
     rels = {table: _numbered(engine, table, plan) for table in CONTRACTS if table in plan.files}

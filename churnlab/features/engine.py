@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 
 from churnlab.errors import SpecError
 from churnlab.tables.config import ENGINES, EngineSettings
+from churnlab.tables.storage import Storage
 
 
 class Engine(Protocol):
@@ -39,7 +40,7 @@ class Engine(Protocol):
         """Make a pandas DataFrame available as a table called ``name``."""
         ...
 
-    def read_parquet(self, name: str, path: Path | Sequence[Path]) -> ir.Table:
+    def read_parquet(self, name: str, path: Path | str | Sequence[Path | str]) -> ir.Table:
         """Make a Parquet file (or several with the same columns, as one table) available
         as a table called ``name``, read where it lies."""
         ...
@@ -49,6 +50,11 @@ class Engine(Protocol):
         in the files read one after the other, in the order given (what a problem's "row N"
         counts from)."""
         ...
+
+    def storage(self) -> Storage | None:
+        """The file system of the data directories given as URIs (``hdfs://``, ``s3a://``),
+        read through the engine's own settings; ``None``: this machine's files only."""
+        return None
 
     reports_in_place: bool = False
     """Whether data that break the contract's rules are reported from the engine
@@ -123,8 +129,8 @@ class DuckDBEngine(Engine):
         self.backend.con.register(self._prefix + name, data)
         return self.backend.table(self._prefix + name)
 
-    def read_parquet(self, name: str, path: Path | Sequence[Path]) -> ir.Table:
-        paths = [path] if isinstance(path, Path | str) else [str(p) for p in path]
+    def read_parquet(self, name: str, path: Path | str | Sequence[Path | str]) -> ir.Table:
+        paths = [str(path)] if isinstance(path, Path | str) else [str(p) for p in path]
         return self.backend.read_parquet(paths, table_name=self._prefix + name)
 
     def read_parquet_numbered(self, name: str, paths: Sequence[Path | str]) -> ir.Table:

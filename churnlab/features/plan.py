@@ -9,7 +9,10 @@ all run their cutoffs through it; :func:`open_and_run` opens the data for them.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
+import tempfile
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +26,7 @@ import pyarrow.compute as pc
 from tqdm.auto import tqdm
 
 from churnlab.dates import DateLike, parse_date
-from churnlab.errors import DataError, ModelError, SpecError
+from churnlab.errors import ChurnlabWarning, DataError, EngineError, ModelError, SpecError
 from churnlab.features.direct import (
     DirectData,
     RowsBreakRules,
@@ -37,6 +40,7 @@ from churnlab.features.families import BUILT_IN
 from churnlab.features.family import Feature, FeatureFamily
 from churnlab.features.prepare import OTHER, Prepared, prepare, settle, vocabulary_of
 from churnlab.features.query import cutoff_query, feature_list, first_pass
+from churnlab.files import is_remote
 from churnlab.labels.cutoffs import check_cutoffs, default_cutoffs
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
@@ -357,7 +361,42 @@ def _load(engine: Engine, data_dir: str | Path, config: DataConfig | str | Path 
                 source=str(data_dir), tables=None, problems=tuple(problems), repairs=()
             )
             raise DataError(str(report), problems)
+    if is_remote(data_dir):
+        return _load_copy(engine, str(data_dir), config)
     return load_tables(data_dir, config=config)
+
+
+def _load_copy(engine: Engine, uri: str, config: DataConfig | str | Path | None) -> Tables:
+    """A data directory on a file system only the engine reaches, that cannot be read in
+    place (CSV files, refunds, order lines, a snapshot, values to repair): copied to this
+    machine and loaded there, with a warning."""
+    storage = engine.storage()
+    if storage is None:
+        raise EngineError(
+            f"{uri} is not on this machine, and {engine!r} reads only local files: choose "
+            "the Spark engine (--engine spark, or engine='spark'), which reads it through "
+            "Spark's own settings, or copy the data here."
+        )
+    if not storage.is_dir(uri):
+        raise EngineError(
+            f"{uri} is not a folder {engine!r} can reach. Check the path, and for S3 or HDFS "
+            "the spark.hadoop.* settings in [engine.settings]."
+        )
+    warnings.warn(
+        f"{uri} cannot be read in place (CSV files, refunds, order lines, a snapshot extract "
+        "or values to repair): it is copied to this machine and loaded there. Write it as "
+        "Parquet with the data contract's types to have the engine read it where it lies.",
+        ChurnlabWarning,
+        stacklevel=4,
+    )
+    with tempfile.TemporaryDirectory(prefix="churnlab-") as scratch:
+        local = Path(scratch) / "data"
+        storage.copy_folder(uri, local)
+        try:
+            tables = load_tables(local, config=config)
+        except DataError as exc:
+            raise DataError(str(exc).replace(str(local), uri), exc.problems) from None
+    return dataclasses.replace(tables, source=uri)
 
 
 @contextmanager

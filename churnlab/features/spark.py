@@ -33,6 +33,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from churnlab.errors import EngineError
 from churnlab.features.engine import Engine
@@ -225,7 +226,7 @@ class SparkEngine(Engine):
         table = table.cast(_spark_arrow_schema(table.schema))
         return self._register(name, self.session.createDataFrame(table))
 
-    def read_parquet(self, name: str, path: Path | str | Sequence[Path]) -> ir.Table:
+    def read_parquet(self, name: str, path: Path | str | Sequence[Path | str]) -> ir.Table:
         paths = [str(path)] if isinstance(path, Path | str) else [str(p) for p in path]
         try:
             reader = self.session.read
@@ -262,6 +263,11 @@ class SparkEngine(Engine):
         return self._register(name, numbered)
 
     reports_in_place = True
+
+    def storage(self) -> HadoopStorage:
+        """The file systems Spark reads (HDFS, S3 through ``s3a://``, ``file://``...), with
+        Spark's own Hadoop settings (``spark.hadoop.*`` in ``[engine.settings]``)."""
+        return HadoopStorage(self.session)
 
     def materialize(self, name: str, expr: ir.Table) -> ir.Table:
         # Spark fills the cache with the first query that reads it (no job of its own: a
@@ -316,6 +322,84 @@ class SparkEngine(Engine):
 
     def __repr__(self) -> str:
         return f"<SparkEngine {self.session.sparkContext.master}>"
+
+
+class HadoopStorage:
+    """A data directory on a file system Spark reaches, read through Hadoop's ``FileSystem``
+    in Spark's JVM: file names, small files and Parquet footers (a few kilobytes each, read
+    from the file's end), and the first rows through Spark itself.
+
+    Examples
+    --------
+    >>> storage = SparkEngine(master="local[1]").storage()  # doctest: +SKIP
+    >>> storage.matches("hdfs://namenode/churn/bills_*.parquet")  # doctest: +SKIP
+    ['hdfs://namenode/churn/bills_2024.parquet', 'hdfs://namenode/churn/bills_2025.parquet']
+    """
+
+    def __init__(self, session: SparkSession) -> None:
+        self.session = session
+        self._jvm: Any = session.sparkContext._jvm
+
+    def _call(self, path: str, call: Any) -> Any:
+        """Run ``call(file_system, hadoop_path)``; a failure says which path, without Java."""
+        try:
+            hadoop_path = self._jvm.org.apache.hadoop.fs.Path(path)
+            conf = self.session.sparkContext._jsc.hadoopConfiguration()
+            return call(hadoop_path.getFileSystem(conf), hadoop_path)
+        except Exception as exc:
+            raise spark_error(
+                f"Spark could not read {path}",
+                exc,
+                "Check that the path exists and that Spark can reach it (for S3 or HDFS: "
+                "the spark.hadoop.* settings in [engine.settings]).",
+            ) from None
+
+    def is_dir(self, path: str) -> bool:
+        return bool(
+            self._call(path, lambda fs, p: fs.exists(p) and fs.getFileStatus(p).isDirectory())
+        )
+
+    def matches(self, pattern: str) -> list[str]:
+        found = self._call(pattern, lambda fs, p: fs.globStatus(p))
+        return sorted(str(f.getPath().toString()) for f in (found or []) if f.isFile())
+
+    def _read(self, path: str, start: int | None, size: int | None) -> bytes:
+        """``size`` bytes from ``start`` (negative: from the end); the whole file by default."""
+
+        def read(fs: Any, p: Any) -> bytes:
+            length = int(fs.getFileStatus(p).getLen())
+            begin = 0 if start is None else (length + start if start < 0 else start)
+            count = length - begin if size is None else size
+            stream = fs.open(p)
+            try:
+                stream.seek(begin)
+                return bytes(stream.readNBytes(count))  # a Java byte[] comes back as bytes
+            finally:
+                stream.close()
+
+        return self._call(path, read)  # type: ignore[no-any-return]
+
+    def read_text(self, path: str) -> str:
+        return self._read(path, None, None).decode("utf-8")
+
+    def footer(self, path: str) -> pq.FileMetaData:
+        tail = self._read(path, -8, 8)
+        if tail[4:] != b"PAR1":
+            raise ValueError(f"{path} is not a Parquet file")
+        size = int.from_bytes(tail[:4], "little")
+        footer = self._read(path, -8 - size, size)
+        # A Parquet file's end alone (magic, footer, its length, magic) reads as its metadata.
+        return pq.read_metadata(pa.BufferReader(b"PAR1" + footer + tail))
+
+    def copy_folder(self, folder: str, local: Path) -> None:
+        target = self._jvm.org.apache.hadoop.fs.Path(str(local))
+        # Raw local files: no .crc checksum file beside each copy.
+        self._call(folder, lambda fs, p: fs.copyToLocalFile(False, p, target, True))
+
+    def head(self, path: str, columns: list[str], rows: int) -> pa.Table:
+        self.session.conf.set("spark.sql.session.timeZone", "UTC")
+        frame = self.session.read.parquet(path).select(*[f"`{c}`" for c in columns])
+        return frame.limit(rows).toArrow()
 
 
 def _footer_schema(path: Path | str) -> Any:

@@ -96,9 +96,7 @@ def build_schema(
                 known = known_customer
                 # Aligned on the values checked: ignore_na leaves the empty ids out.
                 checks.append(
-                    pa.Check(
-                        lambda s, known=known: known.loc[s.index], error=words, ignore_na=True
-                    )
+                    pa.Check(lambda s, known=known: known.loc[s.index], error=words, ignore_na=True)
                 )
             by_check[name, _BUILT_IN.get(rule.kind, words)] = (rule, words)
         schema_columns[name] = pa.Column(

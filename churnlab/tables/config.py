@@ -51,6 +51,7 @@ from typing import Any
 
 from churnlab.dates import parse_date
 from churnlab.errors import ConfigError, SpecError, did_you_mean
+from churnlab.files import is_remote
 from churnlab.tables.contract import CONTRACTS
 
 CONFIG_FILE_NAME = "churnlab.toml"
@@ -422,11 +423,13 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     )
 
 
-def resolve_config(data_dir: Path, config: DataConfig | str | Path | None) -> DataConfig:
+def resolve_config(data_dir: Path | str, config: DataConfig | str | Path | None) -> DataConfig:
     """Pick the settings: an explicit object or file, else ``churnlab.toml`` in the data folder."""
     if isinstance(config, DataConfig):
         return config
     if config is not None:
         return read_config(config)
-    candidate = data_dir / CONFIG_FILE_NAME
+    if is_remote(data_dir):  # read by the engine that reaches it (tables.storage)
+        return DataConfig()
+    candidate = Path(data_dir) / CONFIG_FILE_NAME
     return read_config(candidate) if candidate.is_file() else DataConfig()

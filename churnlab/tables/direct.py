@@ -11,17 +11,20 @@ may be tried.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from churnlab.files import is_remote
 from churnlab.tables.config import DataConfig, resolve_config
 from churnlab.tables.contract import CONTRACTS, DATE, ID, NUMBER, TEXT
 from churnlab.tables.load import required_columns, split_personal
 from churnlab.tables.read import ReadLog, find_files, source_name
+from churnlab.tables.storage import LocalStorage, Storage, remote_config, remote_files
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,7 +34,8 @@ class DirectPlan:
     Attributes
     ----------
     files:
-        Parquet files of each table present (several when ``[files]`` names several).
+        Parquet files of each table present (several when ``[files]`` names several), as
+        paths on this machine or URIs the engine reads.
     columns:
         Per table, contract (or attribute) name -> column name in the file.
     attribute_columns, personal_columns:
@@ -43,12 +47,14 @@ class DirectPlan:
     """
 
     source: str
-    files: dict[str, tuple[Path, ...]]
+    files: dict[str, tuple[str, ...]]
     columns: dict[str, dict[str, str]]
     attribute_columns: tuple[str, ...]
     personal_columns: tuple[str, ...]
     extract_date: pd.Timestamp | None
     earliest_date: pd.Timestamp
+    footers: Mapping[str, pq.FileMetaData] = field(default_factory=dict, repr=False)
+    """Each file's Parquet footer (schema, rows, column statistics), read once."""
 
 
 def _plain_type(kind: str | None, dtype: pa.DataType) -> bool:
@@ -105,11 +111,11 @@ def _stores_pandas_index(schema: pa.Schema) -> bool:
     return any(isinstance(column, str) for column in meta.get("index_columns", []))
 
 
-def _text_sample(path: Path, columns: dict[str, str], rows: int = 2000) -> dict[str, list[object]]:
+def _text_sample(
+    storage: Storage, path: str, columns: dict[str, str], schema: pa.Schema, rows: int = 2000
+) -> dict[str, list[object]]:
     """The first ``rows`` values of the text and integer columns (name -> file column): what
     :func:`~churnlab.tables.load.split_personal` reads personal values' shapes from."""
-    parquet = pq.ParquetFile(path)
-    schema = parquet.schema_arrow
     text = {
         name: source
         for name, source in columns.items()
@@ -119,31 +125,50 @@ def _text_sample(path: Path, columns: dict[str, str], rows: int = 2000) -> dict[
     }
     if not text:
         return {}
-    batch = next(parquet.iter_batches(batch_size=rows, columns=list(text.values())), None)
-    if batch is None:
+    table = storage.head(path, list(text.values()), rows)
+    if table.num_rows == 0:
         return {}
-    table = pa.Table.from_batches([batch])
     return {name: table.column(source).to_pylist() for name, source in text.items()}
 
 
+def _find(storage: Storage, data_dir: str, table: str, settings: DataConfig) -> list[str] | None:
+    """A table's files; ``None`` when finding them is a problem (load_tables words it)."""
+    if is_remote(data_dir):
+        return remote_files(storage, data_dir, table, settings)
+    log = ReadLog()
+    paths = find_files(Path(data_dir), table, settings, log)
+    return None if log.problems else [str(p) for p in paths]
+
+
 def plan_direct_read(
-    data_dir: str | Path, config: DataConfig | str | Path | None = None
+    data_dir: str | Path,
+    config: DataConfig | str | Path | None = None,
+    storage: Storage | None = None,
 ) -> DirectPlan | None:
     """Plan reading a data directory in place, or ``None`` when it needs :func:`load_tables`.
 
-    Only file names, settings and Parquet schemas are read here; the rows are checked by the
-    engine (:func:`churnlab.features.direct.open_direct`).
+    Only file names, settings and Parquet footers (and a sample of the customers' values, for
+    personal data) are read here, through ``storage`` (default: this machine's files; a URI
+    such as ``hdfs://...`` needs the engine's); the rows are checked by the engine
+    (:func:`churnlab.features.direct.open_direct`).
     """
-    data_dir = Path(data_dir)
-    settings = resolve_config(data_dir, config)
-    if settings.snapshot is not None or not data_dir.is_dir():
+    folder = str(data_dir)
+    remote = is_remote(folder)
+    if remote and storage is None:
         return None
-    log = ReadLog()
-    files: dict[str, tuple[Path, ...]] = {}
+    files_on = storage if storage is not None else LocalStorage()
+    if remote:
+        settings = remote_config(files_on, folder, config)
+    else:
+        settings = resolve_config(Path(folder), config)
+    if settings.snapshot is not None or not files_on.is_dir(folder):
+        return None
+    files: dict[str, tuple[str, ...]] = {}
     columns: dict[str, dict[str, str]] = {}
+    footers: dict[str, pq.FileMetaData] = {}
     for table in CONTRACTS:
-        paths = find_files(data_dir, table, settings, log)
-        if log.problems:
+        paths = _find(files_on, folder, table, settings)
+        if paths is None:
             return None
         if not paths:
             if table == "customers":
@@ -151,10 +176,11 @@ def plan_direct_read(
             continue
         if table == "orders":  # order lines become bills in load_tables
             return None
-        if any(path.suffix.lower() != ".parquet" for path in paths):
+        if any(not path.lower().endswith(".parquet") for path in paths):
             return None
         try:
-            schemas = [pq.read_schema(path) for path in paths]
+            found = {path: files_on.footer(path) for path in paths}
+            schemas = [meta.schema.to_arrow_schema() for meta in found.values()]
         except Exception:  # unreadable: load_tables says why
             return None
         if any(_stores_pandas_index(schema) for schema in schemas):
@@ -162,7 +188,7 @@ def plan_direct_read(
         if any(not schema.equals(schemas[0], check_metadata=False) for schema in schemas):
             return None  # files that disagree: load_tables names the column
         if table != "customers":
-            paths = [p for p in paths if pq.ParquetFile(p).metadata.num_rows > 0]
+            paths = [p for p in paths if found[p].num_rows > 0]
             if not paths:
                 continue  # an optional table without rows is read as absent
         if table == "bills" and _holds_refunds(schemas[0], settings):
@@ -171,14 +197,18 @@ def plan_direct_read(
         if mapped is None:
             return None
         files[table], columns[table] = tuple(paths), mapped
-    sample = _text_sample(files["customers"][0], columns["customers"])
+        footers.update({path: found[path] for path in paths})
+    first = files["customers"][0]
+    schema = footers[first].schema.to_arrow_schema()
+    sample = _text_sample(files_on, first, columns["customers"], schema)
     attributes, personal = split_personal(list(columns["customers"]), settings, sample)
     return DirectPlan(
-        source=str(data_dir),
+        source=folder,
         files=files,
         columns=columns,
         attribute_columns=tuple(attributes),
         personal_columns=tuple(personal),
         extract_date=pd.Timestamp(settings.extract_date) if settings.extract_date else None,
         earliest_date=pd.Timestamp(settings.earliest_date),
+        footers=footers,
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -319,7 +320,7 @@ def test_several_parquet_files_are_read_in_place_as_one_table(make_data):
     direct = build_scoring_frame(folder, as_of="2024-06-30").frame
     loaded = build_scoring_frame(load_tables(folder), as_of="2024-06-30").frame
 
-    assert plan is not None and [p.name for p in plan.files["bills"]] == [
+    assert plan is not None and [Path(p).name for p in plan.files["bills"]] == [
         "bills_a.parquet",
         "bills_b.parquet",
     ]
