@@ -22,9 +22,11 @@ How a reason list is made, for each customer:
    (``benchmarks/bench_reasons.py``). The strongest *actionable* reason (see the action
    table), by the same order, is always among them: when contract, region or tenure fill the
    list, it takes the last place. A feature that lowers the risk is never cited, nor personal
-   data (it is never a feature), nor a count of zero: "no late payment in the last 12 months"
-   is nothing a reminder fixes, whatever SHAP value the model gives it (on the demo, such
-   values made a payment reminder the action for customers 17 days old).
+   data (it is never a feature), nor a value that says nothing happened: a count of zero, or
+   a missing "days since the last failure" or "mean days to resolve" when there was none
+   (``Feature.missing_is_none``). "No late payment in the last 12 months" is nothing a
+   reminder fixes, whatever SHAP value the model gives it (on the demo, such values made a
+   payment reminder, or a priority fault fix, the action for customers 17 days old).
 3. **Write.** A reason's text is that of its strongest feature, filled with the customer's own
    value and the typical value (the median, or the most frequent category, over the customers
    explained together), in English or Chinese (:mod:`churnlab.features.wording`).
@@ -162,7 +164,7 @@ def reason_table(
     members, categories = _groups(entries)
     shap = values.to_numpy(dtype="float64")
     moved = missing_elsewhere(data, list(entries.values()))
-    silent = zero_counts(data, list(entries.values()))
+    silent = nothing_happened(data, list(entries.values()))
     n = len(shap)
     sums = np.zeros((n, len(members)))
     strongest = np.zeros((n, len(members)), dtype=int)
@@ -284,21 +286,26 @@ def missing_elsewhere(data: pd.DataFrame, features: Sequence[Feature]) -> np.nda
     return out
 
 
-def zero_counts(data: pd.DataFrame, features: Sequence[Feature]) -> np.ndarray:
-    """Per row of ``data`` and each of ``features`` (a column of it), whether the value is a
-    count of zero: nothing happened, which is never a reason ("no late payment in the last
-    12 months" cannot be what a reminder fixes), whatever SHAP value the model gives it.
+def nothing_happened(data: pd.DataFrame, features: Sequence[Feature]) -> np.ndarray:
+    """Per row of ``data`` and each of ``features`` (a column of it), whether the value says
+    that nothing happened: a count of zero, or a missing value of a feature whose missing
+    value means no event ever did (``Feature.missing_is_none``: "no service failure on
+    record"). That is never a reason ("no late payment in the last 12 months" cannot be what a
+    reminder fixes), whatever SHAP value the model gives it.
 
     >>> from churnlab.features import get_feature
-    >>> data = pd.DataFrame({"complaints_90d": [0, 2], "spend_last_month": [0.0, 0.0]})
-    >>> features = [get_feature("complaints_90d"), get_feature("spend_last_month")]
-    >>> zero_counts(data, features).tolist()
-    [[True, False], [False, False]]
+    >>> data = pd.DataFrame({"complaints_90d": [0, 2], "spend_last_month": [0.0, 0.0],
+    ...                      "days_since_failure": [None, 12.0]})
+    >>> names = ["complaints_90d", "spend_last_month", "days_since_failure"]
+    >>> nothing_happened(data, [get_feature(n) for n in names]).tolist()
+    [[True, False, True], [False, False, False]]
     """
     out = np.zeros((len(data), len(features)), dtype=bool)
     for j, feature in enumerate(features):
         if feature.kind == "count":
             out[:, j] = (pd.to_numeric(data[feature.name], errors="coerce") == 0).to_numpy()
+        elif feature.missing_is_none:
+            out[:, j] = data[feature.name].isna().to_numpy()
     return out
 
 
@@ -374,9 +381,9 @@ __all__ = [
     "check_k",
     "is_missing",
     "missing_elsewhere",
+    "nothing_happened",
     "reason_columns",
     "reason_table",
     "stated_categories",
     "typical_values",
-    "zero_counts",
 ]

@@ -91,6 +91,10 @@ class Feature:
     spend trend is missing because the customer joined recently, a tenure fact, not a price
     one. Empty means ``reason_category``. Reasons and the category views count the SHAP value
     of a missing value there (:mod:`churnlab.explanations.reasons`)."""
+    missing_is_none: bool = False
+    """A missing value means no event ever happened ("no service failure on record"): like a
+    count of zero, it states nothing and is never a reason, whatever SHAP value the model
+    gives it."""
     per_value: bool = False
     unit: Unit = "number"
     """How the value is written in a reason (see :mod:`churnlab.features.wording`)."""

@@ -10,7 +10,7 @@ import pytest
 
 from churnlab.errors import ConfigError, SpecError
 from churnlab.explanations.actions import default_actions, read_actions
-from churnlab.explanations.reasons import reason_columns, reason_table, zero_counts
+from churnlab.explanations.reasons import nothing_happened, reason_columns, reason_table
 from churnlab.features import Feature, get_feature
 from churnlab.features.families import attribute_feature
 
@@ -210,7 +210,7 @@ def test_reasons_of_a_real_explanation_never_cite_a_risk_lowering_feature(explan
     ).all()
     # (a category whose groups cancel out, total <= 0, comes after those that raise the risk)
     # and a count of zero states nothing, so it counts for no category
-    silent = zero_counts(explanation.data, explanation.features)
+    silent = nothing_happened(explanation.data, explanation.features)
     cited = dataclasses.replace(explanation, values=explanation.values.mask(silent, 0.0))
     totals = cited.grouped("category").loc[first_two.index].clip(lower=0)
     apart = first_two.loc[~same]
@@ -296,3 +296,19 @@ def test_a_count_of_zero_is_never_a_reason_whatever_its_shap_value():
     # the same SHAP value on one late payment is a reason, and the actionable one
     out = table([[0.0, 0.0, 0.0, 0.3, 0.0, 0.9]], [[0, 0, 0, 1, 1.0, "month-to-month"]], k=3)
     assert out.iloc[0]["top_actionable_category"] == "payment"
+
+
+def test_a_missing_value_that_means_no_event_is_never_a_reason():
+    # No complaint was ever resolved: the mean days to resolve is missing. A positive SHAP value
+    # on it must not send a new customer a "priority fault fix".
+    features = [get_feature("complaint_resolve_days_mean"), get_feature("days_since_failure")]
+    names = [f.name for f in features]
+    values = pd.DataFrame([[0.4, 0.3], [0.4, 0.3]], columns=names)
+    data = pd.DataFrame([[None, None], [12.0, 5.0]], columns=names)
+    out = reason_table(
+        values, data, features, customer_id=["new", "seen"], raw_score=np.zeros(2), k=3
+    )
+    new, seen = out.iloc[0], out.iloc[1]
+    assert pd.isna(new["reason_1"]) and pd.isna(new["top_actionable_category"])
+    assert seen["reason_1"].startswith("complaints took 12 days to resolve on average")
+    assert seen["top_actionable_category"] == "service"

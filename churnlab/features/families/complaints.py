@@ -100,6 +100,7 @@ class Complaints(FeatureFamily):
             requires=("resolved_at",),
             unit="days",
             group="complaint_handling",
+            missing_is_none=True,
         ),
         _complaint(
             "open_complaint_age_days_max",
@@ -112,6 +113,7 @@ class Complaints(FeatureFamily):
             ),
             requires=("resolved_at",),
             unit="days",
+            missing_is_none=True,
             group="open_complaints",
         ),
         _complaint(
@@ -136,6 +138,7 @@ class Complaints(FeatureFamily):
                 missing=("no complaint on record", "没有投诉记录"),
             ),
             unit="days",
+            missing_is_none=True,
         ),
     )
 

@@ -113,6 +113,7 @@ class Payment(FeatureFamily):
             requires=_NEEDS,
             unit="days",
             reason_group="lost_points",
+            missing_is_none=True,
             texts=say(
                 "last late payment {value} days ago",
                 "上次逾期缴费在{value}天前",

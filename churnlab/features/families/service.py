@@ -108,6 +108,7 @@ class Service(FeatureFamily):
                 missing=("no service failure on record", "没有服务故障记录"),
             ),
             unit="days",
+            missing_is_none=True,
         ),
     )
     totals: ClassVar[Mapping[str, Total]] = {
