@@ -158,6 +158,39 @@ def quality(model_dir: Path, data_dir: Path) -> dict[str, float]:
     }
 
 
+def against(args: argparse.Namespace) -> None:
+    """Training time with the defaults beside a reference setting, run after run (so that a
+    busy spell of the shared machine slows both), with each model's hold-out AUC."""
+    data = args.data or HERE / "out" / f"demo_{args.customers}_{args.months}"
+    ensure_demo(data, args.customers, args.months)
+    churnlab = str(BIN / "churnlab")
+    runs: dict[str, list[tuple[float, float, str]]] = {"defaults": [], args.against: []}
+    aucs: dict[str, float] = {}
+    for _ in range(args.repeats):
+        for name in runs:
+            model_dir = (
+                HERE
+                / "out"
+                / f"model_{data.name}_{'defaults' if name == 'defaults' else 'reference'}"
+            )
+            extra = [] if name == "defaults" else ["--model-param", name]
+            runs[name].append(
+                timed([churnlab, "train", str(data), "--out", str(model_dir), *extra])
+            )
+            aucs[name] = quality(model_dir, data)["model_auc"]
+    print(f"\ntrain, 12 cutoffs (features incl.), {data.name}; medians of {args.repeats} run(s)")
+    print(f"{'setting':32} {'wall s':>8} {'peak MB':>8} {'hold-out AUC':>13}  runs (s)")
+    for name, found in runs.items():
+        wall = statistics.median(r[0] for r in found)
+        peak = statistics.median(r[1] for r in found)
+        each = ", ".join(f"{r[0]:.1f}" for r in found)
+        print(f"{name:32} {wall:8.1f} {peak:8.0f} {aucs[name]:13.4f}  {each}")
+    ratio = statistics.median(r[0] for r in runs["defaults"]) / statistics.median(
+        r[0] for r in runs[args.against]
+    )
+    print(f"defaults / {args.against}: {ratio:.2f}x the reference's training time")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
@@ -167,9 +200,18 @@ def main() -> None:
     parser.add_argument(
         "--shap", nargs=3, metavar=("MODEL", "DATA", "AS_OF"), help=argparse.SUPPRESS
     )
+    parser.add_argument(
+        "--against",
+        metavar="NAME=VALUE",
+        help="time only training, the defaults against this model setting (a reference run, "
+        "e.g. min_child_samples=200 before it scaled with the data), alternating",
+    )
     args = parser.parse_args()
     if args.shap:
         shap_seconds(*args.shap)
+        return
+    if args.against:
+        against(args)
         return
 
     data = args.data or HERE / "out" / f"demo_{args.customers}_{args.months}"
