@@ -177,3 +177,18 @@ def test_shap_reasons_are_optional(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(churnlab, "explain", explain, raising=False)
     assert bench.shap_reasons("model", "frame") is table
     assert calls == [("model", "frame", 5, "en")]
+
+
+def test_one_cutoffs_figures_hold_efficiency_and_the_recall_of_each_cause_with_enough_customers() -> (
+    None
+):
+    fix = pd.Series(["price"] * 30 + ["service"] * 2)
+    named = pd.Series(["price"] * 15 + ["product"] * 15 + ["service"] * 2)
+    drops = pd.DataFrame(
+        {"service": [0.0] * 30 + [0.1] * 2, "price": [0.1] * 30 + [0.0] * 2, "product": 0.05}
+    )
+    figures = bench.cutoff_figures(drops, fix, named)
+    assert figures["customers"] == 32
+    assert figures["fix eff."] == pytest.approx((1.5 + 0.75 + 0.2) / 3.2)
+    assert figures["R price"] == pytest.approx(0.5)
+    assert "R service" not in figures  # 2 customers: too few for a recall
