@@ -487,7 +487,7 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def is_remote(path: str | Path) -> bool:
+def is_remote(path: object) -> bool:
     """Whether ``path`` is a URI another file system serves (a one-letter scheme is a
     Windows drive; ``file://`` is this machine's, read through the engine all the same).
 

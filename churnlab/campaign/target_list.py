@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,12 +47,13 @@ from churnlab.campaign.spec import KEY_ACCOUNT, NO_REASON, CampaignSpec, read_ca
 from churnlab.campaign.value import column_values, customer_value
 from churnlab.campaign.winback import winback_list
 from churnlab.dates import DateLike
-from churnlab.errors import DataError, SpecError, did_you_mean
+from churnlab.errors import ChurnlabWarning, DataError, SpecError, did_you_mean
 from churnlab.explanations import explain
 from churnlab.explanations.actions import ActionTable, read_actions
 from churnlab.explanations.reasons import stated_categories, typical_values
-from churnlab.features.engine import EngineLike
+from churnlab.features.engine import EngineLike, storage_of
 from churnlab.features.wording import check_language
+from churnlab.files import is_remote
 from churnlab.metrics import monthly_retention
 from churnlab.model import ChurnModel, load_model, score, scoring_frame
 from churnlab.tables import DataConfig, Tables, data_fingerprint, read_customers
@@ -109,6 +111,25 @@ def _customer_columns(
     """``columns`` of ``customers`` in the order of ``ids``."""
     positions = pd.Index(customers["customer_id"].astype(str)).get_indexer(pd.Index(ids))
     return customers[list(columns)].iloc[positions].reset_index(drop=True)
+
+
+def _here_only(uri: object, winback: bool, needs_customers: bool) -> bool:
+    """What a list of data at a URI can be made with: the features and scores (built by the
+    engine that reads it), not the customer columns read beside them nor the win-back list,
+    which read a few customers' rows from the files on this machine."""
+    if needs_customers:
+        raise SpecError(
+            f"{uri} is not on this machine: --include-columns and a value column read the "
+            "customers table here. Copy the data here, or make the list without them."
+        )
+    if winback:
+        warnings.warn(
+            f"{uri} is not on this machine: the win-back list (customers who left lately) "
+            "reads their rows from files here, so it is left out. Copy the data here for it.",
+            ChurnlabWarning,
+            stacklevel=3,
+        )
+    return False
 
 
 def target_list(
@@ -180,6 +201,8 @@ def target_list(
     card = model.card_
     table.check_covers(stated_categories(card.features))
     needs_customers = bool(include) or spec.value.method == "column"
+    if is_remote(data):
+        winback = _here_only(data, winback, needs_customers)
     customers: pd.DataFrame | None = None
     if needs_customers:
         customers = (
@@ -320,7 +343,7 @@ def target_list(
                 config=config,
             )
     with clock.stage("fingerprint"):
-        fingerprint = data_fingerprint(data)
+        fingerprint = data_fingerprint(data, storage_of(engine, data))
     return TargetList(
         frame=frame_out,
         scored=scored,

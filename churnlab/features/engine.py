@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from churnlab.errors import SpecError
+from churnlab.files import is_remote
 from churnlab.tables.config import ENGINES, EngineSettings
 from churnlab.tables.storage import Storage
 
@@ -169,6 +170,24 @@ class DuckDBEngine(Engine):
 
 
 EngineLike: TypeAlias = "Engine | str | None"
+
+
+def storage_of(engine: EngineLike, data: object) -> Storage | None:
+    """The storage of a data folder given as a URI: the engine's (a Spark engine given by
+    name: the process's Spark session's); ``None`` for anything on this machine.
+
+    >>> storage_of("duckdb", "data/") is None
+    True
+    """
+    if not is_remote(data):
+        return None
+    if engine is not None and not isinstance(engine, str):
+        return engine.storage()
+    from churnlab.features.spark import HadoopStorage, spark_session
+
+    return HadoopStorage(spark_session())
+
+
 """An engine, an engine's name (``"duckdb"`` or ``"spark"``), or ``None`` for the one the
 settings choose (``[engine]`` in churnlab.toml; DuckDB without one)."""
 

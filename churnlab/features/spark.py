@@ -396,6 +396,18 @@ class HadoopStorage:
         # Raw local files: no .crc checksum file beside each copy.
         self._call(folder, lambda fs, p: fs.copyToLocalFile(False, p, target, True))
 
+    def describe(self, path: str) -> dict[str, Any]:
+        def about(fs: Any, p: Any) -> dict[str, Any]:
+            status = fs.getFileStatus(p)
+            checksum = fs.getFileChecksum(p)  # HDFS keeps one; local files and S3 none
+            return {
+                "bytes": int(status.getLen()),
+                "modified": int(status.getModificationTime()),
+                "checksum": None if checksum is None else str(checksum.toString()),
+            }
+
+        return self._call(path, about)  # type: ignore[no-any-return]
+
     def head(self, path: str, columns: list[str], rows: int) -> pa.Table:
         self.session.conf.set("spark.sql.session.timeZone", "UTC")
         frame = self.session.read.parquet(path).select(*[f"`{c}`" for c in columns])

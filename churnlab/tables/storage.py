@@ -14,7 +14,7 @@ import glob
 import shutil
 import tomllib
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -60,6 +60,11 @@ class Storage(Protocol):
         """Copy a folder and its files to ``local`` (which must not exist) on this machine."""
         ...
 
+    def describe(self, path: str) -> dict[str, Any]:
+        """A file's ``bytes``, ``modified`` time and the ``checksum`` its file system keeps
+        (``None`` where it keeps none), without reading the file."""
+        ...
+
 
 class LocalStorage:
     """This machine's files, through :mod:`pathlib` and pyarrow.
@@ -84,6 +89,10 @@ class LocalStorage:
 
     def copy_folder(self, folder: str, local: Path) -> None:
         shutil.copytree(folder, local)
+
+    def describe(self, path: str) -> dict[str, Any]:
+        stat = Path(path).stat()
+        return {"bytes": stat.st_size, "modified": int(stat.st_mtime * 1000), "checksum": None}
 
     def head(self, path: str, columns: list[str], rows: int) -> pa.Table:
         batch = next(pq.ParquetFile(path).iter_batches(batch_size=rows, columns=columns), None)

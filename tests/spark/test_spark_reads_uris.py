@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from conftest import assert_same
 
-from churnlab.errors import ChurnlabWarning, DataError, EngineError
+from churnlab.errors import ChurnlabWarning, DataError, EngineError, SpecError
 from churnlab.features import build_scoring_frame
 from churnlab.tables.direct import plan_direct_read
 from churnlab.tables.storage import LocalStorage
@@ -84,3 +84,18 @@ def test_a_missing_uri_folder_says_so(tmp_path: Path, spark_engine) -> None:
 def test_duckdb_sends_a_uri_to_spark(tiny_demo: Path) -> None:
     with pytest.raises(EngineError, match="choose the Spark engine"):
         build_scoring_frame(tiny_demo.resolve().as_uri(), as_of=AS_OF, engine="duckdb")
+
+
+def test_a_target_list_of_data_at_a_uri(tiny_demo: Path, tiny_model, spark_engine) -> None:
+    from churnlab.campaign import target_list
+
+    uri = tiny_demo.resolve().as_uri()
+    with pytest.warns(ChurnlabWarning, match="win-back list"):
+        made = target_list(uri, tiny_model, as_of=AS_OF, engine=spark_engine)
+    local = target_list(tiny_demo, tiny_model, as_of=AS_OF, winback=False, engine="duckdb")
+    pd.testing.assert_frame_equal(made.frame, local.frame)
+    files = made.data_fingerprint["files"]
+    assert files["customers.parquet"]["bytes"] == (tiny_demo / "customers.parquet").stat().st_size
+    assert made.data_fingerprint["source"] == uri
+    with pytest.raises(SpecError, match="not on this machine"):
+        target_list(uri, tiny_model, as_of=AS_OF, include_columns=["plan"], engine=spark_engine)
