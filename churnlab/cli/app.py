@@ -581,7 +581,8 @@ def train(
         return model, save_model(model, out)
 
     model, saved = run_or_exit(call)
-    typer.echo(f"{model!r}\nsaved to {saved}")
+    families = ", ".join(model.card_.families)
+    typer.echo(f"{model!r}\nfeature families: {families}\nsaved to {saved}")
 
 
 @app.command()

@@ -604,6 +604,7 @@ def train(
         feature_names=tuple(frame.feature_names),
         feature_kinds={f.name: f.kind for f in frame.features},
         feature_families=tuple(family.spec for family in frame.families),
+        families=tuple(dict.fromkeys(f.family for f in frame.features)),
         features=tuple(frame.features),
         feature_dtypes={c: str(d.X[c].dtype) for c in d.X.columns},
         categories=d.categories,
