@@ -168,10 +168,10 @@ def _label_spec(data_dir: Path, config: Path | None, labels: LabelOptions) -> La
 @dataclasses.dataclass(frozen=True)
 class LabelOptions:
     """The label options of a command, as :func:`churnlab.labels.choose.label_spec_for`
-    takes them."""
+    takes them (``None``: as ``[label]`` in churnlab.toml says, else the default)."""
 
     definition: str | None
-    horizon_days: int
+    horizon_days: int | None
     lead_days: int | None
     lookback_days: int | None
     grace_days: int | None
@@ -236,20 +236,27 @@ EngineOpt = Annotated[
 ]
 
 
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Label horizon in days.")]
+HorizonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon", help="Label horizon in days (default: [label] horizon_days, else 90)."
+    ),
+]
 DefinitionOpt = Annotated[
     str | None,
     typer.Option(
         "--churn-definition",
         help="contract (end dates; the default) or inactivity (no purchase or bill in the "
-        "horizon: shops). A snapshot extract uses its own flag; `churnlab validate` says "
-        "which fits your data.",
+        "horizon: shops); default: [label] definition in churnlab.toml. A snapshot extract "
+        "uses its own flag; `churnlab validate` says which fits your data.",
     ),
 ]
 LeadOpt = Annotated[
     int | None,
     typer.Option(
-        "--lead", help="Days between a cutoff and the label window: time to act (default 0)."
+        "--lead",
+        help="Days between a cutoff and the label window: time to act (default: [label] "
+        "lead_days, else 0).",
     ),
 ]
 LookbackOpt = Annotated[
@@ -257,7 +264,7 @@ LookbackOpt = Annotated[
     typer.Option(
         "--lookback",
         help="inactivity only: a purchase or bill in this many days before a cutoff makes a "
-        "customer active (default 365).",
+        "customer active (default: [label] lookback_days, else 365).",
     ),
 ]
 GraceOpt = Annotated[
@@ -383,7 +390,7 @@ def features(
     labels: Annotated[
         bool, typer.Option("--labels", help="Build a labelled training frame (churned column).")
     ] = False,
-    horizon: HorizonOpt = 90,
+    horizon: HorizonOpt = None,
     churn_definition: DefinitionOpt = None,
     lead: LeadOpt = None,
     lookback: LookbackOpt = None,
@@ -524,7 +531,7 @@ def train(
             "window is observed)."
         ),
     ] = None,
-    horizon: HorizonOpt = 90,
+    horizon: HorizonOpt = None,
     churn_definition: DefinitionOpt = None,
     lead: LeadOpt = None,
     lookback: LookbackOpt = None,

@@ -187,7 +187,8 @@ def _definition_hint(frame: FeatureFrame, churners: int) -> str:
     return (
         " No customer's end_date falls in a label window, but the customers have bills: if "
         "they have no end dates (a shop), churn is when they stop buying: use "
-        "--churn-definition inactivity (LabelSpec(definition='inactivity')); `churnlab "
+        '--churn-definition inactivity, or [label] definition = "inactivity" in '
+        "churnlab.toml (LabelSpec(definition='inactivity')); `churnlab "
         "validate` says which definition fits."
     )
 
