@@ -310,10 +310,12 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     name per table, inside the data folder unless allow_outside = true; [checks] earliest_date
     (dates before it are errors; default 1950-01-01); [columns.customers] churnlab_name = "your name" (likewise for bills,
     complaints, service_events); [personal_data] columns, not_personal; [snapshot] label_column,
-    as_of, positive_values. The README's "churnlab.toml" section has a full example.
+    as_of, positive_values; [label] definition, horizon_days, lead_days, lookback_days (churn by
+    month follows [label] definition = "inactivity"). The README's "churnlab.toml" section has
+    a full example.
     """
+    from churnlab.labels.monthly import validation_summary
     from churnlab.tables import check_data
-    from churnlab.tables.churn_definition import fitting_definition
     from churnlab.tables.column_warnings import table_findings
 
     def call() -> Any:
@@ -323,9 +325,10 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
 
     report = run_or_exit(call)
     if report.tables is not None:
-        typer.echo(str(report.tables.summary()))
+        summary, fit = run_or_exit(lambda: validation_summary(report.tables, data_dir, config))
+        typer.echo(str(summary))
         typer.echo("")
-        typer.echo(str(run_or_exit(lambda: fitting_definition(report.tables))))
+        typer.echo(str(fit))
         findings = run_or_exit(lambda: table_findings(report.tables))
         if findings:
             typer.echo(f"Column warnings ({len(findings)}):")
