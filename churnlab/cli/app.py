@@ -171,10 +171,10 @@ def _label_spec(data_dir: Path, config: Path | None, labels: LabelOptions) -> La
 @dataclasses.dataclass(frozen=True)
 class LabelOptions:
     """The label options of a command, as :func:`churnlab.labels.choose.label_spec_for`
-    takes them."""
+    takes them (``None``: as ``[label]`` in churnlab.toml says, else the default)."""
 
     definition: str | None
-    horizon_days: int
+    horizon_days: int | None
     lead_days: int | None
     lookback_days: int | None
     grace_days: int | None
@@ -247,20 +247,27 @@ EngineOpt = Annotated[
 ]
 
 
-HorizonOpt = Annotated[int, typer.Option("--horizon", help="Label horizon in days.")]
+HorizonOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--horizon", help="Label horizon in days (default: [label] horizon_days, else 90)."
+    ),
+]
 DefinitionOpt = Annotated[
     str | None,
     typer.Option(
         "--churn-definition",
         help="contract (end dates; the default) or inactivity (no purchase or bill in the "
-        "horizon: shops). A snapshot extract uses its own flag; `churnlab validate` says "
-        "which fits your data.",
+        "horizon: shops); default: [label] definition in churnlab.toml. A snapshot extract "
+        "uses its own flag; `churnlab validate` says which fits your data.",
     ),
 ]
 LeadOpt = Annotated[
     int | None,
     typer.Option(
-        "--lead", help="Days between a cutoff and the label window: time to act (default 0)."
+        "--lead",
+        help="Days between a cutoff and the label window: time to act (default: [label] "
+        "lead_days, else 0).",
     ),
 ]
 LookbackOpt = Annotated[
@@ -268,7 +275,7 @@ LookbackOpt = Annotated[
     typer.Option(
         "--lookback",
         help="inactivity only: a purchase or bill in this many days before a cutoff makes a "
-        "customer active (default 365).",
+        "customer active (default: [label] lookback_days, else 365).",
     ),
 ]
 GraceOpt = Annotated[
@@ -314,10 +321,12 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
     name per table, inside the data folder unless allow_outside = true; [checks] earliest_date
     (dates before it are errors; default 1950-01-01); [columns.customers] churnlab_name = "your name" (likewise for bills,
     complaints, service_events); [personal_data] columns, not_personal; [snapshot] label_column,
-    as_of, positive_values. The README's "churnlab.toml" section has a full example.
+    as_of, positive_values; [label] definition, horizon_days, lead_days, lookback_days (churn by
+    month follows [label] definition = "inactivity"). The README's "churnlab.toml" section has
+    a full example.
     """
+    from churnlab.labels.monthly import validation_summary
     from churnlab.tables import check_data
-    from churnlab.tables.churn_definition import fitting_definition
     from churnlab.tables.column_warnings import table_findings
 
     def call() -> Any:
@@ -327,9 +336,10 @@ def validate(data_dir: DataDir, config: ConfigOpt = None) -> None:
 
     report = run_or_exit(call)
     if report.tables is not None:
-        typer.echo(str(report.tables.summary()))
+        summary, fit = run_or_exit(lambda: validation_summary(report.tables, data_dir, config))
+        typer.echo(str(summary))
         typer.echo("")
-        typer.echo(str(run_or_exit(lambda: fitting_definition(report.tables))))
+        typer.echo(str(fit))
         findings = run_or_exit(lambda: table_findings(report.tables))
         if findings:
             typer.echo(f"Column warnings ({len(findings)}):")
@@ -394,7 +404,7 @@ def features(
     labels: Annotated[
         bool, typer.Option("--labels", help="Build a labelled training frame (churned column).")
     ] = False,
-    horizon: HorizonOpt = 90,
+    horizon: HorizonOpt = None,
     churn_definition: DefinitionOpt = None,
     lead: LeadOpt = None,
     lookback: LookbackOpt = None,
@@ -535,7 +545,7 @@ def train(
             "window is observed)."
         ),
     ] = None,
-    horizon: HorizonOpt = 90,
+    horizon: HorizonOpt = None,
     churn_definition: DefinitionOpt = None,
     lead: LeadOpt = None,
     lookback: LookbackOpt = None,
@@ -592,7 +602,8 @@ def train(
         return model, save_model(model, out)
 
     model, saved = run_or_exit(call)
-    typer.echo(f"{model!r}\nsaved to {saved}")
+    families = ", ".join(model.card_.families)
+    typer.echo(f"{model!r}\nfeature families: {families}\nsaved to {saved}")
 
 
 @app.command()

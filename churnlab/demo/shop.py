@@ -11,8 +11,8 @@ early summer. Most stay; the others lapse at a drawn day for one of three reason
 Besides, 6% of the orders have a line returned (a line with a negative amount and ``kind``
 ``return``, 3 to 20 days later). The truth file ``truth/shop_customers.parquet`` holds each
 customer's mean gap, whether they buy irregularly, and the lapse day (the first day of no
-purchases for good) and reason (empty for those still buying at the extract date). The ``churnlab.toml`` states the extract date; the churn
-definition is ``inactivity`` (no purchase in the horizon).
+purchases for good) and reason (empty for those still buying at the extract date). The ``churnlab.toml`` states the extract date and the churn
+definition, ``[label] definition = "inactivity"`` (no purchase in the horizon).
 """
 
 from __future__ import annotations
@@ -231,9 +231,11 @@ def _write_config(out: Path, extract: pd.Timestamp) -> None:
     with atomic_path(out / "churnlab.toml") as partial:
         partial.write_text(
             f"{CONFIG_HEADER}\n"
-            "# An online shop: churn is inactivity (no purchase in the horizon), so train with\n"
-            "# --churn-definition inactivity.\n"
+            "# An online shop: churn is inactivity (no purchase in the horizon); every command\n"
+            "# that builds labels reads it from [label] (--churn-definition overrides it).\n"
             "[data]\n"
-            f'extract_date = "{extract.date()}"   # last day of the last simulated month\n',
+            f'extract_date = "{extract.date()}"   # last day of the last simulated month\n'
+            "\n[label]\n"
+            'definition = "inactivity"\n',
             encoding="utf-8",
         )

@@ -20,6 +20,7 @@ from churnlab.evaluate.evaluation import jsonable
 from churnlab.features import FeatureFrame, build_training_frame
 from churnlab.files import read_json, write_json
 from churnlab.labels import LabelSpec, default_cutoffs
+from churnlab.labels.choose import spec_or_settings
 from churnlab.labels.window import latest_training_cutoff, month_ends_until
 from churnlab.metrics import check_predictions, churn_metrics
 from churnlab.tables import Tables, load_tables
@@ -266,7 +267,8 @@ def backtest(
     tables:
         Loaded :class:`~churnlab.tables.Tables`, or a data directory.
     spec:
-        The churn definition (default ``LabelSpec()``).
+        The churn definition (default: ``[label]`` in a data directory's churnlab.toml, else
+        ``LabelSpec()``).
     cutoffs:
         Test cutoffs written ``YYYY-MM-DD`` (or dates); default the last 4 month ends whose
         label window is observed.
@@ -284,6 +286,7 @@ def backtest(
     """
     if cutoffs is not None:  # bad dates are refused before the data are read
         cutoffs = [parse_date(c, "cutoffs") for c in cutoffs]
+    spec = spec_or_settings(tables, None, spec)
     tables = tables if isinstance(tables, Tables) else load_tables(tables)
     if tables.is_snapshot:
         raise SpecError(

@@ -171,7 +171,7 @@ def _card_table(card: Mapping[str, Any]) -> pd.DataFrame:
         ("Validation", str(card.get("validation", ""))),
         ("Training rows", f"{card.get('rows', 0):,}, of which {card.get('churned', 0):,} churned"),
         ("Churn rate", f"{card.get('churn_rate', float('nan')):.2%}"),
-        ("Features", f"{len(card.get('feature_names', ())):,}"),
+        ("Features", _features_text(card)),
         ("Trees", f"{card.get('trees', 0):,} ({card.get('rounds', 0):,} boosting rounds)"),
         ("Calibration", str(card.get("calibration", ""))),
         ("Versions", ", ".join(f"{k} {v}" for k, v in (card.get("versions") or {}).items())),
@@ -179,6 +179,19 @@ def _card_table(card: Mapping[str, Any]) -> pd.DataFrame:
     if card.get("monthly_retention") is not None:
         facts.insert(7, ("Monthly retention", f"{card['monthly_retention']:.3f}"))
     return pd.DataFrame(facts, columns=["", "value"])
+
+
+def _features_text(card: Mapping[str, Any]) -> str:
+    """How many features, and from which families (cards that record them).
+
+    >>> _features_text({"feature_names": ["a", "b"], "families": ["spend", "purchases"]})
+    '2, from the families spend, purchases'
+    >>> _features_text({"feature_names": ["a"]})
+    '1'
+    """
+    count = f"{len(card.get('feature_names', ())):,}"
+    families = card.get("families") or ()
+    return f"{count}, from the families {', '.join(families)}" if families else count
 
 
 _TEMPLATE = jinja2.Environment(autoescape=True).from_string(

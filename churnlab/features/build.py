@@ -30,6 +30,7 @@ from churnlab.features.plan import (
     training_cutoffs,
 )
 from churnlab.features.query import inactivity_left_out
+from churnlab.labels.choose import spec_or_settings
 from churnlab.labels.spec import LabelSpec
 from churnlab.labels.window import CutoffBounds
 from churnlab.tables import DataConfig
@@ -222,7 +223,8 @@ def build_scoring_frame(
         The cutoff: what was known at the end of this day, written ``YYYY-MM-DD`` (or a
         date). Default: the data's extract date (``FeatureFrame.cutoffs`` records it).
     spec:
-        Which customers are in scope (the model's label definition; default ``contract``).
+        Which customers are in scope (the model's label definition; default: ``[label]`` in
+        a data directory's churnlab.toml, else ``contract``).
     vocabulary:
         Category lists of the training frame (``FeatureFrame.vocabulary``) so columns match.
     engine:
@@ -239,6 +241,7 @@ def build_scoring_frame(
     """
     if as_of is not None:
         as_of = parse_date(as_of, "as_of")  # a bad date is refused before the data are read
+    spec = spec_or_settings(tables, config, spec)
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:
         return _run(
@@ -287,7 +290,8 @@ def build_training_frame(
     tables:
         Loaded :class:`Tables`, or a data directory to load.
     spec:
-        The churn definition (default: ``LabelSpec()``, or ``snapshot`` for snapshot extracts).
+        The churn definition (default: ``[label]`` in a data directory's churnlab.toml, else
+        ``LabelSpec()``, or ``snapshot`` for snapshot extracts).
     cutoffs:
         Cutoff dates; default the last 12 month ends whose label window is fully observed.
         Asking for a label the data cannot know is a :class:`SpecError` that gives the dates.
@@ -323,6 +327,7 @@ def build_training_frame(
     """
     if cutoffs is not None:  # bad dates are refused before the data are read
         cutoffs = [parse_date(c, "cutoffs") for c in cutoffs]
+    spec = spec_or_settings(tables, config, spec)
     sample = None if negative_sample is None else Sample(negative_sample, sample_seed)
 
     def run(data: Data, chosen: Chosen, eng: Engine, owned: bool) -> FeatureFrame:

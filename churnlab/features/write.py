@@ -35,6 +35,7 @@ from churnlab.features.plan import (
     training_cutoffs,
 )
 from churnlab.files import TABLE_SUFFIXES, atomic_path, write_table
+from churnlab.labels.choose import spec_or_settings
 from churnlab.labels.spec import LabelSpec
 from churnlab.tables import DataConfig
 
@@ -96,6 +97,7 @@ def write_features(
         as_of = parse_date(as_of, "as_of")  # a bad date is refused before the data are read
     if labels and cutoffs is None and as_of is not None:
         cutoffs = [as_of]
+    spec = spec_or_settings(tables, config, spec)
     if suffix == ".csv":
         if labels:
             frame = build_training_frame(

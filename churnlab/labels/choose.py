@@ -11,7 +11,11 @@ from pathlib import Path
 
 from churnlab.errors import SpecError
 from churnlab.labels.spec import LabelSpec
+from churnlab.tables import Tables
 from churnlab.tables.config import DataConfig, resolve_config
+
+HORIZON_DAYS = LabelSpec().horizon_days
+"""The label horizon when neither the command nor ``[label]`` gives one."""
 
 
 def label_spec_for(
@@ -19,15 +23,20 @@ def label_spec_for(
     config: DataConfig | str | Path | None = None,
     *,
     definition: str | None = None,
-    horizon_days: int = 90,
+    horizon_days: int | None = None,
     lead_days: int | None = None,
     lookback_days: int | None = None,
     grace_days: int | None = None,
     rejoin_key: str | None = None,
 ) -> LabelSpec:
     """The :class:`LabelSpec` for a data folder: ``snapshot`` for a snapshot extract (its own
-    flag), else ``definition`` (default ``contract``); the settings left as ``None`` keep
-    LabelSpec's defaults.
+    flag), else ``definition``; a setting left as ``None`` is taken from ``[label]`` in the
+    data's churnlab.toml (:class:`~churnlab.tables.config.LabelSettings`), else keeps
+    LabelSpec's default (``contract``, 90 days, ...).
+
+    A ``[label]`` setting that the definition given here does not use is left out: the file's
+    ``lookback_days`` under ``contract``, its ``grace_days`` and ``rejoin_key`` under
+    ``inactivity``.
 
     Raises
     ------
@@ -45,12 +54,25 @@ def label_spec_for(
     Traceback (most recent call last):
     ...
     churnlab.errors.SpecError: --lookback (LabelSpec.lookback_days) applies to the inactivity definition only: with 'contract' a customer is active from signup to end_date. Add --churn-definition inactivity, or leave --lookback out.
+    >>> _ = (folder / "churnlab.toml").write_text('[label]\\ndefinition = "inactivity"\\n')
+    >>> label_spec_for(folder).definition, label_spec_for(folder, definition="contract").definition
+    ('inactivity', 'contract')
     """
-    snapshot = resolve_config(data_dir, config).snapshot is not None
-    if snapshot:
+    settings = resolve_config(data_dir, config)
+    label = settings.label
+    if horizon_days is None:
+        horizon_days = label.horizon_days if label.horizon_days is not None else HORIZON_DAYS
+    if settings.snapshot is not None:
         _check_snapshot(definition, lead_days, lookback_days, grace_days)
         return LabelSpec(definition="snapshot", horizon_days=horizon_days)
-    chosen = definition or "contract"
+    chosen = definition or label.definition or "contract"
+    if lead_days is None:
+        lead_days = label.lead_days
+    if lookback_days is None and chosen == "inactivity":
+        lookback_days = label.lookback_days
+    if chosen == "contract":
+        grace_days = label.grace_days if grace_days is None else grace_days
+        rejoin_key = label.rejoin_key if rejoin_key is None else rejoin_key
     if chosen == "snapshot":
         raise SpecError(
             "--churn-definition snapshot needs a snapshot extract: configure [snapshot] "
@@ -73,6 +95,28 @@ def label_spec_for(
         horizon_days=horizon_days,
         **{name: value for name, value in values.items() if value is not None},  # type: ignore[arg-type]
     )
+
+
+def spec_or_settings(
+    tables: Tables | str | Path,
+    config: DataConfig | str | Path | None,
+    spec: LabelSpec | None,
+) -> LabelSpec | None:
+    """``spec`` when given; else, for a data directory, the label its churnlab.toml's
+    ``[label]`` describes (:func:`label_spec_for`); else ``None`` (loaded tables: the
+    builders' default, ``contract`` or a snapshot's own flag).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "churnlab.toml").write_text('[label]\\ndefinition = "inactivity"\\n')
+    >>> spec_or_settings(folder, None, None).definition
+    'inactivity'
+    >>> spec_or_settings(folder, None, LabelSpec()).definition
+    'contract'
+    """
+    if spec is not None or isinstance(tables, Tables):
+        return spec
+    return label_spec_for(Path(tables), config)
 
 
 def _check_snapshot(

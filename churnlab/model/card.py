@@ -93,6 +93,10 @@ class ModelCard:
     feature_families:
         Feature families of your own (``module:ClassName``) beyond the built-in ones: scoring
         imports them to build the same features.
+    families:
+        Every feature family that gave the model features, by name, in column order (built-in
+        and your own): ``purchases`` is there only when the bills carried order lines (a
+        shop). ``()`` on cards written before it was recorded.
     vocabulary:
         The training frame's category lists (``FeatureFrame.vocabulary``): scoring frames are
         built with them so that columns and categories match.
@@ -132,6 +136,7 @@ class ModelCard:
     feature_kinds: dict[str, str]
     feature_dtypes: dict[str, str]
     feature_families: tuple[str, ...] = ()
+    families: tuple[str, ...] = ()
     features: tuple[Feature, ...] = ()
     categories: dict[str, tuple[str, ...]]
     vocabulary: dict[str, tuple[str, ...]]
@@ -226,6 +231,7 @@ class ModelCard:
             for name in (
                 "feature_names",
                 "feature_families",
+                "families",
                 "training_cutoffs",
                 "holdout_cutoffs",
                 "gap_cutoffs",

@@ -187,7 +187,8 @@ def _definition_hint(frame: FeatureFrame, churners: int) -> str:
     return (
         " No customer's end_date falls in a label window, but the customers have bills: if "
         "they have no end dates (a shop), churn is when they stop buying: use "
-        "--churn-definition inactivity (LabelSpec(definition='inactivity')); `churnlab "
+        '--churn-definition inactivity, or [label] definition = "inactivity" in '
+        "churnlab.toml (LabelSpec(definition='inactivity')); `churnlab "
         "validate` says which definition fits."
     )
 
@@ -604,6 +605,7 @@ def train(
         feature_names=tuple(frame.feature_names),
         feature_kinds={f.name: f.kind for f in frame.features},
         feature_families=tuple(family.spec for family in frame.families),
+        families=tuple(dict.fromkeys(f.family for f in frame.features)),
         features=tuple(frame.features),
         feature_dtypes={c: str(d.X[c].dtype) for c in d.X.columns},
         categories=d.categories,

@@ -117,7 +117,10 @@ def _by_purchases(bills: pd.DataFrame | None, total: int) -> DefinitionFit:
         )
     gaps = days.groupby("customer_id", observed=True)["bill_date"].diff().dt.days.dropna()
     median, p90 = float(np.median(gaps)), float(np.quantile(gaps, 0.9))
-    advice = "Use --churn-definition inactivity (LabelSpec(definition='inactivity'))"
+    advice = (
+        'Use --churn-definition inactivity, or write [label] definition = "inactivity" in '
+        "churnlab.toml (LabelSpec(definition='inactivity'))"
+    )
     if p90 > DEFAULT_LOOKBACK_DAYS / 2:
         advice += (
             f", with a look-back well above the usual gap, e.g. --lookback "

@@ -33,6 +33,14 @@ Example (every section and key is optional)::
     id = "row_number"             # no id column: ids are the row numbers 1, 2, ...
     positive_values = ["1", "yes"]
 
+    [label]                       # what "churned" means; a command's own options win
+    definition = "inactivity"     # contract (end dates; the default) or inactivity (shops)
+    horizon_days = 90             # the label window (default 90)
+    lead_days = 0                 # days between a cutoff and the label window
+    lookback_days = 365           # inactivity only: a purchase this recent makes one active
+    grace_days = 0                # contract only: a return within this many days is no leave
+    rejoin_key = "person_id"      # contract only, for grace_days: who is the same person
+
     [engine]                      # where the feature queries run: duckdb (default) or spark
     name = "spark"
     master = "local[2]"           # spark only: local[N], spark://host:7077, yarn, k8s://...
@@ -119,6 +127,91 @@ class EngineSettings:
             )
 
 
+LABEL_DEFINITIONS = {
+    "contract": "a customer churns when their contract ends (end_date); the default",
+    "inactivity": "a customer churns with no purchase or bill in the horizon (shops)",
+}
+"""The churn definitions ``[label] definition`` takes (a snapshot's comes from ``[snapshot]``)."""
+_LABEL_DAYS = {"horizon_days": 1, "lead_days": 0, "lookback_days": 1, "grace_days": 0}
+"""``[label]``'s numbers of days, each with its least value."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LabelSettings:
+    """``[label]``: the churn definition and its windows, as :class:`churnlab.labels.LabelSpec`
+    names them; ``None`` leaves a setting to the command (its option, else LabelSpec's default).
+
+    >>> LabelSettings(definition="inactivity", lookback_days=180).lookback_days
+    180
+    >>> LabelSettings(definition="churned")
+    Traceback (most recent call last):
+    ...
+    churnlab.errors.ConfigError: [label] definition = 'churned' in churnlab.toml is not a churn definition. Use "contract" (a customer churns when their contract ends (end_date); the default) or "inactivity" (a customer churns with no purchase or bill in the horizon (shops)).
+    """
+
+    definition: str | None = None
+    horizon_days: int | None = None
+    lead_days: int | None = None
+    lookback_days: int | None = None
+    grace_days: int | None = None
+    rejoin_key: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.definition is not None and self.definition not in LABEL_DEFINITIONS:
+            hint = " A snapshot extract's churn flag is set with [snapshot] label_column."
+            choices = " or ".join(f'"{name}" ({why})' for name, why in LABEL_DEFINITIONS.items())
+            raise ConfigError(
+                f"[label] definition = {self.definition!r} in {CONFIG_FILE_NAME} is not a churn "
+                f"definition. Use {choices}." + (hint if self.definition == "snapshot" else "")
+            )
+        for name, least in _LABEL_DAYS.items():
+            value = getattr(self, name)
+            if value is not None and (
+                not isinstance(value, int) or isinstance(value, bool) or value < least
+            ):
+                what = "a whole number of days" + (", 1 or more" if least else ", 0 or more")
+                raise ConfigError(
+                    f"[label] {name} in {CONFIG_FILE_NAME} must be {what} (no quotes), "
+                    f"got {value!r}."
+                )
+        if self.rejoin_key is not None and (
+            not isinstance(self.rejoin_key, str) or not self.rejoin_key.strip()
+        ):
+            raise ConfigError(
+                f"[label] rejoin_key must name a customers column in quotes, got "
+                f"{self.rejoin_key!r}."
+            )
+        self._check_definition()
+
+    def _check_definition(self) -> None:
+        """Refuse settings that the file's own definition does not use."""
+        chosen = self.definition or "contract"
+        if self.lookback_days is not None and chosen != "inactivity":
+            raise ConfigError(
+                f"[label] lookback_days applies to the inactivity definition only (the file's "
+                f'is {chosen}): add definition = "inactivity", or remove lookback_days.'
+            )
+        if (self.grace_days or self.rejoin_key) and chosen != "contract":
+            raise ConfigError(
+                "[label] grace_days and rejoin_key apply to the contract definition only: "
+                "remove them, or the definition."
+            )
+        if self.grace_days and not self.rejoin_key:
+            raise ConfigError(
+                "[label] grace_days needs rejoin_key: the customers column that identifies the "
+                "same person across customer ids."
+            )
+
+    @property
+    def given(self) -> dict[str, Any]:
+        """The settings the file gives (not ``None``).
+
+        >>> LabelSettings(lead_days=7).given
+        {'lead_days': 7}
+        """
+        return {name: value for name, value in asdict(self).items() if value is not None}
+
+
 @dataclass(frozen=True, kw_only=True)
 class DataConfig:
     """Everything ``churnlab.toml`` can say; the defaults read contract-named files."""
@@ -139,6 +232,8 @@ class DataConfig:
     personal_columns: tuple[str, ...] = ()
     not_personal: tuple[str, ...] = ()
     snapshot: SnapshotSpec | None = None
+    label: LabelSettings = field(default_factory=LabelSettings)
+    """``[label]``: the churn definition and windows of the commands that build labels."""
     engine: EngineSettings = field(default_factory=EngineSettings)
     path: str | None = None
     """Where the settings came from (``None`` for the defaults)."""
@@ -174,6 +269,14 @@ class DataConfig:
             raise ConfigError(f"[data] decimal must be '.' or ',', got {self.decimal!r}.")
         if self.date_format is not None:
             _check_date_format(self.date_format, self.path or CONFIG_FILE_NAME)
+        if self.snapshot is not None:
+            dated = [name for name in self.label.given if name != "horizon_days"]
+            if dated:
+                raise ConfigError(
+                    f"[label] {', '.join(dated)} cannot apply to a snapshot extract "
+                    "([snapshot] in churnlab.toml): its churn flag is the label. Remove them "
+                    "(horizon_days may stay)."
+                )
 
     def file_names(self, table: str) -> tuple[str, ...]:
         """The names or glob patterns ``[files]`` gives a table (none when it gives none).
@@ -202,6 +305,14 @@ _SECTIONS: dict[str, set[str]] = {
     "personal_data": {"columns", "not_personal"},
     "snapshot": {"label_column", "as_of", "positive_values", "negative_values", "id"},
     "engine": {"name", "master", "settings"},
+    "label": {
+        "definition",
+        "horizon_days",
+        "lead_days",
+        "lookback_days",
+        "grace_days",
+        "rejoin_key",
+    },
 }
 
 
@@ -395,6 +506,7 @@ def config_from_dict(raw: dict[str, Any], *, path: str | None = None) -> DataCon
     )
     return DataConfig(
         engine=engine,
+        label=LabelSettings(**raw.get("label", {})),
         extract_date=(
             _as_date(data["extract_date"], "[data] extract_date")
             if "extract_date" in data

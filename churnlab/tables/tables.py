@@ -126,6 +126,10 @@ def churn_by_month(customers: pd.DataFrame, extract_date: pd.Timestamp) -> pd.Da
     return frame
 
 
+BY_MONTH_HEADING = "Churn by month (last 12 complete months)"
+"""The heading of the summary's churn by month by end date (the contract definition)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class TableSummary:
     """What a data directory holds, computed once, rendered as text or HTML."""
@@ -142,6 +146,9 @@ class TableSummary:
     personal_columns: tuple[str, ...]
     snapshot: SnapshotSpec | None
     repairs: tuple[str, ...]
+    by_month_heading: str = BY_MONTH_HEADING
+    """What ``by_month`` counts: churn by end date unless a churn definition replaced it
+    (:func:`churnlab.labels.monthly.validation_summary`)."""
 
     @classmethod
     def from_tables(cls, tables: Tables) -> TableSummary:
@@ -220,7 +227,7 @@ class TableSummary:
             tables.to_string(index=False),
         ]
         if len(self.by_month):
-            lines += ["", "Churn by month (last 12 complete months):"]
+            lines += ["", f"{self.by_month_heading}:"]
             lines.append(self._months_shown().to_string(index=False))
         lines += [
             "",
@@ -237,7 +244,9 @@ class TableSummary:
     def _repr_html_(self) -> str:
         tables = self._tables_shown().to_html(index=False, border=0, na_rep="")
         months = self._months_shown().to_html(index=False, border=0) if len(self.by_month) else ""
-        return _HTML.render(summary=self, tables_html=tables, months_html=months)
+        return _HTML.render(
+            summary=self, tables_html=tables, months_html=months, heading=self.by_month_heading
+        )
 
 
 _HTML = jinja2.Environment(autoescape=True).from_string(
@@ -245,7 +254,7 @@ _HTML = jinja2.Environment(autoescape=True).from_string(
 <h4>churnlab data in {{ summary.source }}</h4>
 <p>{{ summary.headline }}</p>
 {{ tables_html | safe }}
-{% if months_html %}<p>Churn by month (last 12 complete months)</p>{{ months_html | safe }}{% endif %}
+{% if months_html %}<p>{{ heading }}</p>{{ months_html | safe }}{% endif %}
 <p>Attributes used as features: {{ summary.attribute_columns | join(", ") or "(none)" }}</p>
 {% if summary.personal_columns %}<p>Personal data, never features:
 {{ summary.personal_columns | join(", ") }}</p>{% endif %}
