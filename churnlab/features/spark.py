@@ -169,6 +169,16 @@ def spark_error(what: str, exc: BaseException, fix: str) -> EngineError:
     return EngineError(f"{what}: {_first_line(exc).rstrip('.')}. {fix}")
 
 
+def unreadable(path: object, exc: BaseException) -> EngineError:
+    """The error for a path Spark cannot read, and what to check."""
+    return spark_error(
+        f"Spark could not read {path}",
+        exc,
+        "Check that the path exists and that Spark can reach it (for S3 or HDFS: "
+        "the spark.hadoop.* settings in [engine.settings]).",
+    )
+
+
 class SparkEngine(Engine):
     """Spark, through Ibis' PySpark backend: tables are Spark temporary views, kept results
     are cached DataFrames.
@@ -233,12 +243,7 @@ class SparkEngine(Engine):
             schema = _footer_schema(paths[0])  # the files of one table agree on their columns
             df = (reader.schema(schema) if schema is not None else reader).parquet(*paths)
         except Exception as exc:
-            raise spark_error(
-                f"Spark could not read {path}",
-                exc,
-                "Check that the path exists and that Spark can reach it (for S3 or HDFS: "
-                "the spark.hadoop.* settings in [engine.settings]).",
-            ) from None
+            raise unreadable(path, exc) from None
         return self._register(name, df)
 
     def read_parquet_numbered(self, name: str, paths: Sequence[Path | str]) -> ir.Table:
@@ -251,9 +256,7 @@ class SparkEngine(Engine):
                 df = self.session.read.parquet(str(path))
                 rows = df.count()  # from the footers
             except Exception as exc:
-                raise spark_error(
-                    f"Spark could not read {path}", exc, "Check that the path exists."
-                ) from None
+                raise unreadable(path, exc) from None
             position = F.col("_metadata.row_index") + F.lit(offset)
             parts.append(df.select("*", position.alias("row_number")))
             offset += rows
@@ -347,12 +350,7 @@ class HadoopStorage:
             conf = self.session.sparkContext._jsc.hadoopConfiguration()
             return call(hadoop_path.getFileSystem(conf), hadoop_path)
         except Exception as exc:
-            raise spark_error(
-                f"Spark could not read {path}",
-                exc,
-                "Check that the path exists and that Spark can reach it (for S3 or HDFS: "
-                "the spark.hadoop.* settings in [engine.settings]).",
-            ) from None
+            raise unreadable(path, exc) from None
 
     def is_dir(self, path: str) -> bool:
         return bool(

@@ -3,13 +3,12 @@ compiled once to Ibis) and local scoring's probabilities, risk bands and reason 
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from broken_folders import broken_folders, pandas_problems, write_folder
+from broken_folders import assert_engine_words_them_as_pandas, broken_folders
 from conftest import assert_same
 from hypothesis import HealthCheck, given, settings
 
@@ -17,7 +16,6 @@ from churnlab.errors import DataError
 from churnlab.explanations import score_with_reasons
 from churnlab.features import DuckDBEngine, build_scoring_frame
 from churnlab.features.direct import _run_checks
-from churnlab.features.direct_problems import problems_in_place
 from churnlab.tables.contract import CONTRACTS
 from churnlab.tables.engine_checks import engine_checks
 
@@ -108,15 +106,8 @@ def test_spark_words_any_broken_datas_problems_as_pandas(case: dict[str, Any], s
     their counts and examples, are the pandas check's."""
     from churnlab.features.spark import SparkEngine
 
-    with tempfile.TemporaryDirectory() as tmp, SparkEngine(session=spark) as engine:
-        folder = write_folder(Path(tmp), case)
-        found = problems_in_place(engine, folder)
-        if found is None:  # a latest date far beyond the others: load_tables reports it
-            assert case["extract"] is None
-            return
-        assert [(p, p.code, p.rows, p.examples) for p in found] == [
-            (p, p.code, p.rows, p.examples) for p in pandas_problems(folder)
-        ]
+    with SparkEngine(session=spark) as engine:
+        assert_engine_words_them_as_pandas(engine, case)
 
 
 def test_scores_and_reasons_are_the_same(tiny_demo: Path, tiny_model, spark_engine, tmp_path):
