@@ -9,7 +9,7 @@ from model_helpers import CREATED, SMALL, synthetic_frame
 
 from churnlab.errors import SpecError
 from churnlab.model import ModelSpec, train
-from churnlab.model.spec import MIN_CHILD_SAMPLES, size_defaults
+from churnlab.model.spec import LARGE_LEAF, LARGE_ROWS, MIN_CHILD_SAMPLES, size_defaults
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,8 @@ from churnlab.model.spec import MIN_CHILD_SAMPLES, size_defaults
         (3_000, 150, 375),  # at most an eighth of the rows
         (300, 200, 30),
         (50, 40, 10),  # never below 10
+        (1_000_000, 50_000, 200),  # large: at most 200 (bigger leaves cost rounds, not AUC)
+        (499_999, 10_000, 1_000),
     ],
 )
 def test_min_child_samples_scales_with_the_data(rows, churners, expected):
@@ -40,6 +42,8 @@ def test_rarer_churn_never_gives_smaller_leaves(rows, churners, fewer):
 
     assert MIN_CHILD_SAMPLES <= common <= rare["min_child_samples"]
     assert rare["min_child_samples"] <= max(MIN_CHILD_SAMPLES, round(rows / 8))
+    if rows >= LARGE_ROWS:
+        assert rare["min_child_samples"] <= LARGE_LEAF
 
 
 @given(rows=sizes, churners=sizes, chosen=st.integers(min_value=1, max_value=5000))
