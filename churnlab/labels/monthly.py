@@ -140,6 +140,8 @@ def validation_summary(
     asked = resolve_config(data_dir, config).label.definition
     if asked == "inactivity":
         why = "as [label] in churnlab.toml says"
+        if fit.definition == "inactivity":  # nothing left to advise
+            fit = dataclasses.replace(fit, advice="[label] in churnlab.toml says so already.")
     elif fit.definition == "inactivity":
         why = "which validate recommends: by end dates (contract) none churned"
     else:

@@ -88,6 +88,9 @@ def test_validate_shows_a_shops_churn_by_month_under_inactivity(make_data, label
     assert f"churned: none in the {horizon} days from its start" in heading
     assert len(rows) == 12 and rows["churned"].astype(int).sum() > 0
     assert "Churn definition: inactivity" in result.stdout
+    # advice to write what the file already says would be noise
+    assert ("says so already" in result.stdout) == bool(label)
+    assert ("Use --churn-definition inactivity" in result.stdout) != bool(label)
 
 
 def test_validate_keeps_churn_by_end_date_for_contracts(make_data):
