@@ -283,13 +283,15 @@ GraceOpt = Annotated[
     typer.Option(
         "--grace",
         help="contract only: a customer who signs up again within this many days did not "
-        "leave (needs --rejoin-key).",
+        "leave (needs --rejoin-key; default: [label] grace_days).",
     ),
 ]
 RejoinKeyOpt = Annotated[
     str | None,
     typer.Option(
-        "--rejoin-key", help="The customers column that identifies a person, for --grace."
+        "--rejoin-key",
+        help="The customers column that identifies a person, for --grace (default: [label] "
+        "rejoin_key).",
     ),
 ]
 BandsOpt = Annotated[
